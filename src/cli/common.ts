@@ -1,0 +1,62 @@
+import type { Argv } from 'yargs';
+import type { ReadOptions, RunStats } from '../pipeline.js';
+import { checkZone, isTimestampError, parseTimestampLine } from '../segment/time.js';
+
+export interface CommonArgs {
+  inputs: string[];
+  host?: string;
+  since?: string;
+  until?: string;
+  tz?: string;
+  quiet?: boolean;
+  progress?: boolean;
+}
+
+export function commonOptions<T>(y: Argv<T>) {
+  return y
+    .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'files, directories, .gz files, or - for stdin' })
+    .option('host', { type: 'string', describe: 'host name for every snapshot (overrides names found in the inputs)' })
+    .option('since', { type: 'string', describe: 'keep snapshots at or after this time (ISO 8601, date output, epoch)' })
+    .option('until', { type: 'string', describe: 'keep snapshots at or before this time' })
+    .option('tz', { type: 'string', describe: 'IANA zone for zone abbreviations such as CET and for times without a zone (e.g. Europe/Berlin)' })
+    .option('quiet', { type: 'boolean', default: false, describe: 'print no summary or diagnostics on stderr' })
+    .option('progress', { type: 'boolean', default: true, describe: 'progress on stderr when it is a terminal (--no-progress turns it off)' });
+}
+
+export class UsageError extends Error {}
+
+function parseTimeArg(name: string, text: string | undefined, tz: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const t = parseTimestampLine(text, tz ? { tz } : {});
+  if (!t || isTimestampError(t)) throw new UsageError(`--${name}: cannot read ${JSON.stringify(text)} as a time${t ? `: ${t.error}` : ''}`);
+  return t.ms;
+}
+
+export function readOptions(a: CommonArgs): ReadOptions {
+  if (a.tz) {
+    const bad = checkZone(a.tz);
+    if (bad) throw new UsageError(`--tz: ${bad}`);
+  }
+  const o: ReadOptions = { stdin: process.stdin };
+  if (a.tz) o.tz = a.tz;
+  if (a.host) o.host = a.host;
+  const since = parseTimeArg('since', a.since, a.tz);
+  const until = parseTimeArg('until', a.until, a.tz);
+  if (since !== undefined) o.sinceMs = since;
+  if (until !== undefined) o.untilMs = until;
+  return o;
+}
+
+/** The run's accounting on stderr: nothing read is left unmentioned. */
+export function printSummary(stats: RunStats, quiet: boolean | undefined): void {
+  if (quiet) return;
+  const e = process.stderr;
+  for (const p of stats.inputProblems) e.write(`sockscope: ${p.source}: ${p.reason}\n`);
+  for (const s of stats.skipped) e.write(`sockscope: skipped ${s.source}: ${s.reason}\n`);
+  e.write(
+    `sockscope: ${stats.files} file(s), ${stats.bytes} bytes, ${stats.blocks} block(s) → ${stats.snapshots} snapshot(s)` +
+      ` (${stats.blocksInSnapshots} block(s) merged into snapshots), ${stats.skipped.length} skipped` +
+      (stats.filtered ? `, ${stats.filtered} outside --since/--until` : '') +
+      `; ${stats.outsideLines} line(s) outside any capture\n`,
+  );
+}

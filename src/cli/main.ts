@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { readSnapshots } from '../pipeline.js';
+import { csvWriter, jsonlWriter } from '../report/rows.js';
+import { explainSnapshot } from '../report/explain.js';
+import { renderSs } from '../report/ss-text.js';
+import { commonOptions, printSummary, readOptions, UsageError, type CommonArgs } from './common.js';
+import { openOutput } from './io.js';
+
+async function runExport(a: CommonArgs & { format: string; output?: string }): Promise<number> {
+  const opts = readOptions(a);
+  const out = openOutput(a.output);
+  const w = a.format === 'jsonl' ? jsonlWriter() : csvWriter();
+  const stats = await readSnapshots(a.inputs, opts, {
+    snapshot: (s) => w.snapshot(s),
+    drain: () => (w.pending > 1 << 16 ? out.write(w.take()) : undefined),
+  });
+  await out.write(w.take());
+  await out.close();
+  printSummary(stats, a.quiet);
+  return stats.snapshots === 0 ? 2 : 0;
+}
+
+async function runExplain(a: CommonArgs & { as?: string; output?: string }): Promise<number> {
+  const opts = readOptions(a);
+  const out = openOutput(a.output);
+  let buf = '';
+  const notes: string[] = [];
+  const stats = await readSnapshots(a.inputs, opts, {
+    snapshot: (s) => {
+      if (a.as === 'ss') {
+        const r = renderSs(s);
+        buf += r.text;
+        if (r.assumedZero.length) notes.push(`${s.source}: absent, printed as 0 as ss does: ${r.assumedZero.join(', ')}`);
+      } else {
+        buf += explainSnapshot(s);
+      }
+    },
+    drain: () => {
+      if (buf.length < 1 << 16) return;
+      const t = buf;
+      buf = '';
+      return out.write(t);
+    },
+  });
+  await out.write(buf);
+  await out.close();
+  if (!a.quiet) for (const n of notes) process.stderr.write(`sockscope: ${n}\n`);
+  printSummary(stats, a.quiet);
+  return stats.snapshots === 0 ? 2 : 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const parser = yargs(argv)
+    .scriptName('sockscope')
+    .usage('$0 <command> [options]\n\nOffline analyzer for Linux socket statistics: /proc/net/sockstat, sockstat6, snmp and ss -s captures.')
+    .command(
+      'export <inputs..>',
+      'write one row per (host, moment) as CSV or JSON Lines',
+      (y) =>
+        commonOptions(y)
+          .option('format', { choices: ['csv', 'jsonl'] as const, default: 'csv', describe: 'output format' })
+          .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
+          .example('$0 export samples/ -o snapshots.csv', 'every capture under samples/ as CSV')
+          .example('$0 export --format jsonl capture.log.gz', 'a gzipped log as JSON Lines')
+          .example('cat capture.log | $0 export -', 'read stdin'),
+      async (a) => {
+        code = await runExport(a as unknown as CommonArgs & { format: string; output?: string });
+      },
+    )
+    .command(
+      'explain <inputs..>',
+      'show each snapshot as ss -s would, with the closed arithmetic worked out',
+      (y) =>
+        commonOptions(y)
+          .option('as', { choices: ['ss'] as const, describe: 'ss: print exactly what iproute2 >= 4.17 "ss -s" prints, nothing else' })
+          .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
+          .example('$0 explain samples/kernel-6.18/unconnected-leak/combined.txt', 'the arithmetic of one capture')
+          .example('$0 explain --as ss capture.log', 'rebuild the ss -s output of every snapshot'),
+      async (a) => {
+        code = await runExplain(a as unknown as CommonArgs & { as?: string; output?: string });
+      },
+    )
+    .demandCommand(1, 'name a command: export or explain')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns || 110))
+    .fail((msg, err, y) => {
+      if (err) throw err;
+      void y;
+      process.stderr.write(`sockscope: ${msg}\nRun with --help for usage.\n`);
+      code = 2;
+    });
+  try {
+    await parser.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`sockscope: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  return code;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`sockscope: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 2;
+  },
+);

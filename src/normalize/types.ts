@@ -1,0 +1,39 @@
+import type { Field } from './fields.js';
+
+export type Values = Partial<Record<Field, number>>;
+
+export type DiagnosticKind = 'disagree' | 'race' | 'time' | 'parse' | 'derive';
+
+/** Something a user should know about one snapshot; never fatal. */
+export interface Diagnostic {
+  kind: DiagnosticKind;
+  /** `file:line` the diagnostic is about. */
+  source: string;
+  message: string;
+  field?: string;
+}
+
+/** One row per (host, moment): the reconciled view of every capture of that moment. */
+export interface Snapshot {
+  host?: string;
+  /** ISO 8601 UTC (`...Z`), absent when the capture has no usable time. */
+  time?: string;
+  /** Epoch milliseconds of `time`. */
+  timeMs?: number;
+  /** `file:line` of the snapshot's first line. */
+  source: string;
+  /** Every `file:line` that fed the snapshot, in order. */
+  sources: string[];
+  /** Input formats that fed the row: sockstat, sockstat6, ss, snmp. */
+  formats: string[];
+  values: Values;
+  /** Keys the parsers did not know (`TCP.pressure`), kept as read. */
+  otherKeys: Record<string, number>;
+  diagnostics: Diagnostic[];
+}
+
+/** A block that looked like a capture but could not become a snapshot. */
+export interface Skip {
+  source: string;
+  reason: string;
+}

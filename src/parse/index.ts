@@ -1,0 +1,4 @@
+export * from './types.js';
+export * from './sockstat.js';
+export * from './ss.js';
+export * from './snmp.js';

@@ -1,0 +1,59 @@
+import { type Line, type ParseIssue, parseIntToken } from './types.js';
+
+/**
+ * `/proc/net/snmp`: pairs of `Group: Name Name ...` / `Group: 1 2 ...` lines.
+ * Columns are located by name in the header line (`Tcp: ... CurrEstab ...`),
+ * never by position.
+ */
+export interface SnmpParse {
+  groups: Record<string, Record<string, number>>;
+  lineOf: Record<string, number>;
+  issues: ParseIssue[];
+}
+
+export function parseSnmp(lines: readonly Line[]): SnmpParse {
+  const groups: Record<string, Record<string, number>> = {};
+  const lineOf: Record<string, number> = {};
+  const issues: ParseIssue[] = [];
+  let header: { group: string; names: string[]; no: number } | undefined;
+  for (const { no, text } of lines) {
+    const t = text.trim();
+    if (t === '') continue;
+    const colon = t.indexOf(':');
+    if (colon <= 0) {
+      issues.push({ line: no, severity: 'error', message: `not an snmp line: ${JSON.stringify(t.slice(0, 80))}` });
+      continue;
+    }
+    const group = t.slice(0, colon);
+    const toks = t.slice(colon + 1).trim().split(/\s+/).filter((x) => x !== '');
+    const isValues = toks.length > 0 && toks.every((x) => parseIntToken(x) !== undefined);
+    if (!isValues) {
+      if (header) issues.push({ line: header.no, severity: 'error', message: `${header.group}: header without a value line` });
+      header = { group, names: toks, no };
+      continue;
+    }
+    if (!header || header.group !== group) {
+      issues.push({ line: no, severity: 'error', message: `${group}: value line without its header line` });
+      header = undefined;
+      continue;
+    }
+    if (toks.length !== header.names.length) {
+      issues.push({
+        line: no,
+        severity: 'error',
+        message: `${group}: ${header.names.length} names but ${toks.length} values (truncated?)`,
+      });
+      header = undefined;
+      continue;
+    }
+    const kv: Record<string, number> = {};
+    header.names.forEach((name, i) => {
+      kv[name] = Number(toks[i]);
+    });
+    groups[group] = kv;
+    lineOf[group] = no;
+    header = undefined;
+  }
+  if (header) issues.push({ line: header.no, severity: 'error', message: `${header.group}: header without a value line (truncated)` });
+  return { groups, lineOf, issues };
+}

@@ -1,0 +1,71 @@
+import { type Line, type ParseIssue, parseIntToken } from './types.js';
+
+/**
+ * `/proc/net/sockstat` or `/proc/net/sockstat6` parsed by key name:
+ * `groups.TCP.inuse`, `groups.sockets.used`, `groups.FRAG6.memory`, ...
+ * Every `GROUP: key value key value` pair is kept, known or not, so a kernel
+ * that adds ` pressure N` or drops `UDPLITE:` parses without special cases.
+ */
+export interface SockstatParse {
+  groups: Record<string, Record<string, number>>;
+  /** Line number of each group's line, for diagnostics (`file:line`). */
+  lineOf: Record<string, number>;
+  issues: ParseIssue[];
+}
+
+const GROUP_RE = /^([A-Za-z][A-Za-z0-9_]*):(.*)$/;
+
+export function parseSockstat(lines: readonly Line[]): SockstatParse {
+  const groups: Record<string, Record<string, number>> = {};
+  const lineOf: Record<string, number> = {};
+  const issues: ParseIssue[] = [];
+  for (const { no, text } of lines) {
+    const t = text.trim();
+    if (t === '') continue;
+    const m = GROUP_RE.exec(t);
+    if (!m) {
+      issues.push({ line: no, severity: 'error', message: `not a sockstat line: ${JSON.stringify(t.slice(0, 80))}` });
+      continue;
+    }
+    const group = m[1]!;
+    const toks = m[2]!.trim().split(/\s+/).filter((x) => x !== '');
+    if (toks.length === 0 || toks.length % 2 !== 0) {
+      issues.push({
+        line: no,
+        severity: 'error',
+        message: `${group}: line is truncated (key without value): ${JSON.stringify(t.slice(0, 80))}`,
+      });
+      continue;
+    }
+    const kv: Record<string, number> = {};
+    let bad = false;
+    for (let i = 0; i < toks.length; i += 2) {
+      const key = toks[i]!;
+      const val = parseIntToken(toks[i + 1]!);
+      if (val === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+        issues.push({
+          line: no,
+          severity: 'error',
+          message: `${group}: bad pair ${JSON.stringify(key + ' ' + toks[i + 1])}`,
+        });
+        bad = true;
+        break;
+      }
+      if (!Number.isSafeInteger(val)) {
+        issues.push({ line: no, severity: 'warning', message: `${group} ${key} ${toks[i + 1]} exceeds 2^53; kept approximately` });
+      }
+      kv[key] = val;
+    }
+    if (bad) continue;
+    if (groups[group]) {
+      issues.push({ line: no, severity: 'error', message: `${group}: line repeated within one section` });
+      continue;
+    }
+    groups[group] = kv;
+    lineOf[group] = no;
+  }
+  if (Object.keys(groups).length === 0 && issues.length === 0) {
+    issues.push({ line: lines[0]?.no ?? 0, severity: 'error', message: 'empty sockstat section' });
+  }
+  return { groups, lineOf, issues };
+}

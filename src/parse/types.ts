@@ -1,0 +1,18 @@
+/** One input line with its 1-based line number in its file. */
+export interface Line {
+  no: number;
+  text: string;
+}
+
+/** A problem found while parsing a section. `error` makes the section unusable. */
+export interface ParseIssue {
+  line: number;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+/** Parse an integer token the way the kernel prints it (%d, %u, %ld; may be negative). */
+export function parseIntToken(tok: string): number | undefined {
+  if (!/^-?\d+$/.test(tok)) return undefined;
+  return Number(tok);
+}

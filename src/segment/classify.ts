@@ -1,0 +1,83 @@
+/** Line classes the segmenter acts on. Cheap tests first: this runs on every line. */
+export enum LineClass {
+  Blank,
+  SockstatStart, // sockets: used N
+  Sockstat, // TCP: inuse ..., UDP:, UDPLITE:, RAW:, FRAG:
+  Sockstat6, // TCP6:, UDP6:, UDPLITE6:, RAW6:, FRAG6:
+  SsTotal, // Total: N [(kernel K)]
+  SsTcp, // TCP:   N (estab ...
+  SsTable, // Transport Total IP IPv6, and the RAW/UDP/TCP/INET/FRAG/* rows
+  Snmp, // Ip:, Icmp:, IcmpMsg:, Tcp:, Udp:, UdpLite:
+  Separator, // ---, ===, ***
+  Prompt, // root@host:~# cmd, # cmd, $ cmd
+  Other,
+}
+
+const SOCKSTAT_GROUPS = new Set(['TCP', 'UDP', 'UDPLITE', 'RAW', 'FRAG']);
+const SOCKSTAT6_GROUPS = new Set(['TCP6', 'UDP6', 'UDPLITE6', 'RAW6', 'FRAG6']);
+const SNMP_GROUPS = new Set(['Ip', 'Icmp', 'IcmpMsg', 'Tcp', 'Udp', 'UdpLite']);
+const SS_ROW = /^(?:\*|RAW|UDP|TCP|INET|FRAG)\s+(?:-?\d+)(?:\s+(?:-?\d+|-)){2}\s*$/;
+const PROMPT = /^(?:\[?[\w.-]+@[\w.-]+(?:[: ][^#$\]]*)?\]?\s?[#$]|[#$])(?:\s|$)/;
+const SEPARATOR = /^(?:-{3,}|={3,}|\*{3,}|#{3,}|~{3,})$/;
+
+/** Group name before the first colon, if the line starts with `NAME:`. */
+function groupOf(t: string): string | undefined {
+  const c = t.indexOf(':');
+  if (c <= 0 || c > 10) return undefined;
+  return t.slice(0, c);
+}
+
+/** `t` is trimmed and non-empty. */
+export function classify(t: string): LineClass {
+  const c0 = t.charCodeAt(0);
+  if (c0 >= 65 && c0 <= 90) {
+    // Upper-case start: sockstat, sockstat6, ss, snmp
+    const g = groupOf(t);
+    if (g !== undefined) {
+      if (g === 'TCP') {
+        // sockstat `TCP: inuse` vs ss `TCP:   1501 (estab`
+        let i = 4;
+        while (i < t.length && (t[i] === ' ' || t[i] === '\t')) i++;
+        const d = t.charCodeAt(i);
+        return (d >= 48 && d <= 57) || d === 45 ? LineClass.SsTcp : LineClass.Sockstat;
+      }
+      if (SOCKSTAT_GROUPS.has(g)) return LineClass.Sockstat;
+      if (SOCKSTAT6_GROUPS.has(g)) return LineClass.Sockstat6;
+      if (g === 'Total') return LineClass.SsTotal;
+      if (SNMP_GROUPS.has(g)) return LineClass.Snmp;
+      return LineClass.Other;
+    }
+    if (t.startsWith('Transport') && /^Transport\s+Total\s+IP\s+IPv6\s*$/.test(t)) return LineClass.SsTable;
+    if (SS_ROW.test(t)) return LineClass.SsTable;
+    return LineClass.Other;
+  }
+  if (c0 === 115 && t.startsWith('sockets:')) return LineClass.SockstatStart; // 's'
+  if (c0 === 42 && SS_ROW.test(t)) return LineClass.SsTable; // '*' row of the old format
+  if (SEPARATOR.test(t)) return LineClass.Separator;
+  if (PROMPT.test(t)) return LineClass.Prompt;
+  return LineClass.Other;
+}
+
+/** The group name of a sockstat/sockstat6/snmp line (`TCP`, `UDP6`, `Tcp`). */
+export function lineGroup(t: string): string {
+  return groupOf(t) ?? '';
+}
+
+const GLUED = /(sockets: used -?\d|Total: -?\d|TCP6: inuse -?\d)/;
+
+/**
+ * A prompt or other line with capture output glued to it, as copied from a
+ * terminal without a newline (`root@h:~# ... && ss -ssockets: used 400`).
+ * Returns the offset where the capture output starts, or -1.
+ */
+export function gluedOutputAt(t: string): number {
+  const m = GLUED.exec(t);
+  return m && m.index > 0 ? m.index : -1;
+}
+
+const PROMPT_HOST = /^\[?[\w.-]+@([\w.-]+)/;
+
+/** Host named by a shell prompt (`root@adil:~#` → `adil`). */
+export function promptHost(t: string): string | undefined {
+  return PROMPT_HOST.exec(t)?.[1];
+}

@@ -1,0 +1,167 @@
+import type { Line } from '../parse/types.js';
+import { classify, gluedOutputAt, LineClass, lineGroup, promptHost } from './classify.js';
+import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from './time.js';
+import type { Block, Section, SectionKind, SegmentStats } from './types.js';
+
+export interface SegmentOptions extends TimeOptions {
+  /** Time for blocks that carry none (from the file name). */
+  defaultTime?: Timestamp | TimestampError;
+  /** Host for every block (bundle host name or `--host`); beats prompts. */
+  host?: string;
+}
+
+/**
+ * Splits a stream of lines into capture blocks. A block starts at a timestamp
+ * line, or where a section already present in the current block starts again.
+ * Push lines one at a time (without the newline); blocks are emitted as soon
+ * as they are complete, so memory holds one block.
+ */
+export class Segmenter {
+  readonly stats: SegmentStats = { lines: 0, blank: 0, outside: 0, blocks: 0 };
+  private block: Block | undefined;
+  private section: Section | undefined;
+  /** Groups seen in the open section (to notice a repeated section). */
+  private groups = new Set<string>();
+  private ssTableDone = false;
+  private host: string | undefined;
+  private no = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly opts: SegmentOptions,
+    private readonly emit: (b: Block) => void,
+  ) {
+    this.host = opts.host;
+  }
+
+  push(raw: string): void {
+    this.no++;
+    this.stats.lines++;
+    this.line(raw, this.no);
+  }
+
+  private line(raw: string, no: number): void {
+    const t = raw.trim();
+    if (t === '') {
+      this.stats.blank++;
+      return;
+    }
+    let cls = classify(t);
+    if (cls === LineClass.Other || cls === LineClass.Prompt) {
+      const ts = parseTimestampLine(t, this.opts);
+      if (ts) {
+        this.startBlock(no, ts);
+        return;
+      }
+    }
+    if (cls === LineClass.Prompt || cls === LineClass.Other) {
+      const at = gluedOutputAt(t);
+      if (cls === LineClass.Prompt && !this.opts.host) this.host = promptHost(t) ?? this.host;
+      if (at > 0) {
+        this.stats.outside++;
+        this.line(t.slice(at), no);
+        return;
+      }
+    }
+    switch (cls) {
+      case LineClass.SockstatStart:
+        this.openSection('sockstat', no);
+        break;
+      case LineClass.Sockstat:
+        this.addGrouped('sockstat', t, no);
+        return;
+      case LineClass.Sockstat6:
+        this.addGrouped('sockstat6', t, no);
+        return;
+      case LineClass.Snmp:
+        this.addSnmp(t, no);
+        return;
+      case LineClass.SsTotal:
+        this.openSection('ss', no);
+        break;
+      case LineClass.SsTcp:
+        if (!(this.section?.kind === 'ss' && !this.groups.has('TCP'))) this.openSection('ss', no);
+        this.groups.add('TCP');
+        break;
+      case LineClass.SsTable:
+        if (this.section?.kind !== 'ss' || this.ssTableDone) {
+          this.outside();
+          return;
+        }
+        if (t.startsWith('FRAG')) this.ssTableDone = true;
+        break;
+      default:
+        this.outside();
+        return;
+    }
+    this.section!.lines.push({ no, text: raw });
+  }
+
+  private outside(): void {
+    this.stats.outside++;
+    this.section = undefined;
+  }
+
+  private addGrouped(kind: SectionKind, t: string, no: number): void {
+    const g = lineGroup(t);
+    if (this.section?.kind !== kind || this.groups.has(g)) this.openSection(kind, no);
+    this.groups.add(g);
+    this.section!.lines.push({ no, text: t });
+  }
+
+  private addSnmp(t: string, no: number): void {
+    // Header and value lines come in pairs per group: a group's third line starts a new section.
+    const g = lineGroup(t);
+    const seen = this.section?.kind === 'snmp' ? this.section.lines.filter((l) => lineGroup(l.text.trim()) === g).length : 2;
+    if (seen >= 2) this.openSection('snmp', no);
+    this.section!.lines.push({ no, text: t });
+  }
+
+  private openSection(kind: SectionKind, no: number): void {
+    if (!this.block || this.block.sections.some((s) => s.kind === kind)) this.startBlock(no, undefined);
+    this.section = { kind, file: this.file, line: no, lines: [] };
+    this.groups = new Set(kind === 'sockstat' ? ['sockets'] : []);
+    this.ssTableDone = false;
+    this.block!.sections.push(this.section);
+  }
+
+  private startBlock(no: number, ts: Timestamp | TimestampError | undefined): void {
+    this.flush();
+    const b: Block = { file: this.file, line: no, sections: [], parts: 1 };
+    const time = ts ?? this.opts.defaultTime;
+    if (time) {
+      if (isTimestampError(time)) b.timeError = time.error;
+      else b.time = time;
+    }
+    if (this.host !== undefined) b.host = this.host;
+    this.block = b;
+    this.section = undefined;
+  }
+
+  private flush(): void {
+    if (this.block) {
+      this.stats.blocks++;
+      this.emit(this.block);
+    }
+    this.block = undefined;
+    this.section = undefined;
+  }
+
+  /** Call at end of input: emits the last block. */
+  end(): void {
+    this.flush();
+  }
+}
+
+/** Pure helper: all blocks of a whole text (tests, small inputs). */
+export function segmentText(text: string, file: string, opts: SegmentOptions = {}): { blocks: Block[]; stats: SegmentStats } {
+  const blocks: Block[] = [];
+  const seg = new Segmenter(file, opts, (b) => blocks.push(b));
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  for (const l of lines) seg.push(l.endsWith('\r') ? l.slice(0, -1) : l);
+  seg.end();
+  return { blocks, stats: seg.stats };
+}
+
+export type { Line };

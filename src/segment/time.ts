@@ -1,0 +1,197 @@
+/**
+ * Timestamps as capture loops print them: `date` (C locale), `date -R`,
+ * `date -Is`/`-Ins`/RFC 3339, `date '+%F %T'`, epoch seconds or milliseconds,
+ * the same inside banner lines (`==== 2026-11-25 00:35:57 ====`), and in file
+ * names (`2026-11-25T00-44-45Z.sockstat`).
+ *
+ * Zones: UTC/GMT/UT/Z and numeric offsets are exact. Any other abbreviation
+ * (CET, EST, IST, ...) is ambiguous: it is resolved only with `--tz`, and
+ * without it the result is an error the caller reports; never a guess. A
+ * timestamp with no zone at all is read in `--tz` or, without it, as UTC with
+ * a note saying so.
+ */
+
+export interface Timestamp {
+  /** Milliseconds since the epoch (for ordering and arithmetic). */
+  ms: number;
+  /** ISO 8601 UTC with `Z`, keeping the fractional digits as given. */
+  iso: string;
+  /** Set when the zone was assumed rather than read (no zone in the text). */
+  note?: string;
+}
+
+export interface TimestampError {
+  error: string;
+}
+
+export interface TimeOptions {
+  /** IANA zone name for abbreviations and zone-less times (`--tz`). */
+  tz?: string;
+}
+
+const MONTHS: Record<string, number> = {
+  Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11,
+};
+const MON = '(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+// `date`: Wed Nov 25 00:55:46 UTC 2026   (the zone may be missing, or come before the year)
+const DATE_C = new RegExp(`^${DAY}\\s+${MON}\\s+(\\d{1,2})\\s+(\\d{1,2}):(\\d{2}):(\\d{2})(?:[.,](\\d+))?\\s+(?:([A-Za-z][A-Za-z0-9]{0,5}|[+-]\\d{2}(?::?\\d{2})?)\\s+)?(\\d{4})$`);
+// `date -R`: Wed, 25 Nov 2026 00:55:46 +0000
+const DATE_R = new RegExp(`^(?:${DAY},?\\s+)?(\\d{1,2})\\s+${MON}\\s+(\\d{4})\\s+(\\d{1,2}):(\\d{2}):(\\d{2})(?:\\s+([+-]\\d{4}|[A-Za-z]{1,5}))?$`);
+// ISO 8601 / RFC 3339 / `date -Is` / `-Ins` (comma fraction) / `%F %T [zone]`
+const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s*(Z|[+-]\d{2}(?::?\d{2})?|[A-Za-z]{1,5})?$/;
+const EPOCH = /^(\d{9,10})(?:\.(\d{1,9}))?$/;
+const EPOCH_MS = /^\d{13}$/;
+const BANNER_EDGE = /^[\s=#*~\-[\]>|]+|[\s=#*~\-[\]<|]+$/g;
+
+function isUtcName(z: string): boolean {
+  return z === 'Z' || z === 'UTC' || z === 'GMT' || z === 'UT' || z === 'z';
+}
+
+/** `+0530`, `+05:30`, `-05`, in minutes east of UTC. */
+function offsetMinutes(z: string): number | undefined {
+  const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(z);
+  if (!m) return undefined;
+  const mins = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  return m[1] === '-' ? -mins : mins;
+}
+
+/** Offset in minutes of IANA zone `tz` at UTC instant `utcMs`. */
+function zoneOffsetAt(tz: string, utcMs: number): number {
+  const fmt = new Intl.DateTimeFormat('en-US', {
+    timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+    hour: 'numeric', minute: 'numeric', second: 'numeric',
+  });
+  const p: Record<string, number> = {};
+  for (const part of fmt.formatToParts(new Date(utcMs))) {
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
+  }
+  const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60000);
+}
+
+/** Check that an IANA zone name is usable; returns an error text or undefined. */
+export function checkZone(tz: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return undefined;
+  } catch {
+    return `unknown time zone ${JSON.stringify(tz)} (use an IANA name such as Europe/Berlin or UTC)`;
+  }
+}
+
+function wallInZone(wallMs: number, tz: string): number {
+  let guess = wallMs - zoneOffsetAt(tz, wallMs) * 60000;
+  const off2 = zoneOffsetAt(tz, guess);
+  guess = wallMs - off2 * 60000;
+  return guess;
+}
+
+function pad(n: number, w = 2): string {
+  return String(n).padStart(w, '0');
+}
+
+/** ISO 8601 UTC text for whole-second epoch ms plus the fraction digits as given. */
+export function isoFromMs(ms: number, frac?: string): string {
+  const d = new Date(Math.floor(ms / 1000) * 1000);
+  const base = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  return frac ? `${base}.${frac}Z` : `${base}Z`;
+}
+
+function build(
+  y: number, mo: number, d: number, h: number, mi: number, s: number,
+  frac: string | undefined, zone: string | undefined, opts: TimeOptions, raw: string,
+): Timestamp | TimestampError {
+  if (mo < 0 || mo > 11 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
+    return { error: `timestamp out of range: ${JSON.stringify(raw)}` };
+  }
+  const wall = Date.UTC(y, mo, d, h, mi, s);
+  const fracMs = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
+  let ms: number;
+  let note: string | undefined;
+  if (zone !== undefined && isUtcName(zone)) {
+    ms = wall;
+  } else if (zone !== undefined && offsetMinutes(zone) !== undefined) {
+    ms = wall - offsetMinutes(zone)! * 60000;
+  } else if (zone !== undefined) {
+    if (!opts.tz) {
+      return {
+        error: `time zone "${zone}" in ${JSON.stringify(raw)} is not UTC/GMT or a numeric offset; pass --tz ZONE (e.g. --tz Europe/Berlin) to read it`,
+      };
+    }
+    ms = wallInZone(wall, opts.tz);
+  } else if (opts.tz) {
+    ms = wallInZone(wall, opts.tz);
+  } else {
+    ms = wall;
+    note = `no time zone in ${JSON.stringify(raw)}; read as UTC (pass --tz to change)`;
+  }
+  const out: Timestamp = { ms: ms + fracMs, iso: isoFromMs(ms, frac) };
+  if (note) out.note = note;
+  return out;
+}
+
+/** Quick test used on every line: can this line be a timestamp at all? */
+function plausible(t: string): boolean {
+  const c = t.charCodeAt(0);
+  // digit, letter (day name) or banner punctuation
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || c === 61 || c === 35 || c === 45 || c === 42 || c === 91 || c === 126 || c === 62 || c === 124;
+}
+
+function parseCore(t: string, opts: TimeOptions): Timestamp | TimestampError | undefined {
+  let m = ISO.exec(t);
+  if (m) {
+    return build(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, m[7], m[8], opts, t);
+  }
+  m = DATE_C.exec(t);
+  if (m) {
+    return build(+m[8]!, MONTHS[m[1]!]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, m[6], m[7], opts, t);
+  }
+  m = DATE_R.exec(t);
+  if (m) {
+    return build(+m[3]!, MONTHS[m[2]!]!, +m[1]!, +m[4]!, +m[5]!, +m[6]!, undefined, m[7], opts, t);
+  }
+  m = EPOCH.exec(t);
+  if (m) {
+    const sec = Number(m[1]);
+    return { ms: sec * 1000 + (m[2] ? Math.floor(Number(`0.${m[2]}`) * 1000) : 0), iso: isoFromMs(sec * 1000, m[2]) };
+  }
+  if (EPOCH_MS.test(t)) {
+    const ms = Number(t);
+    const f = ms % 1000;
+    return { ms, iso: isoFromMs(ms, f ? pad(f, 3) : undefined) };
+  }
+  return undefined;
+}
+
+/**
+ * Parse a line that may be a timestamp. Returns undefined when the line is not
+ * a timestamp, an error when it is one that cannot be placed in time.
+ */
+export function parseTimestampLine(line: string, opts: TimeOptions = {}): Timestamp | TimestampError | undefined {
+  const t = line.trim();
+  if (t.length < 9 || t.length > 80 || !plausible(t)) return undefined;
+  const direct = parseCore(t, opts);
+  if (direct) return direct;
+  const c = t.charCodeAt(0);
+  if (c === 61 || c === 35 || c === 45 || c === 42 || c === 91 || c === 126 || c === 62 || c === 124) {
+    const inner = t.replace(BANNER_EDGE, '');
+    if (inner !== t && inner.length >= 9) return parseCore(inner, opts);
+  }
+  return undefined;
+}
+
+export function isTimestampError(x: Timestamp | TimestampError): x is TimestampError {
+  return (x as TimestampError).error !== undefined;
+}
+
+// File names: 2026-11-25T00-44-45Z.sockstat, 2026-11-25_00:44:45.ss-s, 20261125T004445Z.sockstat6
+const NAME_TIME = /(\d{4})-?(\d{2})-?(\d{2})[T_ -]?(\d{2})[-:_.]?(\d{2})[-:_.]?(\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}(?:[:-]?\d{2})?)?/;
+
+/** Time carried in a file name, if any. */
+export function parseFilenameTime(base: string, opts: TimeOptions = {}): Timestamp | TimestampError | undefined {
+  const m = NAME_TIME.exec(base);
+  if (!m) return undefined;
+  const zone = m[8]?.replace(/^([+-]\d{2})-(\d{2})$/, '$1$2');
+  return build(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, m[7], zone, opts, base);
+}

@@ -1,0 +1,38 @@
+import type { Line } from '../parse/types.js';
+import type { Timestamp } from './time.js';
+
+export type SectionKind = 'sockstat' | 'sockstat6' | 'ss' | 'snmp';
+
+/** Consecutive lines of one format. */
+export interface Section {
+  kind: SectionKind;
+  /** File the section was read from (blocks of one moment may merge across files). */
+  file: string;
+  /** First line number of the section. */
+  line: number;
+  lines: Line[];
+}
+
+/** One capture: what was read at one moment (a timestamp and the sections after it). */
+export interface Block {
+  /** Display name of the file (`path`, `archive!inner`, `-`). */
+  file: string;
+  /** Line where the block starts (its timestamp line, else its first section). */
+  line: number;
+  time?: Timestamp;
+  /** The block has a timestamp that could not be placed in time. */
+  timeError?: string;
+  host?: string;
+  sections: Section[];
+  /** How many segmented blocks this block stands for (more than 1 after a merge). */
+  parts: number;
+}
+
+/** What the segmenter saw in one file, for accounting. */
+export interface SegmentStats {
+  lines: number;
+  blank: number;
+  /** Lines outside any capture section (prompts, separators, socket tables, garbage). */
+  outside: number;
+  blocks: number;
+}
