@@ -19,7 +19,7 @@ export function commonOptions<T>(y: Argv<T>) {
     .option('since', { type: 'string', describe: 'keep snapshots at or after this time (ISO 8601, date output, epoch)' })
     .option('until', { type: 'string', describe: 'keep snapshots at or before this time' })
     .option('tz', { type: 'string', describe: 'IANA zone for zone abbreviations such as CET and for times without a zone (e.g. Europe/Berlin)' })
-    .option('quiet', { type: 'boolean', default: false, describe: 'print no summary or diagnostics on stderr' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print no summary or diagnostics on stderr' })
     .option('progress', { type: 'boolean', default: true, describe: 'progress on stderr when it is a terminal (--no-progress turns it off)' });
 }
 

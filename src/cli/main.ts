@@ -51,9 +51,16 @@ async function runExplain(a: CommonArgs & { as?: string; output?: string }): Pro
   return stats.snapshots === 0 ? 2 : 0;
 }
 
+/** Stands for "-" (stdin) while yargs parses; mapped back by fromArgv. */
+const STDIN_ARG = '\u0000stdin';
+
+function restoreStdin<T extends { inputs: string[] }>(a: T): T {
+  return { ...a, inputs: a.inputs.map((i) => (i === STDIN_ARG ? '-' : i)) };
+}
+
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
-  const parser = yargs(argv)
+  const parser = yargs()
     .scriptName('sockscope')
     .usage('$0 <command> [options]\n\nOffline analyzer for Linux socket statistics: /proc/net/sockstat, sockstat6, snmp and ss -s captures.')
     .command(
@@ -67,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
           .example('$0 export --format jsonl capture.log.gz', 'a gzipped log as JSON Lines')
           .example('cat capture.log | $0 export -', 'read stdin'),
       async (a) => {
-        code = await runExport(a as unknown as CommonArgs & { format: string; output?: string });
+        code = await runExport(restoreStdin(a as unknown as CommonArgs & { format: string; output?: string }));
       },
     )
     .command(
@@ -80,7 +87,7 @@ export async function main(argv: string[]): Promise<number> {
           .example('$0 explain samples/kernel-6.18/unconnected-leak/combined.txt', 'the arithmetic of one capture')
           .example('$0 explain --as ss capture.log', 'rebuild the ss -s output of every snapshot'),
       async (a) => {
-        code = await runExplain(a as unknown as CommonArgs & { as?: string; output?: string });
+        code = await runExplain(restoreStdin(a as unknown as CommonArgs & { as?: string; output?: string }));
       },
     )
     .demandCommand(1, 'name a command: export or explain')
@@ -89,14 +96,13 @@ export async function main(argv: string[]): Promise<number> {
     .alias('h', 'help')
     .version()
     .wrap(Math.min(110, process.stdout.columns || 110))
-    .fail((msg, err, y) => {
+    .fail((msg, err) => {
       if (err) throw err;
-      void y;
-      process.stderr.write(`sockscope: ${msg}\nRun with --help for usage.\n`);
-      code = 2;
+      throw new UsageError(`${msg}\nRun with --help for usage.`);
     });
   try {
-    await parser.parseAsync(argv);
+    // yargs-parser drops a lone "-" from positionals: pass stdin through under a name it keeps.
+    await parser.parseAsync(argv.map((a) => (a === '-' ? STDIN_ARG : a)));
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`sockscope: ${e.message}\n`);

@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { COLUMNS } from '../src/normalize/fields.js';
+import { ROOT, SCENARIOS, sample, samplePath } from './helpers.js';
+
+const BIN = join(ROOT, 'dist/cli/main.js');
+
+function run(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('explain --as ss', () => {
+  it.each(SCENARIOS)('%s/combined.txt: byte for byte what ss -s printed', (sc) => {
+    const text = sample(`kernel-6.18/${sc}/combined.txt`);
+    const realSs = text.slice(text.indexOf('Total:'));
+    const r = run(['explain', '--as', 'ss', samplePath(`kernel-6.18/${sc}/combined.txt`)]);
+    expect(r.code).toBe(0);
+    expect(r.out).toBe(realSs);
+  });
+
+  it('a whole timeline: every block of ss -s rebuilt from sockstat alone (timeline-epoch + snmp absent → estab 0 noted)', () => {
+    const r = run(['explain', '--as', 'ss', samplePath('kernel-6.18/idle/timeline-epoch.log')]);
+    expect(r.code).toBe(0);
+    const blocks = r.out.split('Total: ').length - 1;
+    expect(blocks).toBe(32);
+    expect(r.err).toMatch(/absent, printed as 0 as ss does: tcp_estab/);
+  });
+});
+
+describe('explain', () => {
+  it('works the seed arithmetic and separates host-wide counters', () => {
+    const r = run(['explain', samplePath('public/adil-combined.txt')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('closed = alloc - (inuse4 + inuse6 - tw) = 247 - (143 + 4 - 38) = 138');
+    expect(r.out).toContain('of which 38 TIME_WAIT and 100 allocated but unhashed (TCP_CLOSE');
+    expect(r.out).toMatch(/host-wide counters.*\n\s+TCP alloc 247, orphan 1, TCP mem 86 pages/);
+  });
+});
+
+describe('export', () => {
+  it('CSV: the DESIGN §3 columns in order, absent values empty', () => {
+    const r = run(['export', samplePath('kernel-6.18/unconnected-leak/timeline-iso.log')]);
+    expect(r.code).toBe(0);
+    const parsed = Papa.parse<string[]>(r.out.trim());
+    expect(parsed.data[0]).toEqual([...COLUMNS]);
+    expect(parsed.data[0]!.slice(0, 25)).toEqual(
+      'host, time, source, formats, sockets_used, tcp_alloc, tcp4_inuse, tcp6_inuse, tcp_orphan, tcp_tw, tcp_closed, tcp_unhashed, tcp_estab, tcp_mem_pages, udp4_inuse, udp6_inuse, udp_mem_pages, udplite4_inuse, udplite6_inuse, raw4_inuse, raw6_inuse, frag4_inuse, frag4_memory, frag6_inuse, frag6_memory'.split(', '),
+    );
+    expect(parsed.data).toHaveLength(37);
+    const last = Object.fromEntries(parsed.data[0]!.map((k, i) => [k, parsed.data[36]![i]]));
+    expect(last).toMatchObject({ time: '2026-11-25T00:56:22Z', formats: 'ss', tcp_alloc: '1501', tcp_closed: '1500', tcp_unhashed: '1500', tcp_mem_pages: '', udp_mem_pages: '' });
+    expect(r.err).toMatch(/36 block\(s\) → 36 snapshot\(s\)/);
+  });
+
+  it('JSON Lines: absent is null, never 0', () => {
+    const r = run(['export', '--format', 'jsonl', samplePath('kernel-6.18/orphans/timeline-epoch.log')]);
+    const rows = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows).toHaveLength(36);
+    expect(rows[35]).toMatchObject({ tcp_orphan: 750, tcp_estab: null, formats: 'sockstat+sockstat6' });
+  });
+
+  it('reads stdin with -', () => {
+    const r = run(['export', '-', '--quiet'], sample('kernel-6.18/idle/combined.txt'));
+    expect(r.code).toBe(0);
+    expect(r.err).toBe('');
+    expect(r.out.split('\n')[1]).toMatch(/^,,-:1,sockstat\+sockstat6\+ss,11,1,1,0,0,0,0,0,0,210,/);
+  });
+
+  it('no usable input is exit 2, a usage error too', () => {
+    expect(run(['export', '/nonexistent']).code).toBe(2);
+    expect(run(['export', '--format', 'xml', samplePath('public')]).code).toBe(2);
+    expect(run(['export', '--tz', 'Mars/Olympus', samplePath('public')]).err).toMatch(/unknown time zone/);
+  });
+
+  it('--help shows examples', () => {
+    const r = run(['export', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Examples:/);
+    expect(r.out).toContain('sockscope export samples/ -o snapshots.csv');
+  });
+});

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { parseFilenameTime, parseTimestampLine, type Timestamp } from '../src/segment/time.js';
+
+const ok = (line: string, tz?: string): Timestamp => {
+  const r = parseTimestampLine(line, tz ? { tz } : {});
+  if (!r || 'error' in r) throw new Error(`not parsed: ${line}: ${JSON.stringify(r)}`);
+  return r as Timestamp;
+};
+
+describe('timestamp lines', () => {
+  it('date (C locale) with UTC, as the real timelines print it', () => {
+    expect(ok('Wed Nov 25 00:55:46 UTC 2026').iso).toBe('2026-11-25T00:55:46Z');
+    expect(ok('Wed Nov 25 00:55:46 UTC 2026').ms).toBe(1795568146000);
+  });
+  it('date with GMT and a space-padded day', () => {
+    expect(ok('Thu Nov  5 09:01:02 GMT 2026').iso).toBe('2026-11-05T09:01:02Z');
+  });
+  it('date with a numeric zone (TZ without abbreviation prints +03)', () => {
+    expect(ok('Wed Nov 25 03:55:46 +03 2026').iso).toBe('2026-11-25T00:55:46Z');
+    expect(ok('Wed Nov 25 06:25:46 +0530 2026').iso).toBe('2026-11-25T00:55:46Z');
+  });
+  it('an unknown abbreviation without --tz is an error, never a guess', () => {
+    const r = parseTimestampLine('Wed Nov 25 01:55:46 CET 2026');
+    expect(r).toHaveProperty('error');
+    expect((r as { error: string }).error).toMatch(/CET.*--tz/);
+  });
+  it('an abbreviation with --tz is read in that zone (winter and summer time)', () => {
+    expect(ok('Wed Nov 25 01:55:46 CET 2026', 'Europe/Berlin').iso).toBe('2026-11-25T00:55:46Z');
+    expect(ok('Sat Jul 25 02:55:46 CEST 2026', 'Europe/Berlin').iso).toBe('2026-07-25T00:55:46Z');
+    expect(ok('Tue Nov 24 19:55:46 EST 2026', 'America/New_York').iso).toBe('2026-11-25T00:55:46Z');
+  });
+  it('date -Is as in timeline-iso.log, and -Ins with a comma fraction', () => {
+    expect(ok('2026-11-25T00:55:46+00:00').iso).toBe('2026-11-25T00:55:46Z');
+    const ns = ok('2026-11-25T01:55:46,123456789+01:00');
+    expect(ns.iso).toBe('2026-11-25T00:55:46.123456789Z');
+    expect(ns.ms).toBe(1795568146123);
+  });
+  it('RFC 3339 with Z and a fraction, and with a space', () => {
+    expect(ok('2026-11-25T00:55:46.5Z').iso).toBe('2026-11-25T00:55:46.5Z');
+    expect(ok('2026-11-25 00:55:46-05:00').iso).toBe('2026-11-25T05:55:46Z');
+  });
+  it('date -R', () => {
+    expect(ok('Wed, 25 Nov 2026 01:55:46 +0100').iso).toBe('2026-11-25T00:55:46Z');
+  });
+  it('epoch seconds as in timeline-epoch.log, and milliseconds', () => {
+    expect(ok('1795568146').iso).toBe('2026-11-25T00:55:46Z');
+    expect(ok('1795568146191').ms).toBe(1795568146191);
+    expect(ok('1795568146191').iso).toBe('2026-11-25T00:55:46.191Z');
+  });
+  it('banner lines', () => {
+    expect(ok('==== 2026-11-25 00:35:57 ====').ms).toBe(Date.UTC(2026, 10, 25, 0, 35, 57));
+    expect(ok('### Wed Nov 25 00:55:46 UTC 2026 ###').iso).toBe('2026-11-25T00:55:46Z');
+    expect(ok('--- 1795568146 ---').iso).toBe('2026-11-25T00:55:46Z');
+  });
+  it('a time without a zone is read as UTC with a note, or in --tz', () => {
+    const t = ok('2026-11-25 00:35:57');
+    expect(t.iso).toBe('2026-11-25T00:35:57Z');
+    expect(t.note).toMatch(/no time zone/);
+    expect(ok('2026-11-25 01:35:57', 'Europe/Berlin').iso).toBe('2026-11-25T00:35:57Z');
+  });
+  it('capture lines are not timestamps', () => {
+    for (const l of ['sockets: used 11', 'TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 210', 'Total: 11', '---', 'RAW\t  0         0         0', '12', 'Tcp: 1 200 120000 -1 11880']) {
+      expect(parseTimestampLine(l)).toBeUndefined();
+    }
+  });
+});
+
+describe('timestamps in file names', () => {
+  it('snap.sh per-minute names', () => {
+    const t = parseFilenameTime('2026-11-25T00-44-45Z.sockstat') as Timestamp;
+    expect(t.iso).toBe('2026-11-25T00:44:45Z');
+    expect((parseFilenameTime('2026-11-25T00-44-45Z.ss-s') as Timestamp).ms).toBe(t.ms);
+  });
+  it('compact names', () => {
+    expect((parseFilenameTime('sockstat-20261125T004445Z.txt') as Timestamp).iso).toBe('2026-11-25T00:44:45Z');
+  });
+  it('names without a time', () => {
+    expect(parseFilenameTime('timeline-date.log')).toBeUndefined();
+    expect(parseFilenameTime('sosreport-vm-2026-11-25-corpus')).toBeUndefined();
+  });
+});
