@@ -6,7 +6,8 @@ import { normalizeBlock } from './normalize/normalize.js';
 import type { Skip, Snapshot } from './normalize/types.js';
 import { Segmenter } from './segment/segmenter.js';
 import { parseFilenameTime, type TimeOptions } from './segment/time.js';
-import type { Block } from './segment/types.js';
+import type { Block, LimitReading } from './segment/types.js';
+import { isLimitSysctl, limitValues } from './parse/sysctl.js';
 
 export interface ReadOptions extends TimeOptions {
   /** Host name for every snapshot (`--host`). */
@@ -47,6 +48,8 @@ export function emptyStats(): RunStats {
 
 export interface SnapshotSink {
   snapshot(s: Snapshot): void;
+  /** Kernel limits found among the inputs (sysctl -a, proc/sys/net/ipv4/*). */
+  limit?(l: LimitReading): void;
   /** Awaited between chunks: lets a writer apply back-pressure. */
   drain?(): void | Promise<void>;
 }
@@ -85,11 +88,17 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
       stats.inputProblems.push(item);
       continue;
     }
+    const procSys = /(?:^|\/)proc\/sys\/net\/ipv4\/([a-z_]+)$/.exec(item.name)?.[1];
+    if (procSys !== undefined && isLimitSysctl(procSys)) {
+      await readLimitFile(item.open(), item.name, procSys, opts.host, sink, stats);
+      continue;
+    }
     const defaultTime = parseFilenameTime(item.base, opts);
     const segOpts = {
       ...(opts.tz ? { tz: opts.tz } : {}),
       ...(opts.host ? { host: opts.host } : {}),
       ...(defaultTime ? { defaultTime } : {}),
+      ...(sink.limit ? { onLimit: (l: LimitReading) => sink.limit!(l) } : {}),
     };
     const seg = new Segmenter(item.name, segOpts, (b) => merger.push(b));
     try {
@@ -115,6 +124,27 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
   }
   merger.flush();
   return stats;
+}
+
+/** A `proc/sys/net/ipv4/<name>` file: its one line is the limit's value. */
+async function readLimitFile(
+  stream: Readable, name: string, sysctl: Parameters<typeof limitValues>[0], host: string | undefined,
+  sink: SnapshotSink, stats: RunStats,
+): Promise<void> {
+  let first: string | undefined;
+  const res = await readLines(stream, { line: (t) => { first ??= t; } });
+  stats.files++;
+  stats.bytes += res.bytes;
+  const vals = limitValues(sysctl, first ?? '');
+  if (typeof vals === 'string') {
+    stats.inputProblems.push({ source: `${name}:1`, reason: vals });
+    return;
+  }
+  for (const v of vals) {
+    const l: LimitReading = { name: v.name, value: v.value, source: `${name}:1` };
+    if (host !== undefined) l.host = host;
+    sink.limit?.(l);
+  }
 }
 
 /** Collect every snapshot in memory (tests, analyze). */

@@ -7,6 +7,9 @@ import { explainSnapshot } from '../report/explain.js';
 import { renderSs } from '../report/ss-text.js';
 import { commonOptions, printSummary, readOptions, UsageError, type CommonArgs } from './common.js';
 import { openOutput } from './io.js';
+import { analyzeOptions, runAnalyze, type AnalyzeArgs } from './analyze-cmd.js';
+import { rulesLint, rulesList, rulesShow } from './rules-cmd.js';
+import { VERSION } from '../version.js';
 
 async function runExport(a: CommonArgs & { format: string; output?: string }): Promise<number> {
   const opts = readOptions(a);
@@ -90,11 +93,51 @@ export async function main(argv: string[]): Promise<number> {
         code = await runExplain(restoreStdin(a as unknown as CommonArgs & { as?: string; output?: string }));
       },
     )
-    .demandCommand(1, 'name a command: export or explain')
+    .command(
+      'analyze <inputs..>',
+      'run the rules over every snapshot and host series; write a findings report',
+      (y) => analyzeOptions(y),
+      async (a) => {
+        code = await runAnalyze(restoreStdin(a as unknown as AnalyzeArgs));
+      },
+    )
+    .command('rules', 'list, show and check rules', (y) =>
+      y
+        .command(
+          'list',
+          'id, severity, scope and title of every rule',
+          (z) => z.option('rules', { type: 'string', array: true, describe: 'also load rules from this folder' }).example('$0 rules list', ''),
+          async (a) => {
+            code = await rulesList(a.rules as string[] | undefined);
+          },
+        )
+        .command(
+          'show <id>',
+          'one rule: condition, params with defaults, explanation, remediation',
+          (z) =>
+            z
+              .positional('id', { type: 'string', demandOption: true })
+              .option('rules', { type: 'string', array: true, describe: 'also load rules from this folder' })
+              .example('$0 rules show tcp-unhashed-sockets', ''),
+          async (a) => {
+            code = await rulesShow(a.id as string, a.rules as string[] | undefined);
+          },
+        )
+        .command(
+          'lint <dir>',
+          'check rule files: schema, unknown fields, functions, params; file:line each; exit 2 on any error',
+          (z) => z.positional('dir', { type: 'string', demandOption: true }).example('$0 rules lint my-rules/', ''),
+          async (a) => {
+            code = await rulesLint(a.dir as string);
+          },
+        )
+        .demandCommand(1, 'name a rules command: list, show or lint'),
+    )
+    .demandCommand(1, 'name a command: analyze, export, explain or rules')
     .strict()
     .help()
     .alias('h', 'help')
-    .version()
+    .version(VERSION)
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail((msg, err) => {
       if (err) throw err;

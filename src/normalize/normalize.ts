@@ -137,6 +137,8 @@ export function normalizeBlock(block: Block): NormalizeResult {
         diagnostics.push({
           kind: 'disagree',
           field,
+          kept: primary.value,
+          other: other.value,
           source: other.source,
           message: `${field}: ${FORMAT_LABEL[primary.format]} ${primary.value} (${primary.source}) but ${FORMAT_LABEL[other.format]} ${other.value} (${other.source}); kept ${primary.value}`,
         });
@@ -152,6 +154,8 @@ export function normalizeBlock(block: Block): NormalizeResult {
       diagnostics.push({
         kind: 'disagree',
         field: 'tcp_closed',
+        kept: values.tcp_closed,
+        other: ss.summary.closed,
         source: at(ss.section.file, ss.summary.tcpLine),
         message: `tcp_closed: computed ${values.tcp_closed} = ${alloc} - (${in4} + ${in6} - ${tw}) but ss -s printed ${ss.summary.closed} (${at(ss.section.file, ss.summary.tcpLine)}); kept ${values.tcp_closed}`,
       });

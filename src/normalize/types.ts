@@ -11,6 +11,9 @@ export interface Diagnostic {
   source: string;
   message: string;
   field?: string;
+  /** For `disagree`: the value kept (primary source) and the other source's value. */
+  kept?: number;
+  other?: number;
 }
 
 /** One row per (host, moment): the reconciled view of every capture of that moment. */

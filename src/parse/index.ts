@@ -2,3 +2,4 @@ export * from './types.js';
 export * from './sockstat.js';
 export * from './ss.js';
 export * from './snmp.js';
+export * from "./sysctl.js";

@@ -10,6 +10,7 @@ export enum LineClass {
   Snmp, // Ip:, Icmp:, IcmpMsg:, Tcp:, Udp:, UdpLite:
   Separator, // ---, ===, ***
   Prompt, // root@host:~# cmd, # cmd, $ cmd
+  Sysctl, // net.ipv4.tcp_mem = 1 2 3 (sysctl -a)
   Other,
 }
 
@@ -52,6 +53,7 @@ export function classify(t: string): LineClass {
     return LineClass.Other;
   }
   if (c0 === 115 && t.startsWith('sockets:')) return LineClass.SockstatStart; // 's'
+  if (c0 === 110 && t.startsWith('net.ipv4.')) return LineClass.Sysctl; // 'n'
   if (c0 === 42 && SS_ROW.test(t)) return LineClass.SsTable; // '*' row of the old format
   if (SEPARATOR.test(t)) return LineClass.Separator;
   if (PROMPT.test(t)) return LineClass.Prompt;

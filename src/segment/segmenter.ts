@@ -1,13 +1,16 @@
 import type { Line } from '../parse/types.js';
 import { classify, gluedOutputAt, LineClass, lineGroup, promptHost } from './classify.js';
 import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from './time.js';
-import type { Block, Section, SectionKind, SegmentStats } from './types.js';
+import type { Block, LimitReading, Section, SectionKind, SegmentStats } from './types.js';
+import { parseSysctlLine } from '../parse/sysctl.js';
 
 export interface SegmentOptions extends TimeOptions {
   /** Time for blocks that carry none (from the file name). */
   defaultTime?: Timestamp | TimestampError;
   /** Host for every block (bundle host name or `--host`); beats prompts. */
   host?: string;
+  /** Receives the limits found in `sysctl -a` lines. */
+  onLimit?: (l: LimitReading) => void;
 }
 
 /**
@@ -17,7 +20,7 @@ export interface SegmentOptions extends TimeOptions {
  * as they are complete, so memory holds one block.
  */
 export class Segmenter {
-  readonly stats: SegmentStats = { lines: 0, blank: 0, outside: 0, blocks: 0 };
+  readonly stats: SegmentStats = { lines: 0, blank: 0, outside: 0, blocks: 0, limits: 0 };
   private block: Block | undefined;
   private section: Section | undefined;
   /** Groups seen in the open section (to notice a repeated section). */
@@ -83,6 +86,9 @@ export class Segmenter {
         if (!(this.section?.kind === 'ss' && !this.groups.has('TCP'))) this.openSection('ss', no);
         this.groups.add('TCP');
         break;
+      case LineClass.Sysctl:
+        this.sysctl(t, no);
+        return;
       case LineClass.SsTable:
         if (this.section?.kind !== 'ss' || this.ssTableDone) {
           this.outside();
@@ -95,6 +101,20 @@ export class Segmenter {
         return;
     }
     this.section!.lines.push({ no, text: raw });
+  }
+
+  private sysctl(t: string, no: number): void {
+    const r = parseSysctlLine(t);
+    if (!r || typeof r.values === 'string' || !this.opts.onLimit) {
+      this.outside();
+      return;
+    }
+    this.stats.limits++;
+    for (const v of r.values) {
+      const l: LimitReading = { name: v.name, value: v.value, source: `${this.file}:${no}` };
+      if (this.host !== undefined) l.host = this.host;
+      this.opts.onLimit(l);
+    }
   }
 
   private outside(): void {

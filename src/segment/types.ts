@@ -35,4 +35,15 @@ export interface SegmentStats {
   /** Lines outside any capture section (prompts, separators, socket tables, garbage). */
   outside: number;
   blocks: number;
+  /** `sysctl -a` lines that gave a limit. */
+  limits: number;
+}
+
+/** A kernel limit read from `sysctl -a` output or a `proc/sys` file. */
+export interface LimitReading {
+  host?: string;
+  name: string;
+  value: number;
+  /** `file:line` it was read from. */
+  source: string;
 }

@@ -1,0 +1,143 @@
+import { BUILTIN_RULES_DIR, readRuleFiles } from './ingest/rule-files.js';
+import type { Snapshot } from './normalize/types.js';
+import { isLimitSysctl, LIMIT_NAMES, limitValues } from './parse/sysctl.js';
+import { readSnapshots, type ReadOptions, type RunStats } from './pipeline.js';
+import { emptyLimitBook, runRules, type Finding, type LimitBook, type NotEvaluated } from './rules/engine.js';
+import { buildRuleSet, type RuleSet, type RuleSetOptions } from './rules/ruleset.js';
+import { buildSeries, limitKey, type HostSeries } from './series/series.js';
+import { VERSION } from './version.js';
+
+export interface AnalyzeOptions extends ReadOptions, RuleSetOptions {
+  /** `--rules DIR`, repeatable. */
+  rulesDirs?: string[];
+  /** `--limit name=value`: holds for every host, over what the inputs say. */
+  limits?: Record<string, number>;
+}
+
+export interface HostSummary {
+  host: string | null;
+  series: string;
+  first: string | null;
+  last: string | null;
+  snapshots: number;
+}
+
+/** The whole result of `analyze` (DESIGN §6), as the json format writes it. */
+export interface AnalysisReport {
+  tool: { name: 'sockscope'; version: string };
+  inputs: {
+    files: number;
+    bytes: number;
+    blocks: number;
+    /** Blocks that became (part of) snapshots: blocks = blocks_in_snapshots + skipped. */
+    blocks_in_snapshots: number;
+    snapshots: number;
+    skipped: { source: string; reason: string }[];
+    problems: { source: string; reason: string }[];
+    outside_lines: number;
+  };
+  hosts: HostSummary[];
+  rules: string[];
+  limits: { series: string; name: string; value: number; source: string }[];
+  findings: Finding[];
+  not_evaluated: NotEvaluated[];
+  notices: string[];
+}
+
+export class RuleSetError extends Error {
+  constructor(readonly errors: string[]) {
+    super(errors.join('\n'));
+  }
+}
+
+/** Built-ins plus `--rules` dirs, with `--disable` and `--param` applied. */
+export async function loadRules(opts: Pick<AnalyzeOptions, 'rulesDirs' | 'disable' | 'params'> = {}): Promise<RuleSet> {
+  const builtin = await readRuleFiles(BUILTIN_RULES_DIR);
+  const custom = await Promise.all((opts.rulesDirs ?? []).map((d) => readRuleFiles(d)));
+  const o: RuleSetOptions = {};
+  if (opts.disable) o.disable = opts.disable;
+  if (opts.params) o.params = opts.params;
+  return buildRuleSet(builtin, custom, o);
+}
+
+/** `--limit` values: `tcp_mem="a b c"` style or one part (`tcp_mem_pressure=N`). */
+export function parseLimitArgs(args: Record<string, string>): { limits: Record<string, number>; errors: string[] } {
+  const limits: Record<string, number> = {};
+  const errors: string[] = [];
+  for (const [k, v] of Object.entries(args)) {
+    if (isLimitSysctl(k)) {
+      const vals = limitValues(k, v);
+      if (typeof vals === 'string') errors.push(`--limit ${vals}`);
+      else for (const x of vals) limits[x.name] = x.value;
+    } else if ((LIMIT_NAMES as readonly string[]).includes(k) && /^\d+$/.test(v.trim())) {
+      limits[k] = Number(v);
+    } else {
+      errors.push(`--limit ${k}=${v}: unknown limit or not a number (known: ${LIMIT_NAMES.join(', ')}, tcp_mem, udp_mem, ip_local_port_range)`);
+    }
+  }
+  return { limits, errors };
+}
+
+/** ingest → … → rules: every snapshot of the inputs, grouped per host, every rule run. */
+export async function analyze(inputs: readonly string[], opts: AnalyzeOptions = {}): Promise<AnalysisReport> {
+  const ruleSet = await loadRules(opts);
+  if (ruleSet.errors.length) throw new RuleSetError(ruleSet.errors);
+  const snapshots: Snapshot[] = [];
+  const book: LimitBook = emptyLimitBook();
+  const stats = await readSnapshots(inputs, opts, {
+    snapshot: (s) => snapshots.push(s),
+    limit: (l) => {
+      const k = limitKey(l.host, l.source);
+      let m = book.byKey.get(k);
+      if (!m) book.byKey.set(k, (m = new Map()));
+      m.set(l.name, { value: l.value, source: l.source });
+    },
+  });
+  for (const [name, value] of Object.entries(opts.limits ?? {})) {
+    book.global.set(name, { value, source: '--limit' });
+    for (const m of book.byKey.values()) m.delete(name);
+  }
+  const series = buildSeries(snapshots);
+  const { findings, notEvaluated } = runRules(ruleSet.rules, series, book);
+  return buildReport(stats, series, ruleSet, book, findings, notEvaluated);
+}
+
+function buildReport(
+  stats: RunStats, series: HostSeries[], ruleSet: RuleSet, book: LimitBook, findings: Finding[], notEvaluated: NotEvaluated[],
+): AnalysisReport {
+  const hosts: HostSummary[] = series.map((s) => {
+    const timed = s.snapshots.filter((x) => x.time !== undefined);
+    return {
+      host: s.host ?? null,
+      series: s.label,
+      first: timed[0]?.time ?? null,
+      last: timed[timed.length - 1]?.time ?? null,
+      snapshots: s.length,
+    };
+  });
+  const labelOf = new Map(series.map((s) => [s.key, s.label]));
+  const limits: AnalysisReport['limits'] = [];
+  for (const [key, m] of [...book.byKey].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    for (const [name, e] of m) limits.push({ series: labelOf.get(key) ?? key.replace(/^(host|dir):/, ''), name, value: e.value, source: e.source });
+  }
+  for (const [name, e] of book.global) limits.push({ series: '*', name, value: e.value, source: e.source });
+  return {
+    tool: { name: 'sockscope', version: VERSION },
+    inputs: {
+      files: stats.files,
+      bytes: stats.bytes,
+      blocks: stats.blocks,
+      blocks_in_snapshots: stats.blocksInSnapshots,
+      snapshots: stats.snapshots,
+      skipped: stats.skipped,
+      problems: stats.inputProblems,
+      outside_lines: stats.outsideLines,
+    },
+    hosts,
+    rules: ruleSet.rules.map((r) => r.id),
+    limits,
+    findings,
+    not_evaluated: notEvaluated,
+    notices: ruleSet.notices,
+  };
+}

@@ -1,0 +1,82 @@
+import type { Argv } from 'yargs';
+import { analyze, parseLimitArgs, RuleSetError, type AnalyzeOptions } from '../analyze.js';
+import { renderJson, renderMarkdown, renderText } from '../report/findings.js';
+import { SEVERITY_RANK, type Severity } from '../rules/schema.js';
+import { commonOptions, readOptions, UsageError, type CommonArgs } from './common.js';
+import { openOutput } from './io.js';
+
+export interface AnalyzeArgs extends CommonArgs {
+  rules?: string[];
+  param?: string[];
+  disable?: string[];
+  limit?: string[];
+  format: 'text' | 'markdown' | 'json';
+  output?: string;
+  'fail-on'?: Severity;
+}
+
+export function analyzeOptions<T>(y: Argv<T>) {
+  return commonOptions(y)
+    .option('rules', { type: 'string', array: true, describe: 'another folder of rule files (repeatable); a rule with a built-in id replaces it' })
+    .option('param', { type: 'string', array: true, describe: 'override a rule param: id.name=value (repeatable)' })
+    .option('disable', { type: 'string', array: true, describe: 'skip a rule by id (repeatable)' })
+    .option('limit', { type: 'string', array: true, describe: 'a kernel limit for every host: tcp_max_orphans=65536, tcp_mem="a b c" (repeatable)' })
+    .option('format', { choices: ['text', 'markdown', 'json'] as const, default: 'text' as const, describe: 'report format' })
+    .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
+    .option('fail-on', { choices: ['info', 'warning', 'critical'] as const, describe: 'exit 1 when a finding is at least this severe' })
+    .example('$0 analyze samples/kernel-6.18/unconnected-leak/', 'findings for one capture folder, on the terminal')
+    .example('$0 analyze --format markdown -o ticket.md capture.log', 'a report to paste into a ticket')
+    .example('$0 analyze --param tcp-unhashed-sockets.min_unhashed=500 --fail-on warning logs/', 'a stricter threshold, exit 1 on warnings');
+}
+
+function splitKv(list: string[] | undefined, flag: string): [string, string][] {
+  return (list ?? []).map((s) => {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--${flag} ${s}: expected name=value`);
+    return [s.slice(0, eq), s.slice(eq + 1)];
+  });
+}
+
+export function analyzeArgsToOptions(a: AnalyzeArgs): AnalyzeOptions {
+  const opts: AnalyzeOptions = { ...readOptions(a) };
+  if (a.rules?.length) opts.rulesDirs = a.rules;
+  if (a.disable?.length) opts.disable = a.disable;
+  const params: Record<string, Record<string, number>> = {};
+  for (const [k, v] of splitKv(a.param, 'param')) {
+    const dot = k.lastIndexOf('.');
+    if (dot <= 0 || !/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(v.trim())) throw new UsageError(`--param ${k}=${v}: expected id.name=number`);
+    (params[k.slice(0, dot)] ??= {})[k.slice(dot + 1)] = Number(v);
+  }
+  if (Object.keys(params).length) opts.params = params;
+  const lim = parseLimitArgs(Object.fromEntries(splitKv(a.limit, 'limit')));
+  if (lim.errors.length) throw new UsageError(lim.errors.join('\n'));
+  if (Object.keys(lim.limits).length) opts.limits = lim.limits;
+  return opts;
+}
+
+export async function runAnalyze(a: AnalyzeArgs): Promise<number> {
+  const opts = analyzeArgsToOptions(a);
+  let report;
+  try {
+    report = await analyze(a.inputs, opts);
+  } catch (e) {
+    if (e instanceof RuleSetError) throw new UsageError(e.message);
+    throw e;
+  }
+  const out = openOutput(a.output);
+  const color = !a.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const text = a.format === 'json' ? renderJson(report) : a.format === 'markdown' ? renderMarkdown(report) : renderText(report, color);
+  await out.write(text);
+  await out.close();
+  if (!a.quiet) {
+    for (const n of report.notices) process.stderr.write(`sockscope: ${n}\n`);
+    if (a.format !== 'text' || a.output) {
+      const i = report.inputs;
+      process.stderr.write(`sockscope: ${i.files} file(s), ${i.blocks} block(s) → ${i.snapshots} snapshot(s), ${i.skipped.length} skipped; ${report.findings.length} finding(s)\n`);
+    }
+  }
+  if (report.inputs.snapshots === 0) return 2;
+  const failOn = a['fail-on'];
+  if (failOn && report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])) return 1;
+  return 0;
+}

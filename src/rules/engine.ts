@@ -1,0 +1,370 @@
+import type { Field } from '../normalize/fields.js';
+import type { Snapshot } from '../normalize/types.js';
+import type { HostSeries } from '../series/series.js';
+import { evaluate, identName, truth, type EvalEnv, type Expr, type Value } from './expr.js';
+import { parseWindow, scalarCall, seriesCall } from './functions.js';
+import type { CompiledRule } from './load.js';
+import { DERIVED, FIELD_NAMES, type DerivedName } from './names.js';
+import { SEVERITY_RANK, type Severity } from './schema.js';
+import { renderTemplate } from './template.js';
+
+export interface LimitEntry {
+  value: number;
+  source: string;
+}
+
+/** Limits per series key (`host:NAME` or `dir:PATH`), plus ones that hold for every host (`--limit`). */
+export interface LimitBook {
+  byKey: Map<string, Map<string, LimitEntry>>;
+  global: Map<string, LimitEntry>;
+}
+
+export function emptyLimitBook(): LimitBook {
+  return { byKey: new Map(), global: new Map() };
+}
+
+export interface Evidence {
+  /** Which row this is: `first`, `peak`, `last`, or several of them (`first, peak`). */
+  label: string;
+  time: string | null;
+  source: string;
+  values: Record<string, number | string | null>;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  host: string | null;
+  /** The host, or how the snapshots were grouped when no host name was given. */
+  series: string;
+  first_seen: string | null;
+  last_seen: string | null;
+  /** Snapshots in the finding. */
+  count: number;
+  title: string;
+  message: string;
+  evidence: Evidence[];
+  /** Limits the rule compared with, and where each came from. */
+  limits: { name: string; value: number; source: string }[];
+  notes: string[];
+  explain: string;
+  remediation: string;
+  references: { title: string; url: string }[];
+  runbook?: string;
+}
+
+export interface NotEvaluated {
+  rule: string;
+  host: string | null;
+  series: string;
+  /** Fields the rule needs that the inputs do not give. */
+  missing: string[];
+}
+
+export interface EngineResult {
+  findings: Finding[];
+  notEvaluated: NotEvaluated[];
+}
+
+/** Everything one evaluation reads, per snapshot index. */
+class Context {
+  private derivedCols = new Map<string, Float64Array>();
+  readonly medianInterval: number | undefined;
+
+  constructor(
+    readonly s: HostSeries,
+    readonly limits: Map<string, LimitEntry>,
+  ) {
+    this.medianInterval = s.medianIntervalS();
+  }
+
+  value(name: string, i: number): Value {
+    if (name in DERIVED) return this.derived(name as DerivedName, i);
+    const v = this.s.snapshots[i]!.values[name as Field];
+    return v;
+  }
+
+  derived(name: DerivedName, i: number): Value {
+    const snap = this.s.snapshots[i]!;
+    const v = snap.values;
+    const sum = (a?: number, b?: number) => (a === undefined || b === undefined ? undefined : a + b);
+    switch (name) {
+      case 'tcp_inuse':
+        return sum(v.tcp4_inuse, v.tcp6_inuse);
+      case 'udp_inuse':
+        return sum(v.udp4_inuse, v.udp6_inuse);
+      case 'frag_memory':
+        return sum(v.frag4_memory, v.frag6_memory);
+      case 'interval_s': {
+        const t = this.s.times;
+        if (i === 0 || Number.isNaN(t[i]!) || Number.isNaN(t[i - 1]!)) return undefined;
+        return (t[i]! - t[i - 1]!) / 1000;
+      }
+      case 'median_interval_s':
+        return this.medianInterval;
+      case 'prev_sockets_used':
+        return i > 0 ? this.s.snapshots[i - 1]!.values.sockets_used : undefined;
+      case 'mismatch_abs':
+      case 'mismatch_rel':
+      case 'mismatch_fields':
+        return mismatch(snap, name);
+    }
+  }
+
+  column(name: string): Float64Array {
+    if (!(name in DERIVED)) return this.s.col(name as Field);
+    let c = this.derivedCols.get(name);
+    if (!c) {
+      c = new Float64Array(this.s.length);
+      for (let i = 0; i < c.length; i++) {
+        const v = this.derived(name as DerivedName, i);
+        c[i] = typeof v === 'number' ? v : NaN;
+      }
+      this.derivedCols.set(name, c);
+    }
+    return c;
+  }
+}
+
+function mismatch(snap: Snapshot, name: 'mismatch_abs' | 'mismatch_rel' | 'mismatch_fields'): Value {
+  let abs = 0;
+  let rel = 0;
+  const fields: string[] = [];
+  for (const d of snap.diagnostics) {
+    if (d.kind !== 'disagree' || d.kept === undefined || d.other === undefined) continue;
+    const a = Math.abs(d.kept - d.other);
+    abs = Math.max(abs, a);
+    rel = Math.max(rel, a / Math.max(Math.abs(d.kept), Math.abs(d.other), 1));
+    fields.push(`${d.field} (${d.kept} vs ${d.other})`);
+  }
+  if (name === 'mismatch_abs') return abs;
+  if (name === 'mismatch_rel') return rel;
+  return fields.join(', ');
+}
+
+function paramOrLimit(rule: CompiledRule, ctx: Context, book: LimitBook, name: string): { hit: boolean; v?: Value } {
+  if (name.startsWith('params.')) return { hit: true, v: rule.params[name.slice(7)]?.value };
+  if (name.startsWith('limits.')) {
+    const n = name.slice(7);
+    return { hit: true, v: (ctx.limits.get(n) ?? book.global.get(n))?.value };
+  }
+  return { hit: false };
+}
+
+function snapshotEnv(rule: CompiledRule, ctx: Context, book: LimitBook, i: number, missing: Set<string>): EvalEnv {
+  return {
+    ident(name) {
+      const pl = paramOrLimit(rule, ctx, book, name);
+      if (pl.hit) return pl.v;
+      const v = ctx.value(name, i);
+      if (v === undefined) missing.add(name);
+      return v;
+    },
+    call(name, args, evalArg) {
+      if (name === 'prev') {
+        const f = identName(args[0]!);
+        return f !== undefined && i > 0 ? ctx.value(f, i - 1) : undefined;
+      }
+      return scalarCall(name, args.map(evalArg));
+    },
+  };
+}
+
+function seriesEnv(rule: CompiledRule, ctx: Context, book: LimitBook, missing: Set<string>): EvalEnv {
+  const last = ctx.s.length - 1;
+  return {
+    ident(name) {
+      const pl = paramOrLimit(rule, ctx, book, name);
+      if (pl.hit) return pl.v;
+      const v = ctx.value(name, last);
+      if (v === undefined) missing.add(name);
+      return v;
+    },
+    call(name, args, evalArg) {
+      const field = identName(args[0]!);
+      if (field === undefined || !FIELD_NAMES.has(field)) return scalarCall(name, args.map(evalArg));
+      let windowMs: number | undefined;
+      let p: number | undefined;
+      for (const a of args.slice(1)) {
+        const v = evalArg(a);
+        if (typeof v === 'string') windowMs = parseWindow(v);
+        else if (typeof v === 'number') p = v;
+      }
+      const col = ctx.column(field);
+      const r = seriesCall(name, ctx.s.times, col, windowMs, p);
+      if (col.every((x) => Number.isNaN(x))) missing.add(field);
+      return r;
+    },
+  };
+}
+
+function num(v: Value): number {
+  return typeof v === 'number' ? v : -Infinity;
+}
+
+function evidenceRow(rule: CompiledRule, ctx: Context, book: LimitBook, i: number, names: string[], label: string): Evidence {
+  const snap = ctx.s.snapshots[i]!;
+  const env = snapshotEnv(rule, ctx, book, i, new Set());
+  const values: Record<string, number | string | null> = {};
+  for (const n of names) {
+    const v = env.ident(n);
+    values[n] = v === undefined || typeof v === 'boolean' ? (v === undefined ? null : String(v)) : v;
+  }
+  return { label, time: snap.time ?? null, source: snap.source, values };
+}
+
+function evidenceNames(rule: CompiledRule): string[] {
+  if (rule.values.length) return rule.values;
+  const names: string[] = [];
+  const walk = (src: string) => {
+    for (const m of src.matchAll(/[A-Za-z_][A-Za-z0-9_.]*/g)) {
+      if (FIELD_NAMES.has(m[0]) && !names.includes(m[0])) names.push(m[0]);
+    }
+  };
+  walk(rule.def.when);
+  return names;
+}
+
+function renderMessage(rule: CompiledRule, env: EvalEnv): string {
+  for (const m of rule.messages) {
+    if (m.when && truth(m.when, env) !== true) continue;
+    return renderTemplate(m.parts, (e) => evaluate(e, env)).trim();
+  }
+  return rule.def.title;
+}
+
+function severityAt(rule: CompiledRule, env: EvalEnv): Severity {
+  for (const l of rule.levels) if (truth(l.when, env) === true) return l.severity;
+  return rule.def.severity;
+}
+
+function makeFinding(
+  rule: CompiledRule, ctx: Context, book: LimitBook, idx: number[], severity: Severity,
+  message: (peakIdx: number) => string,
+): Finding {
+  const names = evidenceNames(rule);
+  // Peak: the snapshot where the peak expression is largest (first one on ties).
+  let peak = idx[0]!;
+  let best = -Infinity;
+  for (const i of idx) {
+    const v = num(evaluate(rule.peak, snapshotEnv(rule, ctx, book, i, new Set())));
+    if (v > best) {
+      best = v;
+      peak = i;
+    }
+  }
+  const rows = [...new Set([idx[0]!, peak, idx[idx.length - 1]!])].sort((a, b) => a - b);
+  const first = ctx.s.snapshots[idx[0]!]!;
+  const last = ctx.s.snapshots[idx[idx.length - 1]!]!;
+  const limits = rule.limits
+    .map((n) => n.slice(7))
+    .flatMap((n) => {
+      const e = ctx.limits.get(n) ?? book.global.get(n);
+      return e ? [{ name: n, value: e.value, source: e.source }] : [];
+    });
+  const f: Finding = {
+    rule: rule.id,
+    severity,
+    host: ctx.s.host ?? null,
+    series: ctx.s.label,
+    first_seen: first.time ?? null,
+    last_seen: last.time ?? null,
+    count: idx.length,
+    title: rule.def.title,
+    message: message(peak),
+    evidence: rows.map((i) =>
+      evidenceRow(rule, ctx, book, i, names, [i === idx[0] ? 'first' : '', i === peak ? 'peak' : '', i === idx[idx.length - 1] ? 'last' : ''].filter(Boolean).join(', ')),
+    ),
+    limits,
+    notes: [],
+    explain: rule.def.explain.trim(),
+    remediation: rule.def.remediation.trim(),
+    references: rule.def.references.map((r) => (typeof r === 'string' ? { title: r, url: r } : r)),
+  };
+  if (rule.def.runbook) f.runbook = rule.def.runbook;
+  return f;
+}
+
+/** Run every rule on every host's series. */
+export function runRules(rules: readonly CompiledRule[], series: readonly HostSeries[], book: LimitBook): EngineResult {
+  const findings: Finding[] = [];
+  const notEvaluated: NotEvaluated[] = [];
+  for (const s of series) {
+    const ctx = new Context(s, book.byKey.get(s.key) ?? new Map());
+    for (const rule of rules) {
+      const missing = new Set<string>();
+      let evaluated = false;
+      if (rule.def.scope === 'series') {
+        const env = seriesEnv(rule, ctx, book, missing);
+        const t = truth(rule.when, env);
+        if (t !== undefined) evaluated = true;
+        if (t === true) {
+          const all = s.snapshots.map((_, i) => i);
+          findings.push(makeFinding(rule, ctx, book, all, severityAt(rule, env), () => renderMessage(rule, env)));
+        }
+      } else {
+        let run: number[] = [];
+        let runSev: Severity = 'info';
+        const close = () => {
+          if (!run.length) return;
+          // The message speaks of the peak snapshot.
+          findings.push(makeFinding(rule, ctx, book, run, runSev, (p) => renderMessage(rule, snapshotEnv(rule, ctx, book, p, new Set()))));
+          run = [];
+          runSev = 'info';
+        };
+        for (let i = 0; i < s.length; i++) {
+          const env = snapshotEnv(rule, ctx, book, i, missing);
+          const t = truth(rule.when, env);
+          if (t === undefined) continue; // not evaluated here: neither fires nor breaks a run
+          evaluated = true;
+          if (t) {
+            if (!run.length) runSev = 'info';
+            run.push(i);
+            const sev = severityAt(rule, env);
+            if (run.length === 1 || SEVERITY_RANK[sev] > SEVERITY_RANK[runSev]) runSev = sev;
+          } else {
+            close();
+          }
+        }
+        close();
+      }
+      if (!evaluated) {
+        notEvaluated.push({ rule: rule.id, host: s.host ?? null, series: s.label, missing: [...missing].filter((m) => !m.startsWith('limits.')).sort() });
+      }
+    }
+  }
+  applyYields(rules, findings);
+  findings.sort(
+    (a, b) =>
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
+      cmp(a.series, b.series) ||
+      cmp(a.first_seen ?? '', b.first_seen ?? '') ||
+      cmp(a.rule, b.rule),
+  );
+  return { findings, notEvaluated };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function overlaps(a: Finding, b: Finding): boolean {
+  if (a.first_seen === null || b.first_seen === null) return a.series === b.series;
+  return a.first_seen <= (b.last_seen ?? b.first_seen) && b.first_seen <= (a.last_seen ?? a.first_seen);
+}
+
+/** `yield_to`: a finding explained by another rule's finding at the same host and time drops and says why. */
+function applyYields(rules: readonly CompiledRule[], findings: Finding[]): void {
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  for (const f of findings) {
+    for (const y of byId.get(f.rule)?.def.yield_to ?? []) {
+      const other = findings.find((g) => g.rule === y.rule && g.series === f.series && overlaps(f, g));
+      if (other) {
+        f.severity = y.severity;
+        f.notes.push(y.note.trim());
+      }
+    }
+  }
+}
+
+export type { Expr };

@@ -1,0 +1,117 @@
+import { linearRegression, mean, median, quantile, rSquared, linearRegressionLine, standardDeviation, min, max } from 'simple-statistics';
+
+/** Names of the functions each scope offers (beyond the built-in known/coalesce). */
+export const SCALAR_FUNCTIONS = ['round', 'abs', 'pages_mib', 'bytes_mib', 'pct', 'least', 'greatest'] as const;
+export const SNAPSHOT_FUNCTIONS = [...SCALAR_FUNCTIONS, 'prev'] as const;
+export const SERIES_FUNCTIONS = [
+  ...SCALAR_FUNCTIONS,
+  'slope', 'r2', 'delta', 'rate', 'min', 'max', 'mean', 'median', 'quantile', 'stddev', 'zscore', 'count', 'first', 'last',
+] as const;
+
+/** Page size used to turn `mem` pages into bytes (the usual 4 KiB; sockstat does not print it). */
+export const PAGE_SIZE = 4096;
+
+export function scalarCall(name: string, args: (number | boolean | string | undefined)[]): number | undefined {
+  const nums = args.map((a) => (typeof a === 'number' ? a : undefined));
+  if (nums.some((n) => n === undefined)) return undefined;
+  const n = nums as number[];
+  switch (name) {
+    case 'round': {
+      const p = 10 ** (n[1] ?? 0);
+      return Math.round(n[0]! * p) / p;
+    }
+    case 'abs':
+      return Math.abs(n[0]!);
+    case 'pages_mib':
+      return (n[0]! * PAGE_SIZE) / 1048576;
+    case 'bytes_mib':
+      return n[0]! / 1048576;
+    case 'pct':
+      return n[1] === 0 ? undefined : (100 * n[0]!) / n[1]!;
+    case 'least':
+      return Math.min(...n);
+    case 'greatest':
+      return Math.max(...n);
+  }
+  return undefined;
+}
+
+/** Parse a window such as `30m`, `90s`, `2h`, `1d` into milliseconds. */
+export function parseWindow(w: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)$/.exec(w.trim());
+  if (!m) return undefined;
+  return Number(m[1]) * { s: 1000, m: 60000, h: 3600000, d: 86400000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}
+
+/**
+ * A series function over points (t in epoch ms, NaN when unknown; y NaN when absent).
+ * `windowMs` keeps the points within that span before the last timed point.
+ * Returns undefined when the points do not allow an answer (absent).
+ */
+export function seriesCall(name: string, t: Float64Array, y: Float64Array, windowMs?: number, arg?: number): number | undefined {
+  let lo = 0;
+  if (windowMs !== undefined) {
+    let lastT = NaN;
+    for (let i = t.length - 1; i >= 0; i--) if (!Number.isNaN(t[i]!)) { lastT = t[i]!; break; }
+    if (Number.isNaN(lastT)) return undefined;
+    while (lo < t.length && !(t[lo]! >= lastT - windowMs)) lo++;
+  }
+  const ys: number[] = [];
+  const pts: [number, number][] = [];
+  let t0 = NaN;
+  for (let i = lo; i < y.length; i++) {
+    const v = y[i]!;
+    if (Number.isNaN(v)) continue;
+    ys.push(v);
+    const ti = t[i]!;
+    if (!Number.isNaN(ti)) {
+      if (Number.isNaN(t0)) t0 = ti;
+      pts.push([(ti - t0) / 60000, v]);
+    }
+  }
+  switch (name) {
+    case 'count':
+      return ys.length;
+    case 'first':
+      return ys.length ? ys[0] : undefined;
+    case 'last':
+      return ys.length ? ys[ys.length - 1] : undefined;
+    case 'delta':
+      return ys.length >= 2 ? ys[ys.length - 1]! - ys[0]! : undefined;
+    case 'min':
+      return ys.length ? min(ys) : undefined;
+    case 'max':
+      return ys.length ? max(ys) : undefined;
+    case 'mean':
+      return ys.length ? mean(ys) : undefined;
+    case 'median':
+      return ys.length ? median(ys) : undefined;
+    case 'quantile':
+      return ys.length && arg !== undefined && arg >= 0 && arg <= 1 ? quantile(ys, arg) : undefined;
+    case 'stddev':
+      return ys.length >= 2 ? standardDeviation(ys) : undefined;
+    case 'zscore': {
+      if (ys.length < 3) return undefined;
+      const sd = standardDeviation(ys);
+      return sd === 0 ? undefined : (ys[ys.length - 1]! - mean(ys)) / sd;
+    }
+  }
+  // The rest need time: slope is per minute.
+  const distinctT = new Set(pts.map((p) => p[0])).size;
+  if (distinctT < 2) return undefined;
+  switch (name) {
+    case 'slope':
+      return linearRegression(pts).m;
+    case 'r2': {
+      const line = linearRegressionLine(linearRegression(pts));
+      const ysT = pts.map((p) => p[1]);
+      if (Math.max(...ysT) === Math.min(...ysT)) return undefined; // flat: no trend to explain
+      return rSquared(pts, line);
+    }
+    case 'rate': {
+      const span = pts[pts.length - 1]![0] - pts[0]![0];
+      return span > 0 ? (pts[pts.length - 1]![1] - pts[0]![1]) / span : undefined;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,168 @@
+import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Document } from 'yaml';
+import { ExprError, parseExpr, references, type Expr } from './expr.js';
+import { FIELD_ARG_FUNCTIONS, FIELD_NAMES, functionsFor, LIMIT_IDENTS } from './names.js';
+import { RuleSchema, type RuleFile, type Severity } from './schema.js';
+import { parseTemplate, type TemplatePart } from './template.js';
+
+export interface LintIssue {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export interface ParamInfo {
+  default: number;
+  value: number;
+  description?: string;
+  unit?: string;
+}
+
+/** A rule ready to run: its file, params with overrides applied, expressions parsed. */
+export interface CompiledRule {
+  id: string;
+  file: string;
+  def: RuleFile;
+  params: Record<string, ParamInfo>;
+  when: Expr;
+  levels: { severity: Severity; when: Expr }[];
+  peak: Expr;
+  /** Names shown in evidence rows. */
+  values: string[];
+  /** `limits.*` names the rule reads (shown with their source in findings). */
+  limits: string[];
+  messages: { when?: Expr; parts: TemplatePart[] }[];
+}
+
+type Path = (string | number)[];
+
+function lineOf(doc: Document, lc: LineCounter, path: Path, offset = 0, src = ''): number {
+  let node: unknown = doc.getIn(path, true);
+  if (!node && path.length) {
+    // Point at the key when the value is missing.
+    const parent = doc.getIn(path.slice(0, -1), true);
+    if (isMap(parent)) node = parent.items.find((p) => isScalar(p.key) && p.key.value === path[path.length - 1])?.key;
+  }
+  const range = (node as { range?: [number, number, number] } | undefined)?.range;
+  if (!range) return 1;
+  let line = lc.linePos(range[0]).line;
+  if (isScalar(node) && (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED)) line += 1;
+  return line + (src.slice(0, offset).match(/\n/g)?.length ?? 0);
+}
+
+/**
+ * Parse and check one rule file. Every problem (YAML, schema, unknown field,
+ * function, param or limit, bad expression) is reported with its file:line;
+ * the rule is returned only when there is none.
+ */
+export function compileRule(
+  text: string,
+  file: string,
+  overrides: Record<string, Record<string, number>> = {},
+): { rule?: CompiledRule; issues: LintIssue[] } {
+  const issues: LintIssue[] = [];
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  for (const e of doc.errors) issues.push({ file, line: e.linePos?.[0].line ?? 1, message: `YAML: ${e.message.split('\n')[0]}` });
+  if (issues.length) return { issues };
+  const parsed = RuleSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) {
+      if (i.code === 'unrecognized_keys') {
+        for (const k of i.keys) issues.push({ file, line: lineOf(doc, lc, [...(i.path as Path), k]), message: `unknown field "${[...i.path, k].join('.')}"` });
+      } else {
+        issues.push({ file, line: lineOf(doc, lc, i.path as Path), message: `${i.path.join('.') || '(rule)'}: ${i.message}` });
+      }
+    }
+    return { issues };
+  }
+  const def = parsed.data;
+  const params: Record<string, ParamInfo> = {};
+  for (const [name, p] of Object.entries(def.params)) {
+    const info: ParamInfo = typeof p === 'number' ? { default: p, value: p } : { default: p.default, value: p.default };
+    if (typeof p !== 'number') {
+      if (p.description) info.description = p.description;
+      if (p.unit) info.unit = p.unit;
+    }
+    params[name] = info;
+  }
+  for (const [name, v] of Object.entries(overrides[def.id] ?? {})) {
+    if (params[name]) params[name].value = v;
+  }
+  const fns = functionsFor(def.scope);
+  const limits = new Set<string>();
+
+  const check = (e: Expr, path: Path, src: string, base = 0): void => {
+    const refs = references(e);
+    for (const id of refs.idents) {
+      const n = id.name;
+      const ok =
+        n.startsWith('params.') ? params[n.slice(7)] !== undefined : n.startsWith('limits.') ? LIMIT_IDENTS.has(n) : FIELD_NAMES.has(n);
+      if (!ok) {
+        const what = n.startsWith('params.') ? 'param' : n.startsWith('limits.') ? 'limit' : 'field';
+        issues.push({ file, line: lineOf(doc, lc, path, base + id.start, src), message: `unknown ${what} "${n}" in ${path.join('.')}` });
+      }
+      if (n.startsWith('limits.')) limits.add(n);
+    }
+    for (const c of refs.calls) {
+      if (!fns.has(c.name)) {
+        issues.push({ file, line: lineOf(doc, lc, path, base + c.start, src), message: `unknown function "${c.name}" in ${path.join('.')} (${def.scope} rules have: ${[...fns].join(', ')})` });
+      }
+    }
+  };
+  const compile = (src: string, path: Path): Expr | undefined => {
+    try {
+      const e = parseExpr(src);
+      check(e, path, src);
+      return e;
+    } catch (err) {
+      if (!(err instanceof ExprError)) throw err;
+      issues.push({ file, line: lineOf(doc, lc, path, err.offset, src), message: `${path.join('.')}: ${err.message}` });
+      return undefined;
+    }
+  };
+
+  const when = compile(def.when, ['when']);
+  const levels = (def.levels ?? []).map((l, i) => ({ severity: l.severity, when: compile(l.when, ['levels', i, 'when']) }));
+  const peakSrc = def.peak;
+  const peak = peakSrc !== undefined ? compile(peakSrc, ['peak']) : when ? firstField(when) : undefined;
+  const messages = (typeof def.message === 'string' ? [{ text: def.message }] : def.message).map((m, i) => {
+    const path: Path = typeof def.message === 'string' ? ['message'] : ['message', i, 'text'];
+    let parts: TemplatePart[] = [];
+    try {
+      parts = parseTemplate(m.text);
+      for (const p of parts) if ('expr' in p) check(p.expr, path, m.text, p.offset);
+    } catch (err) {
+      if (!(err instanceof ExprError)) throw err;
+      issues.push({ file, line: lineOf(doc, lc, path, err.offset, m.text), message: `${path.join('.')}: ${err.message}` });
+    }
+    const out: { when?: Expr; parts: TemplatePart[] } = { parts };
+    if (m.when !== undefined) {
+      const w = compile(m.when, ['message', i, 'when']);
+      if (w) out.when = w;
+    }
+    return out;
+  });
+  const values = def.values ?? [];
+  values.forEach((v, i) => {
+    const ok = FIELD_NAMES.has(v) || LIMIT_IDENTS.has(v);
+    if (!ok) issues.push({ file, line: lineOf(doc, lc, ['values', i]), message: `values: unknown name "${v}"` });
+    if (v.startsWith('limits.')) limits.add(v);
+  });
+  if (issues.length || !when || !peak || levels.some((l) => !l.when)) return { issues };
+  return {
+    rule: {
+      id: def.id, file, def, params, when, peak, values, messages,
+      levels: levels as { severity: Severity; when: Expr }[],
+      limits: [...limits],
+    },
+    issues,
+  };
+}
+
+/** The first field a condition reads: what the peak row is chosen by when `peak` is not given. */
+function firstField(e: Expr): Expr | undefined {
+  const id = references(e).idents.find((i) => FIELD_NAMES.has(i.name));
+  if (id) return parseExpr(id.name);
+  const call = references(e).calls.find((c) => FIELD_ARG_FUNCTIONS.has(c.name));
+  return call ? parseExpr('0') : undefined;
+}

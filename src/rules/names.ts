@@ -1,0 +1,30 @@
+import { ALL_FIELDS } from '../normalize/fields.js';
+import { LIMIT_NAMES } from '../parse/sysctl.js';
+import { SERIES_FUNCTIONS, SNAPSHOT_FUNCTIONS } from './functions.js';
+
+/** Per-snapshot values the engine derives from the series (usable like fields). */
+export const DERIVED = {
+  tcp_inuse: 'tcp4_inuse + tcp6_inuse: hashed TCP sockets (per namespace)',
+  udp_inuse: 'udp4_inuse + udp6_inuse (per namespace)',
+  frag_memory: 'frag4_memory + frag6_memory, bytes',
+  interval_s: 'seconds since the previous snapshot of the same host',
+  median_interval_s: "median interval between the host's snapshots, seconds",
+  mismatch_abs: 'largest absolute difference between two sources of one field in this snapshot',
+  mismatch_rel: 'that difference relative to the larger value',
+  mismatch_fields: 'text: the fields whose sources disagree, with both values',
+  prev_sockets_used: 'sockets_used of the previous snapshot of the same host',
+} as const;
+
+export type DerivedName = keyof typeof DERIVED;
+
+export const FIELD_NAMES: ReadonlySet<string> = new Set<string>([...ALL_FIELDS, ...Object.keys(DERIVED)]);
+export const LIMIT_IDENTS: ReadonlySet<string> = new Set(LIMIT_NAMES.map((n) => `limits.${n}`));
+
+export function functionsFor(scope: 'snapshot' | 'series'): ReadonlySet<string> {
+  return new Set<string>([...(scope === 'series' ? SERIES_FUNCTIONS : SNAPSHOT_FUNCTIONS), 'known', 'coalesce']);
+}
+
+/** Series functions whose first argument names a field (not a value). */
+export const FIELD_ARG_FUNCTIONS: ReadonlySet<string> = new Set([
+  'slope', 'r2', 'delta', 'rate', 'min', 'max', 'mean', 'median', 'quantile', 'stddev', 'zscore', 'count', 'first', 'last', 'prev',
+]);

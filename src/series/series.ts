@@ -1,0 +1,104 @@
+import { dirname } from 'node:path/posix';
+import { ALL_FIELDS, type Field } from '../normalize/fields.js';
+import type { Snapshot } from '../normalize/types.js';
+
+/**
+ * One host's snapshots in time order, with columns in typed arrays (NaN =
+ * absent) for the series functions. Snapshots without a time follow the timed
+ * ones in input order.
+ */
+export class HostSeries {
+  readonly times: Float64Array;
+  private readonly cols = new Map<Field, Float64Array>();
+
+  constructor(
+    /** Host name, or undefined when the inputs name none. */
+    readonly host: string | undefined,
+    /** Grouping key: the host, else `dir:<directory of the first source>`. */
+    readonly key: string,
+    readonly snapshots: readonly Snapshot[],
+  ) {
+    this.times = Float64Array.from(snapshots, (s) => s.timeMs ?? NaN);
+  }
+
+  get length(): number {
+    return this.snapshots.length;
+  }
+
+  /** Column of a field; NaN where absent. Built once, on first use. */
+  col(field: Field): Float64Array {
+    let c = this.cols.get(field);
+    if (!c) {
+      c = Float64Array.from(this.snapshots, (s) => s.values[field] ?? NaN);
+      this.cols.set(field, c);
+    }
+    return c;
+  }
+
+  /** Host as shown to people. */
+  get label(): string {
+    return this.host ?? `(unnamed host: ${this.key.slice(4)})`;
+  }
+
+  /** Median of the positive intervals between consecutive distinct times, in seconds. */
+  medianIntervalS(): number | undefined {
+    const gaps: number[] = [];
+    for (let i = 1; i < this.times.length; i++) {
+      const d = this.times[i]! - this.times[i - 1]!;
+      if (d > 0) gaps.push(d / 1000);
+    }
+    if (gaps.length === 0) return undefined;
+    gaps.sort((a, b) => a - b);
+    const m = gaps.length >> 1;
+    return gaps.length % 2 ? gaps[m]! : (gaps[m - 1]! + gaps[m]!) / 2;
+  }
+}
+
+/** Where the snapshot came from, without the line: `a/b.log:12` → `a/b.log`. */
+function fileOf(source: string): string {
+  return source.replace(/:\d+$/, '');
+}
+
+/** Grouping key: the host name, else the directory the capture came from. */
+export function seriesKey(s: Snapshot): string {
+  if (s.host !== undefined) return `host:${s.host}`;
+  const f = fileOf(s.source);
+  return `dir:${f === '-' ? '-' : dirname(f.split('!')[0]!)}`;
+}
+
+/** Group snapshots per host and order each group by time (stable). */
+export function buildSeries(snapshots: readonly Snapshot[]): HostSeries[] {
+  const groups = new Map<string, Snapshot[]>();
+  for (const s of snapshots) {
+    const k = seriesKey(s);
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = []));
+    g.push(s);
+  }
+  const out: HostSeries[] = [];
+  for (const [key, list] of groups) {
+    const ordered = list
+      .map((s, i) => ({ s, i }))
+      .sort((a, b) => {
+        const ta = a.s.timeMs;
+        const tb = b.s.timeMs;
+        if (ta === undefined && tb === undefined) return a.i - b.i;
+        if (ta === undefined) return 1;
+        if (tb === undefined) return -1;
+        return ta - tb || a.i - b.i;
+      })
+      .map((x) => x.s);
+    out.push(new HostSeries(list[0]!.host, key, ordered));
+  }
+  out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return out;
+}
+
+export { ALL_FIELDS };
+
+/** The series a limit belongs to: its host, else the directory of the file it came from. */
+export function limitKey(host: string | undefined, source: string): string {
+  if (host !== undefined) return `host:${host}`;
+  const f = fileOf(source);
+  return `dir:${f === '-' ? '-' : dirname(f.split('!')[0]!)}`;
+}
