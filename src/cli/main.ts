@@ -156,6 +156,12 @@ export async function main(argv: string[]): Promise<number> {
   return code;
 }
 
+// `sockscope ... | head`: a closed pipe ends the run quietly, as for other Unix tools.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 main(hideBin(process.argv)).then(
   (code) => {
     process.exitCode = code;

@@ -254,8 +254,10 @@ function makeFinding(
     }
   }
   const rows = [...new Set([idx[0]!, peak, idx[idx.length - 1]!])].sort((a, b) => a - b);
-  const first = ctx.s.snapshots[idx[0]!]!;
-  const last = ctx.s.snapshots[idx[idx.length - 1]!]!;
+  // Times of the run: its first and last snapshots that have one (untimed ones sort last).
+  const timed = idx.filter((i) => ctx.s.snapshots[i]!.time !== undefined);
+  const firstTime = timed.length ? ctx.s.snapshots[timed[0]!]!.time! : null;
+  const lastTime = timed.length ? ctx.s.snapshots[timed[timed.length - 1]!]!.time! : null;
   const limits = rule.limits
     .map((n) => n.slice(7))
     .flatMap((n) => {
@@ -267,8 +269,8 @@ function makeFinding(
     severity,
     host: ctx.s.host ?? null,
     series: ctx.s.label,
-    first_seen: first.time ?? null,
-    last_seen: last.time ?? null,
+    first_seen: firstTime,
+    last_seen: lastTime,
     count: idx.length,
     title: rule.def.title,
     message: message(peak),

@@ -35,7 +35,7 @@ export interface CompiledRule {
 
 type Path = (string | number)[];
 
-function lineOf(doc: Document, lc: LineCounter, path: Path, offset = 0, src = ''): number {
+function lineOf(doc: Document, lc: LineCounter, path: Path, offset = 0, src = '', text = ''): number {
   let node: unknown = doc.getIn(path, true);
   if (!node && path.length) {
     // Point at the key when the value is missing.
@@ -44,9 +44,19 @@ function lineOf(doc: Document, lc: LineCounter, path: Path, offset = 0, src = ''
   }
   const range = (node as { range?: [number, number, number] } | undefined)?.range;
   if (!range) return 1;
-  let line = lc.linePos(range[0]).line;
-  if (isScalar(node) && (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED)) line += 1;
-  return line + (src.slice(0, offset).match(/\n/g)?.length ?? 0);
+  const start = lc.linePos(range[0]).line;
+  if (!src || offset <= 0) {
+    return start + (isScalar(node) && (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) ? 1 : 0);
+  }
+  // Find the same token in the raw YAML (folding and quoting change offsets, not tokens):
+  // the n-th occurrence in the value is the n-th in the source text of the node.
+  const token = /^[A-Za-z_][\w.]*|^\S/.exec(src.slice(offset))?.[0] ?? '';
+  let nth = 0;
+  for (let i = src.indexOf(token); i >= 0 && i <= offset; i = src.indexOf(token, i + 1)) nth++;
+  const raw = text.slice(range[0], range[2]);
+  let pos = -1;
+  for (let k = 0; k < nth; k++) pos = raw.indexOf(token, pos + 1);
+  return pos >= 0 ? lc.linePos(range[0] + pos).line : start;
 }
 
 /**
@@ -99,13 +109,13 @@ export function compileRule(
         n.startsWith('params.') ? params[n.slice(7)] !== undefined : n.startsWith('limits.') ? LIMIT_IDENTS.has(n) : FIELD_NAMES.has(n);
       if (!ok) {
         const what = n.startsWith('params.') ? 'param' : n.startsWith('limits.') ? 'limit' : 'field';
-        issues.push({ file, line: lineOf(doc, lc, path, base + id.start, src), message: `unknown ${what} "${n}" in ${path.join('.')}` });
+        issues.push({ file, line: lineOf(doc, lc, path, base + id.start, src, text), message: `unknown ${what} "${n}" in ${path.join('.')}` });
       }
       if (n.startsWith('limits.')) limits.add(n);
     }
     for (const c of refs.calls) {
       if (!fns.has(c.name)) {
-        issues.push({ file, line: lineOf(doc, lc, path, base + c.start, src), message: `unknown function "${c.name}" in ${path.join('.')} (${def.scope} rules have: ${[...fns].join(', ')})` });
+        issues.push({ file, line: lineOf(doc, lc, path, base + c.start, src, text), message: `unknown function "${c.name}" in ${path.join('.')} (${def.scope} rules have: ${[...fns].join(', ')})` });
       }
     }
   };
@@ -116,7 +126,7 @@ export function compileRule(
       return e;
     } catch (err) {
       if (!(err instanceof ExprError)) throw err;
-      issues.push({ file, line: lineOf(doc, lc, path, err.offset, src), message: `${path.join('.')}: ${err.message}` });
+      issues.push({ file, line: lineOf(doc, lc, path, err.offset, src, text), message: `${path.join('.')}: ${err.message}` });
       return undefined;
     }
   };
@@ -133,7 +143,7 @@ export function compileRule(
       for (const p of parts) if ('expr' in p) check(p.expr, path, m.text, p.offset);
     } catch (err) {
       if (!(err instanceof ExprError)) throw err;
-      issues.push({ file, line: lineOf(doc, lc, path, err.offset, m.text), message: `${path.join('.')}: ${err.message}` });
+      issues.push({ file, line: lineOf(doc, lc, path, err.offset, m.text, text), message: `${path.join('.')}: ${err.message}` });
     }
     const out: { when?: Expr; parts: TemplatePart[] } = { parts };
     if (m.when !== undefined) {
