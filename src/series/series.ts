@@ -96,9 +96,18 @@ export function buildSeries(snapshots: readonly Snapshot[]): HostSeries[] {
 
 export { ALL_FIELDS };
 
-/** The series a limit belongs to: its host, else the directory of the file it came from. */
+/** Where bundles keep limits, below the bundle's root. */
+const LIMIT_SUBDIRS = /\/?(?:proc\/sys\/net\/ipv4|sos_commands\/kernel)$/;
+
+/**
+ * The series a limit belongs to: its host, else the directory of the file it
+ * came from, taken at the bundle root for `proc/sys/net/ipv4/*` and
+ * `sos_commands/kernel/sysctl_-a`.
+ */
 export function limitKey(host: string | undefined, source: string): string {
   if (host !== undefined) return `host:${host}`;
   const f = fileOf(source);
-  return `dir:${f === '-' ? '-' : dirname(f.split('!')[0]!)}`;
+  if (f === '-') return 'dir:-';
+  const dir = dirname(f.split('!')[0]!);
+  return `dir:${LIMIT_SUBDIRS.test(dir) ? dir.replace(LIMIT_SUBDIRS, '') || '.' : dir}`;
 }
