@@ -80,6 +80,14 @@ export function parseLimitArgs(args: Record<string, string>): { limits: Record<s
 
 /** ingest → … → rules: every snapshot of the inputs, grouped per host, every rule run. */
 export async function analyze(inputs: readonly string[], opts: AnalyzeOptions = {}): Promise<AnalysisReport> {
+  return (await analyzeWithSeries(inputs, opts)).report;
+}
+
+/** As analyze, and the per-host series the report was made from (for charts). */
+export async function analyzeWithSeries(
+  inputs: readonly string[],
+  opts: AnalyzeOptions = {},
+): Promise<{ report: AnalysisReport; series: HostSeries[] }> {
   const ruleSet = await loadRules(opts);
   if (ruleSet.errors.length) throw new RuleSetError(ruleSet.errors);
   const snapshots: Snapshot[] = [];
@@ -99,7 +107,7 @@ export async function analyze(inputs: readonly string[], opts: AnalyzeOptions = 
   }
   const series = buildSeries(snapshots);
   const { findings, notEvaluated } = runRules(ruleSet.rules, series, book);
-  return buildReport(stats, series, ruleSet, book, findings, notEvaluated);
+  return { report: buildReport(stats, series, ruleSet, book, findings, notEvaluated), series };
 }
 
 function buildReport(
