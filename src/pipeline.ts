@@ -1,10 +1,11 @@
-import { expandInputs, isProblem, type InputProblem } from './ingest/sources.js';
+import { expandInputs, isProblem, type InputFile, type InputProblem } from './ingest/sources.js';
+import { looksLikeSadfJson, segmentSadfJson } from './segment/sadf-json.js';
 import { readLines } from './ingest/lines.js';
 import type { Readable } from 'node:stream';
 import { BlockMerger } from './normalize/merge.js';
 import { normalizeBlock } from './normalize/normalize.js';
 import type { Skip, Snapshot } from './normalize/types.js';
-import { Segmenter } from './segment/segmenter.js';
+import { Segmenter, type SegmentOptions } from './segment/segmenter.js';
 import { parseFilenameTime, type TimeOptions } from './segment/time.js';
 import type { Block, LimitReading } from './segment/types.js';
 import { isLimitSysctl, limitValues } from './parse/sysctl.js';
@@ -60,7 +61,6 @@ export interface SnapshotSink {
  */
 export async function readSnapshots(inputs: readonly string[], opts: ReadOptions, sink: SnapshotSink): Promise<RunStats> {
   const stats = emptyStats();
-  const expandOpts = opts.stdin ? { stdin: opts.stdin } : {};
   const deliver = (b: Block): void => {
     const r = normalizeBlock(b);
     if ('skip' in r) {
@@ -83,24 +83,33 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
     sink.snapshot(s);
   };
   const merger = new BlockMerger(deliver);
+  const expandOpts = { ...(opts.stdin ? { stdin: opts.stdin } : {}), ...(opts.tz ? { tz: opts.tz } : {}) };
   for await (const item of expandInputs(inputs, expandOpts)) {
     if (isProblem(item)) {
       stats.inputProblems.push(item);
       continue;
     }
-    const procSys = /(?:^|\/)proc\/sys\/net\/ipv4\/([a-z_]+)$/.exec(item.name)?.[1];
-    if (procSys !== undefined && isLimitSysctl(procSys)) {
-      await readLimitFile(item.open(), item.name, procSys, opts.host, sink, stats);
+    const host = opts.host ?? item.host;
+    if (item.limitSysctl !== undefined && isLimitSysctl(item.limitSysctl)) {
+      await readLimitFile(item.open(), item.name, item.limitSysctl, host, sink, stats);
       continue;
     }
-    const defaultTime = parseFilenameTime(item.base, opts);
-    const segOpts = {
-      ...(opts.tz ? { tz: opts.tz } : {}),
-      ...(opts.host ? { host: opts.host } : {}),
-      ...(defaultTime ? { defaultTime } : {}),
-      ...(sink.limit ? { onLimit: (l: LimitReading) => sink.limit!(l) } : {}),
-    };
-    const seg = new Segmenter(item.name, segOpts, (b) => merger.push(b));
+    if (/\.json$/i.test(item.base)) {
+      await readJsonFile(item, host, opts, merger, stats);
+      continue;
+    }
+    const defaultTime = item.defaultTime ?? parseFilenameTime(item.base, opts);
+    const segOpts: SegmentOptions = {};
+    if (opts.tz) segOpts.tz = opts.tz;
+    if (host !== undefined) segOpts.host = host;
+    if (defaultTime) segOpts.defaultTime = defaultTime;
+    if (item.namespace !== undefined) segOpts.namespace = item.namespace;
+    if (sink.limit) segOpts.onLimit = (l: LimitReading) => sink.limit!(l);
+    const note = item.timeNote;
+    const seg = new Segmenter(item.name, segOpts, (b) => {
+      if (note) b.timeNote = note;
+      merger.push(b);
+    });
     try {
       const res = await readLines(item.open(), {
         line: (t) => seg.push(t),
@@ -125,6 +134,35 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
   merger.flush();
   return stats;
 }
+
+/** JSON inputs: `sadf -j` output is read; other JSON (manifests, notes) is passed over. */
+async function readJsonFile(item: InputFile, host: string | undefined, opts: ReadOptions, merger: BlockMerger, stats: RunStats): Promise<void> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of item.open() as AsyncIterable<Buffer>) {
+    n += c.length;
+    if (n > MAX_JSON) {
+      stats.inputProblems.push({ source: item.name, reason: `JSON larger than ${MAX_JSON} bytes; not read` });
+      return;
+    }
+    chunks.push(Buffer.from(c));
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!looksLikeSadfJson(text.slice(0, 200))) return;
+  const r = segmentSadfJson(text, item.name, { ...(opts.tz ? { tz: opts.tz } : {}), ...(host !== undefined ? { host } : {}) });
+  stats.files++;
+  stats.bytes += n;
+  if (r.error) {
+    stats.inputProblems.push({ source: item.name, reason: r.error });
+    return;
+  }
+  for (const b of r.blocks) {
+    stats.blocks++;
+    merger.push(b);
+  }
+}
+
+const MAX_JSON = 256 << 20;
 
 /** A `proc/sys/net/ipv4/<name>` file: its one line is the limit's value. */
 async function readLimitFile(

@@ -1,22 +1,34 @@
-import { createReadStream, type Stats } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { TimeOptions, Timestamp, TimestampError } from '../segment/time.js';
+import { DEFAULT_LIMITS, tarMembers, zipMembers, type ArchiveLimits } from './archive.js';
+import { recognizeBundle } from './bundles/index.js';
+import { decompress, packing } from './decompress.js';
+import { DiskTree, joinPath, type MemTree, type Tree } from './tree.js';
 
 /**
  * One input file as the pipeline sees it: a display name (used in every
- * `source`), and a way to open its decompressed bytes. New source kinds
- * (archive members, bundle files) are more producers of this shape.
+ * `source`), a way to open its decompressed bytes, and what its bundle says
+ * about it (host, capture time, namespace, or that it holds a limit).
  */
 export interface InputFile {
-  /** `path`, `-` for stdin, later `archive!inner/path`. */
+  /** `path`, `-` for stdin, `archive!inner/path` inside an archive. */
   name: string;
   /** Base name used for time-in-name detection. */
   base: string;
-  /** Size in bytes as stored (compressed size for .gz), when known. */
+  /** Size in bytes as stored, when known. */
   size?: number;
+  mtimeMs?: number;
   open(): Readable;
+  /** From the bundle: the host these captures are of. */
+  host?: string;
+  /** From the bundle: when the captures were taken (they carry no time themselves). */
+  defaultTime?: Timestamp | TimestampError;
+  /** Note on where defaultTime came from (shown as a diagnostic when it is a guess). */
+  timeNote?: string;
+  namespace?: string;
+  /** The file is `proc/sys/net/ipv4/<name>`: its content is that limit. */
+  limitSysctl?: string;
 }
 
 export interface InputProblem {
@@ -27,82 +39,136 @@ export interface InputProblem {
 export interface ExpandOptions {
   /** stdin stream for `-` (the CLI passes process.stdin; ingest never touches process). */
   stdin?: Readable;
+  limits?: Partial<ArchiveLimits>;
+  /** For bundle date files (abbreviated zones need it). */
+  tz?: string;
 }
 
-/** Extensions of formats this version cannot read yet: reported, not parsed as text. */
-const NOT_YET = /\.(tar|tgz|txz|xz|zip|bz2|zst|tbz2?|7z|rar)$/i;
-/** Files that are not captures: reported as passed over, not read. */
-const NOT_CAPTURE = /\.(json|png|jpe?g|gif|svg|html?|pdf|md)$/i;
-
-function fileInput(path: string, st: Stats): InputFile {
-  const gz = /\.gz$/i.test(path);
-  return {
-    name: path,
-    base: basename(gz ? path.replace(/\.gz$/i, '') : path),
-    size: st.size,
-    open: () => (gz ? createReadStream(path).pipe(createGunzip()) : createReadStream(path)),
-  };
-}
-
-/**
- * Expand command-line inputs into files, in a deterministic order:
- * directories are walked recursively with entries sorted by name (code point
- * order), `-` is stdin. Problems (missing paths, unsupported archives) are
- * yielded, never thrown, so a bad input never stops the run.
- */
-export async function* expandInputs(
-  inputs: readonly string[],
-  opts: ExpandOptions = {},
-): AsyncGenerator<InputFile | InputProblem> {
-  for (const input of inputs) {
-    if (input === '-') {
-      const stdin = opts.stdin;
-      if (!stdin) {
-        yield { source: '-', reason: 'stdin is not available' };
-        continue;
-      }
-      yield { name: '-', base: '-', open: () => stdin };
-      continue;
-    }
-    yield* walk(input, true);
-  }
-}
-
-async function* walk(path: string, explicit: boolean): AsyncGenerator<InputFile | InputProblem> {
-  let st: Stats;
-  try {
-    st = await stat(path);
-  } catch (e) {
-    yield { source: path, reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
-    return;
-  }
-  if (st.isDirectory()) {
-    let names: string[];
-    try {
-      names = await readdir(path);
-    } catch (e) {
-      yield { source: path, reason: `cannot list: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
-      return;
-    }
-    names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const n of names) {
-      if (n.startsWith('.')) continue;
-      yield* walk(join(path, n), false);
-    }
-    return;
-  }
-  if (!st.isFile()) {
-    yield { source: path, reason: 'not a regular file' };
-    return;
-  }
-  if (NOT_YET.test(path)) {
-    yield { source: path, reason: 'archive format not supported yet; extract it or pass the files inside' };
-    return;
-  }
-  if (!explicit && NOT_CAPTURE.test(path)) return;
-  yield fileInput(path, st);
-}
+/** Files that are not captures: passed over in directories (read when named explicitly). */
+const NOT_CAPTURE = /\.(png|jpe?g|gif|svg|html?|pdf|md|bz2|zst|7z|rar|pyc?|sh|yaml|yml)$/i;
+/** JSON is read only when it is sysstat's (`sadf -j`); other JSON (truth.json, manifests) is passed over by the pipeline. */
 
 export function isProblem(x: InputFile | InputProblem): x is InputProblem {
   return (x as InputProblem).reason !== undefined;
+}
+
+interface WalkCtx {
+  limits: ArchiveLimits;
+  depth: number;
+  time: TimeOptions;
+}
+
+/**
+ * Expand command-line inputs into files, in a deterministic order: directories
+ * and archives are walked with entries sorted by name; support bundles
+ * (sosreport, supportconfig) are recognized by layout and their captures come
+ * with the bundle's host and time; `.gz`/`.xz` are decompressed, archives are
+ * streamed, nothing is extracted to disk. Problems are yielded, never thrown.
+ */
+export async function* expandInputs(inputs: readonly string[], opts: ExpandOptions = {}): AsyncGenerator<InputFile | InputProblem> {
+  const ctx: WalkCtx = { limits: { ...DEFAULT_LIMITS, ...opts.limits }, depth: 0, time: opts.tz ? { tz: opts.tz } : {} };
+  const disk = new DiskTree();
+  for (const input of inputs) {
+    if (input === '-') {
+      const stdin = opts.stdin;
+      if (!stdin) yield { source: '-', reason: 'stdin is not available' };
+      else yield { name: '-', base: '-', open: () => stdin };
+      continue;
+    }
+    const st = await disk.stat(input);
+    if (!st) {
+      yield { source: input, reason: 'cannot read: ENOENT' };
+      continue;
+    }
+    yield* walk(disk, input, ctx, true);
+  }
+}
+
+async function* walk(tree: Tree, path: string, ctx: WalkCtx, explicit: boolean): AsyncGenerator<InputFile | InputProblem> {
+  const st = await tree.stat(path);
+  if (!st) {
+    yield { source: tree.label(path), reason: 'cannot read' };
+    return;
+  }
+  if (st.isDir) {
+    if (st.isLink && !explicit) {
+      yield { source: tree.label(path), reason: 'symbolic link to a directory; not followed' };
+      return;
+    }
+    const bundle = await recognizeBundle(tree, path, ctx.time);
+    if (bundle) {
+      yield* bundle;
+      return;
+    }
+    let entries;
+    try {
+      entries = await tree.list(path);
+    } catch (e) {
+      yield { source: tree.label(path), reason: `cannot list: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+      return;
+    }
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      yield* walk(tree, tree instanceof DiskTree ? `${path.replace(/\/$/, '')}/${e.name}` : joinPath(path, e.name), ctx, false);
+    }
+    return;
+  }
+  yield* file(tree, path, st.size, st.mtimeMs, ctx, explicit);
+}
+
+async function* file(tree: Tree, path: string, size: number, mtimeMs: number | undefined, ctx: WalkCtx, explicit: boolean): AsyncGenerator<InputFile | InputProblem> {
+  const label = tree.label(path);
+  const base = basename(path);
+  const p = packing(base);
+  if (p.archive) {
+    if (ctx.depth >= ctx.limits.maxDepth) {
+      yield { source: label, reason: `archive nested more than ${ctx.limits.maxDepth} deep; not read` };
+      return;
+    }
+    const inner: WalkCtx = { ...ctx, depth: ctx.depth + 1 };
+    let mem: MemTree;
+    if (p.archive === 'zip') {
+      let src: string | Buffer | undefined;
+      if (tree instanceof DiskTree) src = path;
+      else if (size <= ctx.limits.maxNestedZip) src = await readBuffer(tree.open(path), ctx.limits.maxNestedZip);
+      if (src === undefined) {
+        yield { source: label, reason: `zip inside an archive larger than ${ctx.limits.maxNestedZip} bytes; extract it first` };
+        return;
+      }
+      mem = yield* zipMembers(src, label, inner.limits);
+    } else {
+      let stream: Readable;
+      try {
+        stream = decompress(tree.open(path), p.compression);
+      } catch (e) {
+        yield { source: label, reason: `cannot open: ${(e as Error).message}` };
+        return;
+      }
+      mem = yield* tarMembers(stream, label, inner.limits);
+    }
+    yield* walk(mem, '', inner, false);
+    return;
+  }
+  if (!explicit && NOT_CAPTURE.test(base)) return;
+  const procSys = /(?:^|\/)proc\/sys\/net\/ipv4\/([a-z_]+)$/.exec(path)?.[1];
+  const f: InputFile = {
+    name: label,
+    base: p.inner,
+    size,
+    open: () => decompress(tree.open(path), p.compression),
+  };
+  if (mtimeMs !== undefined) f.mtimeMs = mtimeMs;
+  if (procSys) f.limitSysctl = procSys;
+  yield f;
+}
+
+async function readBuffer(s: Readable, max: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of s as AsyncIterable<Buffer>) {
+    n += c.length;
+    if (n > max) return undefined;
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks);
 }

@@ -52,6 +52,7 @@ export const COLUMNS = [
   'formats',
   ...NUMERIC_FIELDS,
   ...EXTRA_FIELDS,
+  'namespace',
   'other_keys',
   'diagnostics',
 ] as const;

@@ -17,6 +17,22 @@ const FORMAT_LABEL: Record<SectionKind, string> = {
   sockstat6: 'sockstat6',
   ss: 'ss -s',
   snmp: 'snmp',
+  'sar-sock': 'sar -n SOCK',
+  'sar-sock6': 'sar -n SOCK6',
+};
+
+/** sar -n SOCK / SOCK6 columns (sadf) → fields. sar keeps no alloc, orphan or mem. */
+const SADF_MAP: Record<string, Field> = {
+  totsck: 'sockets_used',
+  tcpsck: 'tcp4_inuse',
+  udpsck: 'udp4_inuse',
+  rawsck: 'raw4_inuse',
+  'ip-frag': 'frag4_inuse',
+  'tcp-tw': 'tcp_tw',
+  tcp6sck: 'tcp6_inuse',
+  udp6sck: 'udp6_inuse',
+  raw6sck: 'raw6_inuse',
+  'ip6-frag': 'frag6_inuse',
 };
 
 /** sockstat `GROUP.key` → field. Anything else is kept in `otherKeys`. */
@@ -44,7 +60,7 @@ const SOCKSTAT_MAP: Record<string, Field> = {
 };
 
 /** Which format wins when several give a field: sockstat is primary (DESIGN §4). */
-const PRIORITY: Record<SectionKind, number> = { sockstat: 0, sockstat6: 0, ss: 1, snmp: 2 };
+const PRIORITY: Record<SectionKind, number> = { sockstat: 0, sockstat6: 0, ss: 1, snmp: 2, 'sar-sock': 1, 'sar-sock6': 1 };
 
 export type NormalizeResult = { snapshot: Snapshot } | { skip: Skip };
 
@@ -116,6 +132,21 @@ export function normalizeBlock(block: Block): NormalizeResult {
       pair(rows.FRAG, 'frag4_inuse', 'frag6_inuse');
       if (rows['*']) put('ss_slab_total', rows['*'].total, 'ss', at(sec.file, rows['*'].line));
       internalSsChecks(s, sec.file, diagnostics);
+    } else if (sec.kind === 'sar-sock' || sec.kind === 'sar-sock6') {
+      // lines: the `# hostname;interval;timestamp;...` header and one row.
+      const names = sec.lines[0]!.text.slice(1).trim().split(';');
+      const row = sec.lines[1]!;
+      const vals = row.text.split(';');
+      names.forEach((name, i) => {
+        const field = SADF_MAP[name];
+        const v = vals[i]!.trim();
+        if (!field) return;
+        if (!/^-?\d+(\.\d+)?$/.test(v)) {
+          diagnostics.push({ kind: 'parse', source: at(sec.file, row.no), message: `sar ${name}: not a number: ${JSON.stringify(v)}` });
+          return;
+        }
+        put(field, Number(v), sec.kind, at(sec.file, row.no));
+      });
     } else {
       const p = parseSnmp(sec.lines);
       const err = p.issues.find((i) => i.severity === 'error');
@@ -169,9 +200,10 @@ export function normalizeBlock(block: Block): NormalizeResult {
 
   if (block.timeError) diagnostics.push({ kind: 'time', source, message: block.timeError });
   else if (block.time?.note) diagnostics.push({ kind: 'time', source, message: block.time.note });
+  if (block.timeNote) diagnostics.push({ kind: 'time', source, message: block.timeNote });
 
   const formats: string[] = [];
-  for (const k of ['sockstat', 'sockstat6', 'ss', 'snmp'] as const) {
+  for (const k of ['sockstat', 'sockstat6', 'ss', 'snmp', 'sar-sock', 'sar-sock6'] as const) {
     if (block.sections.some((s) => s.kind === k)) formats.push(k);
   }
   const sources: string[] = [];
@@ -181,6 +213,7 @@ export function normalizeBlock(block: Block): NormalizeResult {
   }
   const snapshot: Snapshot = { source, sources, formats, values, otherKeys, diagnostics };
   if (block.host !== undefined) snapshot.host = block.host;
+  if (block.namespace !== undefined) snapshot.namespace = block.namespace;
   if (block.time) {
     snapshot.time = block.time.iso;
     snapshot.timeMs = block.time.ms;

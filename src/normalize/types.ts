@@ -19,6 +19,8 @@ export interface Diagnostic {
 /** One row per (host, moment): the reconciled view of every capture of that moment. */
 export interface Snapshot {
   host?: string;
+  /** Network namespace, when the inputs name one (supportconfig network-<NS>.txt). */
+  namespace?: string;
   /** ISO 8601 UTC (`...Z`), absent when the capture has no usable time. */
   time?: string;
   /** Epoch milliseconds of `time`. */

@@ -11,6 +11,7 @@ export function snapshotRow(s: Snapshot): Cell[] {
     const v = s.values[f];
     row.push(v === undefined ? null : v);
   }
+  row.push(s.namespace ?? null);
   const other = Object.entries(s.otherKeys);
   row.push(other.length ? other.map(([k, v]) => `${k}=${v}`).join(';') : null);
   row.push(s.diagnostics.length ? s.diagnostics.map((d) => d.message).join(' | ') : null);
@@ -26,6 +27,7 @@ export function snapshotJson(s: Snapshot): Record<string, unknown> {
     formats: s.formats.join('+'),
   };
   for (const f of ALL_FIELDS) o[f] = s.values[f] ?? null;
+  o.namespace = s.namespace ?? null;
   o.other_keys = s.otherKeys;
   o.diagnostics = s.diagnostics;
   return o;

@@ -11,6 +11,7 @@ export enum LineClass {
   Separator, // ---, ===, ***
   Prompt, // root@host:~# cmd, # cmd, $ cmd
   Sysctl, // net.ipv4.tcp_mem = 1 2 3 (sysctl -a)
+  SadfHeader, // # hostname;interval;timestamp;totsck;... (sadf -d)
   Other,
 }
 
@@ -55,6 +56,7 @@ export function classify(t: string): LineClass {
   if (c0 === 115 && t.startsWith('sockets:')) return LineClass.SockstatStart; // 's'
   if (c0 === 110 && t.startsWith('net.ipv4.')) return LineClass.Sysctl; // 'n'
   if (c0 === 42 && SS_ROW.test(t)) return LineClass.SsTable; // '*' row of the old format
+  if (c0 === 35 && t.startsWith('# hostname;interval;timestamp;')) return LineClass.SadfHeader; // '#'
   if (SEPARATOR.test(t)) return LineClass.Separator;
   if (PROMPT.test(t)) return LineClass.Prompt;
   return LineClass.Other;

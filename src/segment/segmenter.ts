@@ -11,6 +11,8 @@ export interface SegmentOptions extends TimeOptions {
   host?: string;
   /** Receives the limits found in `sysctl -a` lines. */
   onLimit?: (l: LimitReading) => void;
+  /** Network namespace for every block (supportconfig network-<NS>.txt). */
+  namespace?: string;
 }
 
 /**
@@ -28,6 +30,9 @@ export class Segmenter {
   private ssTableDone = false;
   private host: string | undefined;
   private no = 0;
+  /** sadf -d: the header of the current activity, and rows held until the end (SOCK and SOCK6 of one time merge). */
+  private sadf: { names: string[]; header: Line; kind: SectionKind } | undefined;
+  private sadfRows = new Map<string, Block>();
 
   constructor(
     private readonly file: string,
@@ -49,7 +54,8 @@ export class Segmenter {
       this.stats.blank++;
       return;
     }
-    let cls = classify(t);
+    if (this.sadf && t.includes(';') && this.sadfRow(t, no)) return;
+    const cls = classify(t);
     if (cls === LineClass.Other || cls === LineClass.Prompt) {
       const ts = parseTimestampLine(t, this.opts);
       if (ts) {
@@ -89,6 +95,12 @@ export class Segmenter {
       case LineClass.Sysctl:
         this.sysctl(t, no);
         return;
+      case LineClass.SadfHeader: {
+        const names = t.slice(1).trim().split(';');
+        this.sadf = { names, header: { no, text: t }, kind: names.includes('tcp6sck') ? 'sar-sock6' : 'sar-sock' };
+        this.section = undefined;
+        return;
+      }
       case LineClass.SsTable:
         if (this.section?.kind !== 'ss' || this.ssTableDone) {
           this.outside();
@@ -115,6 +127,35 @@ export class Segmenter {
       if (this.host !== undefined) l.host = this.host;
       this.opts.onLimit(l);
     }
+  }
+
+  /** A `sadf -d` row: one moment of one host. Rows of one (host, time) become one block. */
+  private sadfRow(t: string, no: number): boolean {
+    const sadf = this.sadf!;
+    const f = t.split(';');
+    if (f.length !== sadf.names.length) return false;
+    const ts = parseTimestampLine(f[2]!, this.opts);
+    if (!ts) return false;
+    const host = this.opts.host ?? f[0]!;
+    const key = `${host}\u0000${f[2]}`;
+    let b = this.sadfRows.get(key);
+    if (!b) {
+      b = { file: this.file, line: no, sections: [], parts: 0, host };
+      if (isTimestampError(ts)) b.timeError = ts.error;
+      else b.time = ts;
+      if (this.opts.namespace !== undefined) b.namespace = this.opts.namespace;
+      this.sadfRows.set(key, b);
+    }
+    if (b.sections.some((x) => x.kind === sadf.kind)) {
+      // The same activity twice for one moment: keep both, as separate blocks.
+      this.flush();
+      this.stats.blocks++;
+      this.emit({ file: this.file, line: no, sections: [{ kind: sadf.kind, file: this.file, line: no, lines: [sadf.header, { no, text: t }] }], parts: 1, host, ...(b.time ? { time: b.time } : {}) });
+      return true;
+    }
+    b.sections.push({ kind: sadf.kind, file: this.file, line: no, lines: [sadf.header, { no, text: t }] });
+    b.parts++;
+    return true;
   }
 
   private outside(): void {
@@ -154,6 +195,7 @@ export class Segmenter {
       else b.time = time;
     }
     if (this.host !== undefined) b.host = this.host;
+    if (this.opts.namespace !== undefined) b.namespace = this.opts.namespace;
     this.block = b;
     this.section = undefined;
   }
@@ -167,9 +209,15 @@ export class Segmenter {
     this.section = undefined;
   }
 
-  /** Call at end of input: emits the last block. */
+  /** Call at end of input: emits the last block (and the held sadf rows, in time order). */
   end(): void {
     this.flush();
+    const rows = [...this.sadfRows.values()].sort((a, b) => (a.time?.ms ?? 0) - (b.time?.ms ?? 0) || a.line - b.line);
+    for (const b of rows) {
+      this.stats.blocks += b.parts;
+      this.emit(b);
+    }
+    this.sadfRows.clear();
   }
 }
 

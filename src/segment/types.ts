@@ -1,7 +1,7 @@
 import type { Line } from '../parse/types.js';
 import type { Timestamp } from './time.js';
 
-export type SectionKind = 'sockstat' | 'sockstat6' | 'ss' | 'snmp';
+export type SectionKind = 'sockstat' | 'sockstat6' | 'ss' | 'snmp' | 'sar-sock' | 'sar-sock6';
 
 /** Consecutive lines of one format. */
 export interface Section {
@@ -22,7 +22,11 @@ export interface Block {
   time?: Timestamp;
   /** The block has a timestamp that could not be placed in time. */
   timeError?: string;
+  /** Where the time came from when it is a guess (an archive member's mtime). */
+  timeNote?: string;
   host?: string;
+  /** Network namespace the capture was taken in, when the inputs say (supportconfig network-<NS>.txt). */
+  namespace?: string;
   sections: Section[];
   /** How many segmented blocks this block stands for (more than 1 after a merge). */
   parts: number;

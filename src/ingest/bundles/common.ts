@@ -1,0 +1,47 @@
+import { isoFromMs, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from '../../segment/time.js';
+import type { InputFile, InputProblem } from '../sources.js';
+import { joinPath, type Tree } from '../tree.js';
+
+export type BundleItems = AsyncGenerator<InputFile | InputProblem>;
+
+export interface BundleContext {
+  host?: string;
+  time?: Timestamp | TimestampError;
+  timeNote?: string;
+  namespace?: string;
+}
+
+export async function exists(tree: Tree, path: string): Promise<boolean> {
+  return (await tree.stat(path)) !== undefined;
+}
+
+/** Time from the text of a `date` file; undefined when it holds none. */
+export function timeFromText(text: string | undefined, opts: TimeOptions): Timestamp | TimestampError | undefined {
+  if (text === undefined) return undefined;
+  for (const l of text.split('\n')) {
+    const t = l.trim();
+    if (!t) continue;
+    return parseTimestampLine(t, opts) ?? { error: `cannot read a time in ${JSON.stringify(t.slice(0, 60))}` };
+  }
+  return undefined;
+}
+
+export function timeFromEpoch(sec: number): Timestamp {
+  const ms = Math.round(sec * 1000);
+  const frac = ms % 1000 ? String(ms % 1000).padStart(3, '0') : undefined;
+  return { ms, iso: isoFromMs(ms, frac) };
+}
+
+/** A bundle member as an input file, carrying the bundle's context. */
+export async function member(tree: Tree, dir: string, rel: string, ctx: BundleContext, extra: Partial<InputFile> = {}): Promise<InputFile | undefined> {
+  const path = joinPath(dir, rel);
+  const st = await tree.stat(path);
+  if (!st || st.isDir) return undefined;
+  const f: InputFile = { name: tree.label(path), base: rel.split('/').pop()!, size: st.size, open: () => tree.open(path), ...extra };
+  if (st.mtimeMs !== undefined) f.mtimeMs = st.mtimeMs;
+  if (ctx.host !== undefined) f.host = ctx.host;
+  if (ctx.time !== undefined) f.defaultTime = ctx.time;
+  if (ctx.timeNote !== undefined) f.timeNote = ctx.timeNote;
+  if (ctx.namespace !== undefined) f.namespace = ctx.namespace;
+  return f;
+}

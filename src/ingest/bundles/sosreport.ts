@@ -1,0 +1,64 @@
+import { firstLine, sosCommandStart } from '../../parse/bundle-meta.js';
+import { isLimitSysctl } from '../../parse/sysctl.js';
+import type { TimeOptions } from '../../segment/time.js';
+import { joinPath, type Tree } from '../tree.js';
+import { exists, member, timeFromEpoch, timeFromText, type BundleContext, type BundleItems } from './common.js';
+
+/** The captures of a sosreport, in the order that makes them one snapshot. */
+const CAPTURES = ['proc/net/sockstat', 'proc/net/sockstat6', 'sos_commands/networking/ss_-s', 'proc/net/snmp'];
+
+/** A sosreport is recognized by its layout: `sos_commands/` plus sos's own files. */
+export async function isSosreport(tree: Tree, dir: string): Promise<boolean> {
+  if (!(await exists(tree, joinPath(dir, 'sos_commands')))) return false;
+  for (const p of ['sos_reports', 'version.txt', 'proc/net', 'hostname', 'sos_logs']) if (await exists(tree, joinPath(dir, p))) return true;
+  return false;
+}
+
+/**
+ * Host: `hostname`, else `sos_commands/host/hostname`. Time: the `ss -s`
+ * command's start in `sos_reports/manifest.json`, else `sos_commands/date/date_--utc`,
+ * `sos_commands/date/date` or the top-level `date`, else the member's mtime (with a note).
+ */
+export async function* sosreport(tree: Tree, dir: string, opts: TimeOptions): BundleItems {
+  const read = (rel: string) => tree.readText(joinPath(dir, rel), 64 << 20);
+  const ctx: BundleContext = {};
+  const host = firstLine((await read('hostname')) ?? '') ?? firstLine((await read('sos_commands/host/hostname')) ?? '');
+  if (host) ctx.host = host;
+  const manifest = await read('sos_reports/manifest.json');
+  const start = manifest ? sosCommandStart(manifest, 'sos_commands/networking/ss_-s') : undefined;
+  if (start !== undefined) {
+    ctx.time = timeFromEpoch(start);
+  } else {
+    for (const rel of ['sos_commands/date/date_--utc', 'sos_commands/date/date', 'date']) {
+      const t = timeFromText(await read(rel), opts);
+      if (t) {
+        ctx.time = t;
+        break;
+      }
+    }
+  }
+  if (!ctx.time) {
+    const st = await tree.stat(joinPath(dir, 'proc/net/sockstat'));
+    if (st?.mtimeMs !== undefined) {
+      ctx.time = timeFromEpoch(Math.floor(st.mtimeMs / 1000));
+      ctx.timeNote = `capture time taken from the archive member's mtime (${tree.label(joinPath(dir, 'proc/net/sockstat'))}): the sosreport has no manifest or date file`;
+    }
+  }
+  let found = 0;
+  for (const rel of CAPTURES) {
+    const f = await member(tree, dir, rel, ctx);
+    if (f) {
+      found++;
+      yield f;
+    }
+  }
+  if (found === 0) yield { source: tree.label(dir), reason: 'sosreport without proc/net/sockstat or sos_commands/networking/ss_-s' };
+  const sysctl = await member(tree, dir, 'sos_commands/kernel/sysctl_-a', { ...(host ? { host } : {}) });
+  if (sysctl) yield sysctl;
+  const ipv4 = joinPath(dir, 'proc/sys/net/ipv4');
+  for (const e of await tree.list(ipv4).catch(() => [])) {
+    if (e.isDir || !isLimitSysctl(e.name)) continue;
+    const f = await member(tree, dir, `proc/sys/net/ipv4/${e.name}`, host ? { host } : {}, { limitSysctl: e.name });
+    if (f) yield f;
+  }
+}

@@ -1,0 +1,34 @@
+import { supportconfigCommand } from '../../parse/bundle-meta.js';
+import type { TimeOptions } from '../../segment/time.js';
+import { joinPath, type Tree } from '../tree.js';
+import { exists, member, timeFromText, type BundleContext, type BundleItems } from './common.js';
+
+/** SUSE supportconfig: `basic-environment.txt` beside `network.txt`. */
+export async function isSupportconfig(tree: Tree, dir: string): Promise<boolean> {
+  return (await exists(tree, joinPath(dir, 'basic-environment.txt'))) && (await exists(tree, joinPath(dir, 'network.txt')));
+}
+
+/**
+ * network.txt holds `ss -s` (and often /proc/net/sockstat) in `#==[ Command ]===#`
+ * blocks; network-<NS>.txt the same per network namespace. Date and host come
+ * from basic-environment.txt (`# /bin/date`, `# /bin/uname -a`).
+ */
+export async function* supportconfig(tree: Tree, dir: string, opts: TimeOptions): BundleItems {
+  const env = (await tree.readText(joinPath(dir, 'basic-environment.txt'), 64 << 20)) ?? '';
+  const ctx: BundleContext = {};
+  const uname = supportconfigCommand(env, /(^|\/)uname -a$/);
+  const host = uname?.split(/\s+/)[1] ?? supportconfigCommand(env, /(^|\/)hostname$/)?.split('\n')[0]?.trim();
+  if (host) ctx.host = host;
+  const t = timeFromText(supportconfigCommand(env, /(^|\/)date(\s|$)/), opts);
+  if (t) ctx.time = t;
+  const net = await member(tree, dir, 'network.txt', ctx);
+  if (net) yield net;
+  for (const e of await tree.list(dir)) {
+    const m = /^network-(.+)\.txt$/.exec(e.name);
+    if (!m || e.isDir) continue;
+    const f = await member(tree, dir, e.name, { ...ctx, namespace: m[1]! });
+    if (f) yield f;
+  }
+  const sysctl = await member(tree, dir, 'sysctl.txt', host ? { host } : {});
+  if (sysctl) yield sysctl;
+}

@@ -1,0 +1,82 @@
+import { isTimestampError, parseTimestampLine, type TimeOptions } from './time.js';
+import type { Block, Section } from './types.js';
+
+/** Does this text look like `sadf -j` output? (cheap test on its start) */
+export function looksLikeSadfJson(head: string): boolean {
+  return /^\s*\{\s*"sysstat"\s*:/.test(head);
+}
+
+interface SadfJson {
+  sysstat?: {
+    hosts?: {
+      nodename?: string;
+      statistics?: {
+        timestamp?: { date?: string; time?: string; utc?: number };
+        network?: Record<string, Record<string, number> | undefined>;
+      }[];
+    }[];
+  };
+}
+
+const ACTIVITIES: [string, Section['kind']][] = [
+  ['net-sock', 'sar-sock'],
+  ['net-sock6', 'sar-sock6'],
+];
+
+/**
+ * `sadf -j` (sar -n SOCK,SOCK6) → one block per record, with the same
+ * `# hostname;interval;timestamp;...` header/row lines sadf -d prints, so
+ * normalize reads both forms alike. Lines point at each record's `"timestamp"`.
+ */
+export function segmentSadfJson(text: string, file: string, opts: TimeOptions & { host?: string } = {}): { blocks: Block[]; error?: string } {
+  let doc: SadfJson;
+  try {
+    doc = JSON.parse(text) as SadfJson;
+  } catch (e) {
+    return { blocks: [], error: `not valid JSON: ${(e as Error).message}` };
+  }
+  const hosts = doc.sysstat?.hosts;
+  if (!Array.isArray(hosts)) return { blocks: [], error: 'sadf -j: no sysstat.hosts' };
+  // Line of every "timestamp" key, in order: records appear in the same order.
+  const tsLines: number[] = [];
+  let line = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line++;
+    else if (c === 34 && text.startsWith('"timestamp"', i)) tsLines.push(line);
+  }
+  const blocks: Block[] = [];
+  let k = 0;
+  for (const h of hosts) {
+    const host = opts.host ?? h.nodename;
+    for (const rec of h.statistics ?? []) {
+      const no = tsLines[k++] ?? 1;
+      const t = rec.timestamp;
+      if (!t?.date || !t.time) continue;
+      const stamp = `${t.date} ${t.time}${t.utc === 1 ? ' UTC' : ''}`;
+      const sections: Section[] = [];
+      for (const [key, kind] of ACTIVITIES) {
+        const act = rec.network?.[key];
+        if (!act) continue;
+        const names = Object.keys(act);
+        sections.push({
+          kind,
+          file,
+          line: no,
+          lines: [
+            { no, text: `# hostname;interval;timestamp;${names.join(';')}` },
+            { no, text: `${host ?? ''};0;${stamp};${names.map((n) => act[n]).join(';')}` },
+          ],
+        });
+      }
+      if (!sections.length) continue;
+      const b: Block = { file, line: no, sections, parts: 1 };
+      if (host !== undefined) b.host = host;
+      const ts = parseTimestampLine(stamp, opts);
+      if (ts && !isTimestampError(ts)) b.time = ts;
+      else b.timeError = ts && isTimestampError(ts) ? ts.error : `sadf -j: cannot read time ${JSON.stringify(stamp)}`;
+      blocks.push(b);
+    }
+  }
+  return { blocks };
+}
