@@ -1,6 +1,7 @@
 import { expandInputs, isProblem, type InputFile, type InputProblem } from './ingest/sources.js';
 import { looksLikeSadfJson, segmentSadfJson } from './segment/sadf-json.js';
 import { readLines } from './ingest/lines.js';
+import type { ArchiveLimits } from './ingest/archive.js';
 import type { Readable } from 'node:stream';
 import { BlockMerger } from './normalize/merge.js';
 import { normalizeBlock } from './normalize/normalize.js';
@@ -11,12 +12,17 @@ import type { Block, LimitReading } from './segment/types.js';
 import { isLimitSysctl, limitValues } from './parse/sysctl.js';
 
 export interface ReadOptions extends TimeOptions {
-  /** Host name for every snapshot (`--host`). */
+  /**
+   * `--host NAME`: snapshots whose inputs name no host get this name; those
+   * that name another host are left out (a filter for multi-host inputs).
+   */
   host?: string;
   /** Keep snapshots at or after / before this epoch ms (`--since`, `--until`). */
   sinceMs?: number;
   untilMs?: number;
   stdin?: Readable;
+  /** Archive reading limits (member size held in memory, nesting depth...). */
+  archiveLimits?: Partial<ArchiveLimits>;
   /** Called after every input file (progress). */
   onFile?(name: string, bytes: number): void;
 }
@@ -35,6 +41,8 @@ export interface RunStats {
   snapshots: number;
   /** Snapshots dropped by --since/--until (or without a time when those are given). */
   filtered: number;
+  /** Snapshots of other hosts than --host. */
+  otherHosts: number;
   skipped: Skip[];
   /** Inputs that could not be read at all. */
   inputProblems: InputProblem[];
@@ -43,7 +51,7 @@ export interface RunStats {
 export function emptyStats(): RunStats {
   return {
     files: 0, bytes: 0, lines: 0, outsideLines: 0, blocks: 0, blocksInSnapshots: 0,
-    snapshots: 0, filtered: 0, skipped: [], inputProblems: [],
+    snapshots: 0, filtered: 0, otherHosts: 0, skipped: [], inputProblems: [],
   };
 }
 
@@ -69,6 +77,13 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
     }
     stats.blocksInSnapshots += b.parts;
     const s = r.snapshot;
+    if (opts.host !== undefined) {
+      if (s.host === undefined) s.host = opts.host;
+      else if (s.host !== opts.host) {
+        stats.otherHosts++;
+        return;
+      }
+    }
     if (opts.sinceMs !== undefined || opts.untilMs !== undefined) {
       if (
         s.timeMs === undefined ||
@@ -83,15 +98,19 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
     sink.snapshot(s);
   };
   const merger = new BlockMerger(deliver);
-  const expandOpts = { ...(opts.stdin ? { stdin: opts.stdin } : {}), ...(opts.tz ? { tz: opts.tz } : {}) };
+  const expandOpts = {
+    ...(opts.stdin ? { stdin: opts.stdin } : {}),
+    ...(opts.tz ? { tz: opts.tz } : {}),
+    ...(opts.archiveLimits ? { limits: opts.archiveLimits } : {}),
+  };
   for await (const item of expandInputs(inputs, expandOpts)) {
     if (isProblem(item)) {
       stats.inputProblems.push(item);
       continue;
     }
-    const host = opts.host ?? item.host;
+    const host = item.host;
     if (item.limitSysctl !== undefined && isLimitSysctl(item.limitSysctl)) {
-      await readLimitFile(item.open(), item.name, item.limitSysctl, host, sink, stats);
+      await readLimitFile(item.open(), item.name, item.limitSysctl, host ?? opts.host, sink, stats);
       continue;
     }
     if (/\.json$/i.test(item.base)) {
@@ -104,7 +123,12 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
     if (host !== undefined) segOpts.host = host;
     if (defaultTime) segOpts.defaultTime = defaultTime;
     if (item.namespace !== undefined) segOpts.namespace = item.namespace;
-    if (sink.limit) segOpts.onLimit = (l: LimitReading) => sink.limit!(l);
+    if (sink.limit) {
+      segOpts.onLimit = (l: LimitReading) => {
+        if (l.host === undefined && opts.host !== undefined) l.host = opts.host;
+        sink.limit!(l);
+      };
+    }
     const note = item.timeNote;
     const seg = new Segmenter(item.name, segOpts, (b) => {
       if (note) b.timeNote = note;

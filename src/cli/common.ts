@@ -15,7 +15,7 @@ export interface CommonArgs {
 export function commonOptions<T>(y: Argv<T>) {
   return y
     .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'files, directories, .gz files, or - for stdin' })
-    .option('host', { type: 'string', describe: 'host name for every snapshot (overrides names found in the inputs)' })
+    .option('host', { type: 'string', describe: 'only this host: snapshots of other named hosts are left out, unnamed ones get this name' })
     .option('since', { type: 'string', describe: 'keep snapshots at or after this time (ISO 8601, date output, epoch)' })
     .option('until', { type: 'string', describe: 'keep snapshots at or before this time' })
     .option('tz', { type: 'string', describe: 'IANA zone for zone abbreviations such as CET and for times without a zone (e.g. Europe/Berlin)' })
@@ -57,6 +57,7 @@ export function printSummary(stats: RunStats, quiet: boolean | undefined): void 
     `sockscope: ${stats.files} file(s), ${stats.bytes} bytes, ${stats.blocks} block(s) → ${stats.snapshots} snapshot(s)` +
       ` (${stats.blocksInSnapshots} block(s) merged into snapshots), ${stats.skipped.length} skipped` +
       (stats.filtered ? `, ${stats.filtered} outside --since/--until` : '') +
+      (stats.otherHosts ? `, ${stats.otherHosts} of other hosts than --host` : '') +
       `; ${stats.outsideLines} line(s) outside any capture\n`,
   );
 }

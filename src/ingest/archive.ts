@@ -110,7 +110,7 @@ export async function* tarMembers(
 function zipOpen(src: string | Buffer): Promise<yauzl.ZipFile> {
   return new Promise((res, rej) => {
     const cb = (err: Error | null, z?: yauzl.ZipFile) => (err || !z ? rej(err ?? new Error('zip open failed')) : res(z));
-    if (typeof src === 'string') yauzl.open(src, { lazyEntries: true, autoClose: true }, cb);
+    if (typeof src === 'string') yauzl.open(src, { lazyEntries: true, autoClose: false }, cb);
     else yauzl.fromBuffer(src, { lazyEntries: true }, cb);
   });
 }

@@ -292,7 +292,9 @@ export function runRules(rules: readonly CompiledRule[], series: readonly HostSe
   const findings: Finding[] = [];
   const notEvaluated: NotEvaluated[] = [];
   for (const s of series) {
-    const ctx = new Context(s, book.byKey.get(s.key) ?? new Map());
+    // The host's limits, overridden by ones read for this namespace.
+    const limits = new Map([...(book.byKey.get(s.hostKey) ?? []), ...(s.key !== s.hostKey ? (book.byKey.get(s.key) ?? []) : [])]);
+    const ctx = new Context(s, limits);
     for (const rule of rules) {
       const missing = new Set<string>();
       let evaluated = false;

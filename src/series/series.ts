@@ -14,6 +14,8 @@ export class HostSeries {
   constructor(
     /** Host name, or undefined when the inputs name none. */
     readonly host: string | undefined,
+    /** Network namespace (supportconfig network-<NS>.txt), when the inputs name one. */
+    readonly namespace: string | undefined,
     /** Grouping key: the host, else `dir:<directory of the first source>`. */
     readonly key: string,
     readonly snapshots: readonly Snapshot[],
@@ -37,7 +39,13 @@ export class HostSeries {
 
   /** Host as shown to people. */
   get label(): string {
-    return this.host ?? `(unnamed host: ${this.key.slice(4)})`;
+    const h = this.host ?? `(unnamed host: ${this.key.replace(/^dir:/, '').replace(/#ns:.*$/, '')})`;
+    return this.namespace !== undefined ? `${h} (netns ${this.namespace})` : h;
+  }
+
+  /** Key of the host as a whole (limits of the host hold for its namespaces too). */
+  get hostKey(): string {
+    return this.key.replace(/#ns:.*$/, '');
   }
 
   /** Median of the positive intervals between consecutive distinct times, in seconds. */
@@ -61,9 +69,10 @@ function fileOf(source: string): string {
 
 /** Grouping key: the host name, else the directory the capture came from. */
 export function seriesKey(s: Snapshot): string {
-  if (s.host !== undefined) return `host:${s.host}`;
+  const ns = s.namespace !== undefined ? `#ns:${s.namespace}` : '';
+  if (s.host !== undefined) return `host:${s.host}${ns}`;
   const f = fileOf(s.source);
-  return `dir:${f === '-' ? '-' : dirname(f.split('!')[0]!)}`;
+  return `dir:${f === '-' ? '-' : dirname(f.split('!')[0]!)}${ns}`;
 }
 
 /** Group snapshots per host and order each group by time (stable). */
@@ -88,7 +97,7 @@ export function buildSeries(snapshots: readonly Snapshot[]): HostSeries[] {
         return ta - tb || a.i - b.i;
       })
       .map((x) => x.s);
-    out.push(new HostSeries(list[0]!.host, key, ordered));
+    out.push(new HostSeries(list[0]!.host, list[0]!.namespace, key, ordered));
   }
   out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return out;
