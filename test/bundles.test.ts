@@ -206,3 +206,21 @@ describe('many hosts in one run', () => {
     expect(snapshots[2]!.formats).toEqual(['sockstat', 'sockstat6', 'ss']);
   });
 });
+
+describe('fleet report', () => {
+  it('a fleet summary at the top (hosts worst first), then findings grouped by host', () => {
+    const r = spawnSync(process.execPath, [join(samplePath('..'), 'dist/cli/main.js'), 'analyze', '--format', 'markdown', '-q',
+      samplePath('bundles'), samplePath('captures/sosreport-node3'), samplePath('captures/supportconfig'), samplePath('captures/sar/sadf-j.json')], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const md = r.stdout;
+    const table = md.slice(md.indexOf('| host | snapshots |'), md.indexOf('| severity | rule |'));
+    expect(table.trim().split('\n').slice(2).map((l) => l.split('|').map((c) => c.trim()).filter(Boolean)[0])).toEqual([
+      'vm', 'node2', 'node2 (netns sockscope-scc)', 'node3',
+    ]);
+    expect(table).toContain('| vm | 26 | 2026-11-25T00:56:24Z | 2026-11-25T04:07:38Z | 1 | 0 | 1 |');
+    const heads = [...md.matchAll(/^### Host (.+)$/gm)].map((m) => m[1]);
+    expect(heads).toEqual(['vm', 'node2', 'node2 (netns sockscope-scc)', 'node3']);
+    expect(md).toMatch(/#### WARNING: Many TIME_WAIT sockets[^\n]*\n\nHost \*\*node3\*\*/);
+    expect(md).toContain('`tcp_max_tw_buckets` = 4096 (from `');
+  });
+});

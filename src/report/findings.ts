@@ -18,6 +18,20 @@ function counts(r: AnalysisReport): Record<Severity, number> {
   return c;
 }
 
+/** Hosts worst first (critical, then warning, then info findings), with their findings. */
+export function fleet(r: AnalysisReport): { series: string; snapshots: number; first: string | null; last: string | null; counts: Record<Severity, number>; findings: Finding[] }[] {
+  const rows = r.hosts.map((h) => {
+    const findings = r.findings.filter((f) => f.series === h.series);
+    const counts: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
+    for (const f of findings) counts[f.severity]++;
+    return { series: h.series, snapshots: h.snapshots, first: h.first, last: h.last, counts, findings };
+  });
+  return rows.sort(
+    (a, b) =>
+      b.counts.critical - a.counts.critical || b.counts.warning - a.counts.warning || b.counts.info - a.counts.info || (a.series < b.series ? -1 : a.series > b.series ? 1 : 0),
+  );
+}
+
 function inputsLine(r: AnalysisReport): string {
   const i = r.inputs;
   return `${i.files} file(s), ${i.blocks} block(s) → ${i.snapshots} snapshot(s), ${i.skipped.length} skipped, ${r.hosts.length} host(s)`;
@@ -40,9 +54,13 @@ export function renderText(r: AnalysisReport, color: boolean): string {
   const n = counts(r);
   out.push(c('bold', `sockscope ${r.tool.version}: ${inputsLine(r)}`));
   out.push(`findings: ${n.critical} critical, ${n.warning} warning, ${n.info} info`);
-  for (const h of r.hosts) out.push(`  host ${h.series}: ${h.snapshots} snapshot(s)${h.first ? `, ${h.first} → ${h.last}` : ''}`);
+  const hosts = fleet(r);
+  for (const h of hosts) {
+    const c = h.counts;
+    out.push(`  host ${h.series}: ${h.snapshots} snapshot(s)${h.first ? `, ${h.first} → ${h.last}` : ''}; ${c.critical} critical, ${c.warning} warning, ${c.info} info`);
+  }
   out.push('');
-  for (const f of r.findings) {
+  for (const f of hosts.flatMap((h) => h.findings)) {
     out.push(`${c(f.severity, f.severity.toUpperCase())} ${c('bold', f.rule)}: ${f.title}`);
     out.push(`  host ${f.series}, ${span(f)}, ${f.count} snapshot(s)`);
     out.push(`  ${f.message}`);
@@ -86,17 +104,31 @@ export function renderMarkdown(r: AnalysisReport): string {
   out.push('');
   out.push(`${inputsLine(r)}; ${n.critical} critical, ${n.warning} warning, ${n.info} info.`);
   out.push('');
-  if (r.findings.length) {
+  const hosts = fleet(r);
+  if (hosts.length > 1) {
+    out.push('| host | snapshots | from | to | critical | warning | info |');
+    out.push('|---|---:|---|---|---:|---:|---:|');
+    for (const h of hosts) out.push(`| ${mdEscape(h.series)} | ${h.snapshots} | ${h.first ?? '—'} | ${h.last ?? '—'} | ${h.counts.critical} | ${h.counts.warning} | ${h.counts.info} |`);
+    out.push('');
+  }
+  const ordered = hosts.flatMap((h) => h.findings);
+  if (ordered.length) {
     out.push('| severity | rule | host | seen | snapshots |');
     out.push('|---|---|---|---|---|');
-    for (const f of r.findings) out.push(`| ${f.severity} | \`${f.rule}\` | ${mdEscape(f.series)} | ${span(f)} | ${f.count} |`);
+    for (const f of ordered) out.push(`| ${f.severity} | \`${f.rule}\` | ${mdEscape(f.series)} | ${span(f)} | ${f.count} |`);
     out.push('');
   } else {
     out.push('No findings.');
     out.push('');
   }
-  for (const f of r.findings) {
-    out.push(`### ${f.severity.toUpperCase()}: ${f.title} (\`${f.rule}\`)`);
+  let lastHost: string | undefined;
+  for (const f of ordered) {
+    if (hosts.length > 1 && f.series !== lastHost) {
+      out.push(`### Host ${mdEscape(f.series)}`);
+      out.push('');
+      lastHost = f.series;
+    }
+    out.push(`${hosts.length > 1 ? '####' : '###'} ${f.severity.toUpperCase()}: ${f.title} (\`${f.rule}\`)`);
     out.push('');
     out.push(`Host **${mdEscape(f.series)}**, ${span(f)}, ${f.count} snapshot(s).`);
     out.push('');
