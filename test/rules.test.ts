@@ -268,3 +268,15 @@ describe('README stays true', () => {
     expect(VERSION).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
   });
 });
+
+describe('series functions at scale', () => {
+  it('r2 and the rest work on series far longer than the call stack allows for spread arguments', async () => {
+    const { seriesCall } = await import('../src/rules/functions.js');
+    const n = 400_000;
+    const t = Float64Array.from({ length: n }, (_, i) => i * 60000);
+    const y = Float64Array.from({ length: n }, (_, i) => 2 * i + (i % 3));
+    expect(seriesCall('r2', t, y)).toBeGreaterThan(0.999);
+    expect(seriesCall('slope', t, y)).toBeCloseTo(2, 3);
+    expect(seriesCall('max', t, y)).toBe(2 * (n - 1) + ((n - 1) % 3));
+  });
+});

@@ -2,15 +2,18 @@ import { parseSnmp } from '../parse/snmp.js';
 import { parseSockstat } from '../parse/sockstat.js';
 import { parseSsSummary, type SsSummary } from '../parse/ss.js';
 import type { Block, Section, SectionKind } from '../segment/types.js';
-import type { Field } from './fields.js';
+import { ALL_FIELDS, type Field } from './fields.js';
 import type { Diagnostic, Skip, Snapshot, Values } from './types.js';
 
-/** Where a value came from: the format and the `file:line`. */
+/** Where a value came from: the format and the file and line (formatted only when reported). */
 interface Candidate {
   value: number;
   format: SectionKind;
-  source: string;
+  file: string;
+  line: number;
 }
+
+const FIELD_INDEX = new Map<Field, number>(ALL_FIELDS.map((f, i) => [f, i]));
 
 const FORMAT_LABEL: Record<SectionKind, string> = {
   sockstat: 'sockstat',
@@ -59,8 +62,17 @@ const SOCKSTAT_MAP: Record<string, Field> = {
   'FRAG6.memory': 'frag6_memory',
 };
 
+/** SOCKSTAT_MAP by group, then key (no string building per value). */
+const SOCKSTAT_BY_GROUP: Record<string, Record<string, Field>> = {};
+for (const [gk, f] of Object.entries(SOCKSTAT_MAP)) {
+  const [g, k] = gk.split('.') as [string, string];
+  (SOCKSTAT_BY_GROUP[g] ??= {})[k] = f;
+}
+
 /** Which format wins when several give a field: sockstat is primary (DESIGN §4). */
 const PRIORITY: Record<SectionKind, number> = { sockstat: 0, sockstat6: 0, ss: 1, snmp: 2, 'sar-sock': 1, 'sar-sock6': 1 };
+
+const FORMAT_ORDER = ['sockstat', 'sockstat6', 'ss', 'snmp', 'sar-sock', 'sar-sock6'] as const;
 
 export type NormalizeResult = { snapshot: Snapshot } | { skip: Skip };
 
@@ -78,12 +90,14 @@ export function normalizeBlock(block: Block): NormalizeResult {
     return { skip: { source, reason: 'timestamp with no capture after it' } };
   }
   const diagnostics: Diagnostic[] = [];
-  const cands = new Map<Field, Candidate[]>();
+  const cands: (Candidate[] | undefined)[] = new Array(ALL_FIELDS.length);
   const otherKeys: Record<string, number> = {};
-  const put = (field: Field, value: number, format: SectionKind, src: string): void => {
-    let list = cands.get(field);
-    if (!list) cands.set(field, (list = []));
-    list.push({ value, format, source: src });
+  const put = (field: Field, value: number, format: SectionKind, file: string, line: number): void => {
+    const i = FIELD_INDEX.get(field)!;
+    const c: Candidate = { value, format, file, line };
+    const list = cands[i];
+    if (list) list.push(c);
+    else cands[i] = [c];
   };
   let ss: { summary: SsSummary; section: Section } | undefined;
 
@@ -93,11 +107,14 @@ export function normalizeBlock(block: Block): NormalizeResult {
       const err = p.issues.find((i) => i.severity === 'error');
       if (err) return { skip: { source: at(sec.file, err.line), reason: `${sec.kind}: ${err.message}` } };
       for (const w of p.issues) diagnostics.push({ kind: 'parse', source: at(sec.file, w.line), message: w.message });
-      for (const [group, kv] of Object.entries(p.groups)) {
-        for (const [key, value] of Object.entries(kv)) {
-          const field = SOCKSTAT_MAP[`${group}.${key}`];
-          if (field) put(field, value, sec.kind, at(sec.file, p.lineOf[group]!));
-          else otherKeys[`${group}.${key}`] = value;
+      for (const group in p.groups) {
+        const kv = p.groups[group]!;
+        const known = SOCKSTAT_BY_GROUP[group];
+        const line = p.lineOf[group]!;
+        for (const key in kv) {
+          const field = known?.[key];
+          if (field) put(field, kv[key]!, sec.kind, sec.file, line);
+          else otherKeys[`${group}.${key}`] = kv[key]!;
         }
       }
     } else if (sec.kind === 'ss') {
@@ -109,28 +126,29 @@ export function normalizeBlock(block: Block): NormalizeResult {
       for (const w of p.issues) diagnostics.push({ kind: 'parse', source: at(sec.file, w.line), message: w.message });
       const s = p.summary;
       ss = { summary: s, section: sec };
-      const tl = at(sec.file, s.tcpLine);
-      put('sockets_used', s.total, 'ss', at(sec.file, s.totalLine));
-      if (s.kernel !== undefined) put('ss_kernel', s.kernel, 'ss', at(sec.file, s.totalLine));
+      const f = sec.file;
+      const tl = s.tcpLine;
+      put('sockets_used', s.total, 'ss', f, s.totalLine);
+      if (s.kernel !== undefined) put('ss_kernel', s.kernel, 'ss', f, s.totalLine);
       // TCP: N is alloc + tw (old format: alloc + synrecv + tw).
-      put('tcp_alloc', s.tcpTotal - s.timewait - (s.synrecv ?? 0), 'ss', tl);
-      put('tcp_tw', s.timewait, 'ss', tl);
-      put('tcp_orphan', s.orphaned, 'ss', tl);
-      put('tcp_estab', s.estab, 'ss', tl);
-      if (s.synrecv !== undefined) put('tcp_synrecv', s.synrecv, 'ss', tl);
-      if (s.timewait2 !== undefined) put('tcp_tw2', s.timewait2, 'ss', tl);
-      if (s.ports !== undefined) put('ss_ports', s.ports, 'ss', tl);
+      put('tcp_alloc', s.tcpTotal - s.timewait - (s.synrecv ?? 0), 'ss', f, tl);
+      put('tcp_tw', s.timewait, 'ss', f, tl);
+      put('tcp_orphan', s.orphaned, 'ss', f, tl);
+      put('tcp_estab', s.estab, 'ss', f, tl);
+      if (s.synrecv !== undefined) put('tcp_synrecv', s.synrecv, 'ss', f, tl);
+      if (s.timewait2 !== undefined) put('tcp_tw2', s.timewait2, 'ss', f, tl);
+      if (s.ports !== undefined) put('ss_ports', s.ports, 'ss', f, tl);
       const rows = s.rows;
       const pair = (row: typeof rows.TCP, f4: Field, f6: Field): void => {
         if (!row) return;
-        if (row.ip !== undefined) put(f4, row.ip, 'ss', at(sec.file, row.line));
-        if (row.ipv6 !== undefined) put(f6, row.ipv6, 'ss', at(sec.file, row.line));
+        if (row.ip !== undefined) put(f4, row.ip, 'ss', f, row.line);
+        if (row.ipv6 !== undefined) put(f6, row.ipv6, 'ss', f, row.line);
       };
       pair(rows.TCP, 'tcp4_inuse', 'tcp6_inuse');
       pair(rows.UDP, 'udp4_inuse', 'udp6_inuse');
       pair(rows.RAW, 'raw4_inuse', 'raw6_inuse');
       pair(rows.FRAG, 'frag4_inuse', 'frag6_inuse');
-      if (rows['*']) put('ss_slab_total', rows['*'].total, 'ss', at(sec.file, rows['*'].line));
+      if (rows['*']) put('ss_slab_total', rows['*'].total, 'ss', f, rows['*'].line);
       internalSsChecks(s, sec.file, diagnostics);
     } else if (sec.kind === 'sar-sock' || sec.kind === 'sar-sock6') {
       // lines: the `# hostname;interval;timestamp;...` header and one row.
@@ -145,33 +163,39 @@ export function normalizeBlock(block: Block): NormalizeResult {
           diagnostics.push({ kind: 'parse', source: at(sec.file, row.no), message: `sar ${name}: not a number: ${JSON.stringify(v)}` });
           return;
         }
-        put(field, Number(v), sec.kind, at(sec.file, row.no));
+        put(field, Number(v), sec.kind, sec.file, row.no);
       });
     } else {
       const p = parseSnmp(sec.lines);
       const err = p.issues.find((i) => i.severity === 'error');
       if (err) return { skip: { source: at(sec.file, err.line), reason: `snmp: ${err.message}` } };
       const tcp = p.groups.Tcp;
-      if (tcp && tcp.CurrEstab !== undefined) put('tcp_estab', tcp.CurrEstab, 'snmp', at(sec.file, p.lineOf.Tcp!));
+      if (tcp && tcp.CurrEstab !== undefined) put('tcp_estab', tcp.CurrEstab, 'snmp', sec.file, p.lineOf.Tcp!);
       else diagnostics.push({ kind: 'parse', source: at(sec.file, sec.line), message: 'snmp: no Tcp CurrEstab column' });
     }
   }
 
   // Pick one value per field, report disagreements.
   const values: Values = {};
-  for (const [field, list] of cands) {
-    list.sort((a, b) => PRIORITY[a.format] - PRIORITY[b.format]);
+  for (let i = 0; i < cands.length; i++) {
+    const list = cands[i];
+    if (!list) continue;
+    const field = ALL_FIELDS[i]!;
+    if (list.length > 1) list.sort((a, b) => PRIORITY[a.format] - PRIORITY[b.format]);
     const primary = list[0]!;
     values[field] = primary.value;
-    for (const other of list.slice(1)) {
+    for (let k = 1; k < list.length; k++) {
+      const other = list[k]!;
       if (other.value !== primary.value) {
+        const ps = at(primary.file, primary.line);
+        const os = at(other.file, other.line);
         diagnostics.push({
           kind: 'disagree',
           field,
           kept: primary.value,
           other: other.value,
-          source: other.source,
-          message: `${field}: ${FORMAT_LABEL[primary.format]} ${primary.value} (${primary.source}) but ${FORMAT_LABEL[other.format]} ${other.value} (${other.source}); kept ${primary.value}`,
+          source: os,
+          message: `${field}: ${FORMAT_LABEL[primary.format]} ${primary.value} (${ps}) but ${FORMAT_LABEL[other.format]} ${other.value} (${os}); kept ${primary.value}`,
         });
       }
     }
@@ -203,12 +227,17 @@ export function normalizeBlock(block: Block): NormalizeResult {
   if (block.timeNote) diagnostics.push({ kind: 'time', source, message: block.timeNote });
 
   const formats: string[] = [];
-  for (const k of ['sockstat', 'sockstat6', 'ss', 'snmp', 'sar-sock', 'sar-sock6'] as const) {
-    if (block.sections.some((s) => s.kind === k)) formats.push(k);
+  for (const k of FORMAT_ORDER) {
+    for (const sec of block.sections) {
+      if (sec.kind === k) {
+        formats.push(k);
+        break;
+      }
+    }
   }
   const sources: string[] = [];
-  for (const s of block.sections) {
-    const src = at(s.file, s.line);
+  for (const sec of block.sections) {
+    const src = at(sec.file, sec.line);
     if (!sources.includes(src)) sources.push(src);
   }
   const snapshot: Snapshot = { source, sources, formats, values, otherKeys, diagnostics };

@@ -1,4 +1,4 @@
-import { type Line, type ParseIssue, parseIntToken } from './types.js';
+import { type Line, type ParseIssue, parseIntToken, tokens } from './types.js';
 
 /**
  * `/proc/net/sockstat` or `/proc/net/sockstat6` parsed by key name:
@@ -13,7 +13,8 @@ export interface SockstatParse {
   issues: ParseIssue[];
 }
 
-const GROUP_RE = /^([A-Za-z][A-Za-z0-9_]*):(.*)$/;
+const GROUP_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
+const KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function parseSockstat(lines: readonly Line[]): SockstatParse {
   const groups: Record<string, Record<string, number>> = {};
@@ -22,13 +23,13 @@ export function parseSockstat(lines: readonly Line[]): SockstatParse {
   for (const { no, text } of lines) {
     const t = text.trim();
     if (t === '') continue;
-    const m = GROUP_RE.exec(t);
-    if (!m) {
+    const colon = t.indexOf(':');
+    const group = colon > 0 ? t.slice(0, colon) : '';
+    if (!GROUP_RE.test(group)) {
       issues.push({ line: no, severity: 'error', message: `not a sockstat line: ${JSON.stringify(t.slice(0, 80))}` });
       continue;
     }
-    const group = m[1]!;
-    const toks = m[2]!.trim().split(/\s+/).filter((x) => x !== '');
+    const toks = tokens(t.slice(colon + 1));
     if (toks.length === 0 || toks.length % 2 !== 0) {
       issues.push({
         line: no,
@@ -42,7 +43,7 @@ export function parseSockstat(lines: readonly Line[]): SockstatParse {
     for (let i = 0; i < toks.length; i += 2) {
       const key = toks[i]!;
       const val = parseIntToken(toks[i + 1]!);
-      if (val === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      if (val === undefined || !KEY_RE.test(key)) {
         issues.push({
           line: no,
           severity: 'error',

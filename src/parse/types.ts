@@ -13,6 +13,20 @@ export interface ParseIssue {
 
 /** Parse an integer token the way the kernel prints it (%d, %u, %ld; may be negative). */
 export function parseIntToken(tok: string): number | undefined {
-  if (!/^-?\d+$/.test(tok)) return undefined;
+  const n = tok.length;
+  let i = tok.charCodeAt(0) === 45 ? 1 : 0; // '-'
+  if (i === n) return undefined;
+  for (; i < n; i++) {
+    const c = tok.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
   return Number(tok);
+}
+
+/** Whitespace-separated tokens; the common single-space case without a regex. */
+export function tokens(s: string): string[] {
+  const t = s.trim();
+  if (t === '') return [];
+  if (t.indexOf('  ') === -1 && t.indexOf('\t') === -1) return t.split(' ');
+  return t.split(/\s+/);
 }

@@ -29,9 +29,9 @@ export function scalarCall(name: string, args: (number | boolean | string | unde
     case 'pct':
       return n[1] === 0 ? undefined : (100 * n[0]!) / n[1]!;
     case 'least':
-      return Math.min(...n);
+      return n.reduce((a, b) => Math.min(a, b));
     case 'greatest':
-      return Math.max(...n);
+      return n.reduce((a, b) => Math.max(a, b));
   }
   return undefined;
 }
@@ -104,8 +104,13 @@ export function seriesCall(name: string, t: Float64Array, y: Float64Array, windo
       return linearRegression(pts).m;
     case 'r2': {
       const line = linearRegressionLine(linearRegression(pts));
-      const ysT = pts.map((p) => p[1]);
-      if (Math.max(...ysT) === Math.min(...ysT)) return undefined; // flat: no trend to explain
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (const p of pts) {
+        if (p[1] < lo) lo = p[1];
+        if (p[1] > hi) hi = p[1];
+      }
+      if (lo === hi) return undefined; // flat: no trend to explain
       return rSquared(pts, line);
     }
     case 'rate': {

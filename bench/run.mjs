@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// npm run bench [-- --runs 5 --size 200M --big]
+// Runs sockscope (export, analyze) and the mawk reference alternately on the same generated
+// log, N runs each, and prints medians: seconds, MB/s, snapshots/s, ratio to awk, peak RSS
+// (from /usr/bin/time -v). --big also measures `export` of a 1 GB log (one run: memory).
+// Logs are generated from the real formats by bench/gen.mjs (see there) into bench/data/.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpus, totalmem } from 'node:os';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? dflt : process.argv[i + 1] ?? true;
+};
+const runs = Number(arg('runs', 5));
+const size = arg('size', '200M');
+const big = process.argv.includes('--big');
+const data = join(root, 'bench/data');
+mkdirSync(data, { recursive: true });
+mkdirSync(join(root, 'bench/out'), { recursive: true });
+
+function ensureLog(sz) {
+  const p = join(data, `log-${sz}.txt`);
+  if (!existsSync(p)) {
+    const r = spawnSync(process.execPath, [join(root, 'bench/gen.mjs'), '--size', sz, '--out', p, '--seed', '1'], { stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('generator failed');
+  }
+  return p;
+}
+
+/** Run a command under /usr/bin/time -v: wall seconds and peak RSS in KiB. */
+function timed(cmd, args) {
+  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.slice(-500)}`);
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):(\d+(?:\.\d+)?)/.exec(r.stderr);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  const secs = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
+  return { secs, rssKiB: Number(rss[1]) };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+const bin = join(root, 'dist/cli/main.js');
+if (!existsSync(bin)) spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+const log = ensureLog(size);
+const bytes = statSync(log).size;
+const blocks = Number(spawnSync('grep', ['-c', '^Total:', log], { encoding: 'utf8' }).stdout.trim());
+
+const jobs = {
+  awk: () => timed('mawk', ['-f', join(root, 'bench/awk-reference.awk'), log]),
+  export: () => timed(process.execPath, [bin, 'export', log, '-o', '/dev/null', '--quiet']),
+  analyze: () => timed(process.execPath, [bin, 'analyze', log, '--format', 'json', '-o', '/dev/null', '--quiet']),
+};
+const results = Object.fromEntries(Object.keys(jobs).map((k) => [k, []]));
+for (let i = 0; i < runs; i++) {
+  for (const [k, f] of Object.entries(jobs)) {
+    results[k].push(f());
+    process.stderr.write(`run ${i + 1}/${runs} ${k}: ${results[k][i].secs.toFixed(2)} s\n`);
+  }
+}
+const rows = Object.entries(results).map(([k, rs]) => {
+  const secs = median(rs.map((r) => r.secs));
+  return { job: k, secs, mbps: bytes / 1048576 / secs, snaps: blocks / secs, rssMiB: Math.max(...rs.map((r) => r.rssKiB)) / 1024 };
+});
+const awk = rows.find((r) => r.job === 'awk');
+let out = `machine: ${cpus().length} x ${cpus()[0].model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`;
+out += `input: ${log} (${(bytes / 1048576).toFixed(0)} MiB, ${blocks} snapshots), ${runs} runs each, medians\n\n`;
+out += '| job | seconds | MB/s | snapshots/s | vs awk | peak RSS MiB |\n|---|---:|---:|---:|---:|---:|\n';
+for (const r of rows) out += `| ${r.job} | ${r.secs.toFixed(2)} | ${r.mbps.toFixed(1)} | ${Math.round(r.snaps)} | ${(awk.secs / r.secs).toFixed(2)}x | ${r.rssMiB.toFixed(0)} |\n`;
+if (big) {
+  const log1g = ensureLog('1G');
+  const b1 = statSync(log1g).size;
+  const e = timed(process.execPath, [bin, 'export', log1g, '-o', '/dev/null', '--quiet']);
+  out += `\nexport of ${log1g} (${(b1 / 1048576).toFixed(0)} MiB): ${e.secs.toFixed(1)} s, ${(b1 / 1048576 / e.secs).toFixed(1)} MB/s, peak RSS ${(e.rssKiB / 1024).toFixed(0)} MiB\n`;
+}
+process.stdout.write(out);
+writeFileSync(join(root, 'bench/out/bench.md'), out);
