@@ -47,7 +47,7 @@ export function csvWriter(): RowWriter {
   let out = Papa.unparse([[...COLUMNS]], { newline: '\n' }) + '\n';
   const flushBatch = (): void => {
     if (batch.length === 0) return;
-    out += Papa.unparse(batch, { newline: '\n', header: false }) + '\n';
+    out += Papa.unparse(batch, { newline: '\n', header: false, escapeFormulae: true }) + '\n';
     batch = [];
   };
   return {
