@@ -144,6 +144,7 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
         continue;
       }
       seg.end();
+      if (res.longLines) stats.inputProblems.push({ source: item.name, reason: `${res.longLines} line(s) longer than 1 MiB cut to their first 1 MiB` });
       stats.files++;
       stats.bytes += res.bytes;
       opts.onFile?.(item.name, res.bytes);

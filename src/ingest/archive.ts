@@ -13,6 +13,12 @@ export interface ArchiveLimits {
   maxNestedZip: number;
   /** Archives inside archives, at most this deep. */
   maxDepth: number;
+  /** Members read from one archive; the rest are reported, not read. */
+  maxEntries: number;
+  /** Decompressed bytes per compressed byte beyond which a stream is a bomb (once past `bombFloor`). */
+  maxRatio: number;
+  /** Bytes a stream may expand to before the ratio is checked. */
+  bombFloor: number;
 }
 
 export const DEFAULT_LIMITS: ArchiveLimits = {
@@ -20,13 +26,22 @@ export const DEFAULT_LIMITS: ArchiveLimits = {
   maxBuffered: 512 << 20,
   maxNestedZip: 256 << 20,
   maxDepth: 8,
+  maxEntries: 200_000,
+  maxRatio: 1000,
+  bombFloor: 256 << 20,
 };
 
-/** A member name made safe to show and to use as a key: no leading `/`, `./`, no `..`. */
-export function memberPath(name: string): string | undefined {
-  const parts = name.replace(/\\/g, '/').split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.some((p) => p === '..')) return undefined;
-  return parts.join('/');
+/**
+ * A member name safe to show and to use as a key, or why it is not: absolute
+ * paths and `..` are refused (nothing is ever written, but such names mean a
+ * hostile or broken archive and are reported).
+ */
+export function memberPath(name: string): { path: string } | { unsafe: string } {
+  const n = name.replace(/\\/g, '/');
+  if (n.startsWith('/') || /^[A-Za-z]:\//.test(n)) return { unsafe: 'absolute member path; not read' };
+  const parts = n.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.some((p) => p === '..')) return { unsafe: 'member path escapes the archive (..); not read' };
+  return { path: parts.join('/') };
 }
 
 async function readAll(s: AsyncIterable<Buffer | Uint8Array>, max: number): Promise<Buffer | undefined> {
@@ -55,19 +70,26 @@ export async function* tarMembers(
   stream.on('error', (e) => ex.destroy(e));
   stream.pipe(ex as unknown as NodeJS.WritableStream);
   let buffered = 0;
+  let entries = 0;
   try {
     for await (const entry of ex) {
       const h = entry.header;
-      const path = memberPath(h.name);
       if (h.type === 'directory') {
         entry.resume();
         continue;
       }
-      if (path === undefined) {
-        yield { source: `${label}!${h.name}`, reason: 'member path escapes the archive (..); not read' };
+      if (++entries > limits.maxEntries) {
+        yield { source: label, reason: `more than ${limits.maxEntries} members; the rest are not read` };
+        stream.destroy();
+        break;
+      }
+      const mp = memberPath(h.name);
+      if ('unsafe' in mp) {
+        yield { source: `${label}!${h.name}`, reason: mp.unsafe };
         entry.resume();
         continue;
       }
+      const path = mp.path;
       if (h.type !== 'file' && h.type !== 'contiguous-file') {
         yield { source: `${label}!${path}`, reason: `${h.type} member not followed` };
         entry.resume();
@@ -110,8 +132,8 @@ export async function* tarMembers(
 function zipOpen(src: string | Buffer): Promise<yauzl.ZipFile> {
   return new Promise((res, rej) => {
     const cb = (err: Error | null, z?: yauzl.ZipFile) => (err || !z ? rej(err ?? new Error('zip open failed')) : res(z));
-    if (typeof src === 'string') yauzl.open(src, { lazyEntries: true, autoClose: false }, cb);
-    else yauzl.fromBuffer(src, { lazyEntries: true }, cb);
+    if (typeof src === 'string') yauzl.open(src, { lazyEntries: true, autoClose: false, decodeStrings: false }, cb);
+    else yauzl.fromBuffer(src, { lazyEntries: true, decodeStrings: false }, cb);
   });
 }
 
@@ -139,13 +161,21 @@ export async function* zipMembers(src: string | Buffer, label: string, limits: A
     zip.readEntry();
   }).catch(() => undefined);
   let buffered = 0;
+  let count = 0;
   for (const e of entries) {
-    if (e.fileName.endsWith('/')) continue;
-    const path = memberPath(e.fileName);
-    if (path === undefined) {
-      yield { source: `${label}!${e.fileName}`, reason: 'member path escapes the archive (..); not read' };
+    // decodeStrings is off so that yauzl does not reject a whole zip for one hostile name.
+    const fileName = (e.fileName as unknown as Buffer).toString('utf8');
+    if (fileName.endsWith('/')) continue;
+    if (++count > limits.maxEntries) {
+      yield { source: label, reason: `more than ${limits.maxEntries} members; the rest are not read` };
+      break;
+    }
+    const mp = memberPath(fileName);
+    if ('unsafe' in mp) {
+      yield { source: `${label}!${fileName}`, reason: mp.unsafe };
       continue;
     }
+    const path = mp.path;
     const mode = (e.externalFileAttributes >>> 16) & 0o170000;
     if (mode !== 0 && mode !== 0o100000) {
       yield { source: `${label}!${path}`, reason: 'not a regular file; not followed' };

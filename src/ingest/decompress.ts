@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
 import xz from 'xz-decompress';
@@ -34,6 +34,46 @@ export function packing(name: string): { archive?: 'tar' | 'zip'; compression: C
   return { compression: undefined, inner: name };
 }
 
-export function decompress(s: Readable, c: Compression): Readable {
-  return c === 'gz' ? gunzip(s) : c === 'xz' ? unxz(s) : s;
+export interface BombLimits {
+  maxRatio: number;
+  bombFloor: number;
+}
+
+/**
+ * Decompress, refusing bombs: once past `bombFloor` bytes, output larger than
+ * `maxRatio` times the input read so far fails the stream with a clear message.
+ */
+export function decompress(s: Readable, c: Compression, limits: BombLimits = { maxRatio: 1000, bombFloor: 256 << 20 }): Readable {
+  if (!c) return s;
+  let inBytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      inBytes += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  let outBytes = 0;
+  const guard = new Transform({
+    transform(chunk: Buffer, _e, cb) {
+      outBytes += chunk.length;
+      if (outBytes > limits.bombFloor && outBytes > limits.maxRatio * Math.max(inBytes, 1)) {
+        cb(new Error(`decompression bomb: ${outBytes} bytes out of ${inBytes} compressed (over ${limits.maxRatio}:1); not read further`));
+        return;
+      }
+      cb(null, chunk);
+    },
+  });
+  const inner = c === 'gz' ? createGunzip() : undefined;
+  if (inner) return pipeline(s, counter, inner, guard, () => undefined);
+  const counted = pipeline(s, counter, () => undefined);
+  return pipeline(unxz(counted as unknown as Readable), guard, () => undefined);
+}
+
+/** What a file's first bytes say it is (gzip, xz, zip, tar), whatever its name. */
+export function sniff(head: Buffer): { archive?: 'tar' | 'zip'; compression: Compression } | undefined {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return { compression: 'gz' };
+  if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return { compression: 'xz' };
+  if (head.length >= 4 && head.readUInt32LE(0) === 0x04034b50) return { archive: 'zip', compression: undefined };
+  if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return { archive: 'tar', compression: undefined };
+  return undefined;
 }

@@ -11,7 +11,12 @@ export interface ReadResult {
   bytes: number;
   /** The file holds NUL bytes: not text. */
   binary: boolean;
+  /** Lines longer than MAX_LINE: their first MAX_LINE characters were passed on, the rest dropped. */
+  longLines: number;
 }
+
+/** No capture line is this long; a longer one is cut here so memory stays bounded. */
+export const MAX_LINE = 1 << 20;
 
 /**
  * Feed a byte stream to `sink` line by line (LF or CRLF, no newline passed),
@@ -23,13 +28,15 @@ export async function readLines(stream: Readable, sink: LineSink): Promise<ReadR
   let rest = '';
   let bytes = 0;
   let first = true;
+  let longLines = 0;
+  let dropping = false;
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
     const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     if (first) {
       first = false;
       if (buf.subarray(0, 8192).includes(0)) {
         stream.destroy();
-        return { bytes: buf.length, binary: true };
+        return { bytes: buf.length, binary: true, longLines };
       }
     }
     bytes += buf.length;
@@ -37,15 +44,27 @@ export async function readLines(stream: Readable, sink: LineSink): Promise<ReadR
     let start = 0;
     let nl: number;
     while ((nl = text.indexOf('\n', start)) !== -1) {
-      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      sink.line(text.slice(start, end));
+      if (dropping) {
+        dropping = false; // the end of an over-long line: its head was passed on already
+      } else {
+        const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+        sink.line(text.slice(start, end));
+      }
       start = nl + 1;
     }
     rest = text.slice(start);
+    if (rest.length > MAX_LINE) {
+      if (!dropping) {
+        sink.line(rest.slice(0, MAX_LINE));
+        longLines++;
+      }
+      dropping = true;
+      rest = '';
+    }
     const w = sink.afterChunk?.();
     if (w) await w;
   }
   rest += dec.end();
-  if (rest !== '') sink.line(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
-  return { bytes, binary: false };
+  if (rest !== '' && !dropping) sink.line(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
+  return { bytes, binary: false, longLines };
 }

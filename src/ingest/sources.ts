@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { TimeOptions, Timestamp, TimestampError } from '../segment/time.js';
 import { DEFAULT_LIMITS, tarMembers, zipMembers, type ArchiveLimits } from './archive.js';
 import { recognizeBundle } from './bundles/index.js';
-import { decompress, packing } from './decompress.js';
+import { decompress, packing, sniff } from './decompress.js';
 import { DiskTree, joinPath, type MemTree, type Tree } from './tree.js';
 
 /**
@@ -119,7 +119,20 @@ async function* walk(tree: Tree, path: string, ctx: WalkCtx, explicit: boolean):
 async function* file(tree: Tree, path: string, size: number, mtimeMs: number | undefined, ctx: WalkCtx, explicit: boolean): AsyncGenerator<InputFile | InputProblem> {
   const label = tree.label(path);
   const base = basename(path);
-  const p = packing(base);
+  let p = packing(base);
+  // The content decides over the name: a gzip named .txt is read as gzip, a ".gz" that is text as text.
+  const magic = sniff(await tree.peek(path, 512));
+  const byName = p.archive ?? p.compression;
+  const byContent = magic ? (magic.archive ?? magic.compression) : undefined;
+  if (byName !== byContent && !(p.archive === 'tar' && magic?.compression === p.compression && p.compression)) {
+    if (magic) {
+      yield { source: label, reason: `read as ${byContent} by its content (the name says ${byName ?? 'plain text'})` };
+      p = { ...magic, inner: p.inner };
+    } else if (byName) {
+      yield { source: label, reason: `named as ${byName} but its content is not; read as plain text` };
+      p = { compression: undefined, inner: base };
+    }
+  }
   if (p.archive) {
     if (ctx.depth >= ctx.limits.maxDepth) {
       yield { source: label, reason: `archive nested more than ${ctx.limits.maxDepth} deep; not read` };
@@ -139,7 +152,7 @@ async function* file(tree: Tree, path: string, size: number, mtimeMs: number | u
     } else {
       let stream: Readable;
       try {
-        stream = decompress(tree.open(path), p.compression);
+        stream = decompress(tree.open(path), p.compression, ctx.limits);
       } catch (e) {
         yield { source: label, reason: `cannot open: ${(e as Error).message}` };
         return;
@@ -155,7 +168,7 @@ async function* file(tree: Tree, path: string, size: number, mtimeMs: number | u
     name: label,
     base: p.inner,
     size,
-    open: () => decompress(tree.open(path), p.compression),
+    open: () => decompress(tree.open(path), p.compression, ctx.limits),
   };
   if (mtimeMs !== undefined) f.mtimeMs = mtimeMs;
   if (procSys) f.limitSysctl = procSys;

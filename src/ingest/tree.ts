@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstat, open as openFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 
@@ -25,6 +25,8 @@ export interface Tree {
   open(path: string): Readable;
   /** Whole text of a small file, or undefined when missing or larger than `max` bytes. */
   readText(path: string, max?: number): Promise<string | undefined>;
+  /** The first bytes of a file (to recognize its format by content). */
+  peek(path: string, n: number): Promise<Buffer>;
 }
 
 export const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -71,6 +73,19 @@ export class DiskTree implements Tree {
   }
   open(path: string): Readable {
     return createReadStream(path);
+  }
+  async peek(path: string, n: number): Promise<Buffer> {
+    const fh = await openFile(path, 'r').catch(() => undefined);
+    if (!fh) return Buffer.alloc(0);
+    try {
+      const buf = Buffer.alloc(n);
+      const { bytesRead } = await fh.read(buf, 0, n, 0);
+      return buf.subarray(0, bytesRead);
+    } catch {
+      return Buffer.alloc(0);
+    } finally {
+      await fh.close();
+    }
   }
   async readText(path: string, max = 1 << 20): Promise<string | undefined> {
     const st = await this.stat(path);
@@ -124,6 +139,9 @@ export class MemTree implements Tree {
   open(path: string): Readable {
     const f = this.files.get(path);
     return Readable.from(f ? [f.data] : []);
+  }
+  async peek(path: string, n: number): Promise<Buffer> {
+    return this.files.get(path)?.data.subarray(0, n) ?? Buffer.alloc(0);
   }
   async readText(path: string, max = 1 << 20): Promise<string | undefined> {
     const f = this.files.get(path);
