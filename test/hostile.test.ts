@@ -140,3 +140,33 @@ describe('bad input never loses data', () => {
     expect(reasons(r)).toEqual(['long.log: 1 line(s) longer than 1 MiB cut to their first 1 MiB']);
   });
 });
+
+describe('rule expressions cannot reach JavaScript', () => {
+  const rule = (when: string) => `id: x\ntitle: t\nseverity: info\nscope: snapshot\nwhen: ${JSON.stringify(when)}\nmessage: m\nexplain: e\nremediation: r\n`;
+  it('globals, prototypes and `this` are unknown names, refused at load time with file:line', async () => {
+    const { compileRule } = await import('../src/rules/load.js');
+    for (const [expr, name] of [
+      ['this.process', 'this.process'],
+      ['constructor.constructor > 0', 'constructor.constructor'],
+      ['__proto__.polluted == 1', '__proto__.polluted'],
+      ['globalThis > 0', 'globalThis'],
+      ['tcp_tw.constructor > 0', 'tcp_tw.constructor'],
+    ] as const) {
+      const r = compileRule(rule(expr), 'x.yaml');
+      expect(r.rule).toBeUndefined();
+      expect(r.issues).toEqual([{ file: 'x.yaml', line: 5, message: `unknown field "${name}" in when` }]);
+    }
+    const call = compileRule(rule('eval("1") > 0'), 'x.yaml');
+    expect(call.issues[0]!.message).toMatch(/^unknown function "eval" in when/);
+  });
+
+  it('very long and very deep expressions are handled without running out of stack', async () => {
+    const { compileRule } = await import('../src/rules/load.js');
+    const ok = Array.from({ length: 150 }, () => 'tcp_tw').join(' + ') + ' > 0';
+    expect(compileRule(rule(ok), 'x.yaml').rule).toBeDefined();
+    const long = Array.from({ length: 20_000 }, () => 'tcp_tw').join(' + ') + ' > 0';
+    expect(compileRule(rule(long), 'x.yaml').issues[0]!.message).toMatch(/nested too deeply/);
+    const deep = '('.repeat(5000) + 'tcp_tw' + ')'.repeat(5000) + ' > 0';
+    expect(compileRule(rule(deep), 'x.yaml').issues[0]!.message).toMatch(/nested too deeply/);
+  });
+});

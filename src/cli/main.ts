@@ -137,6 +137,7 @@ export async function main(argv: string[]): Promise<number> {
     .strict()
     .help()
     .alias('h', 'help')
+    .option('debug', { type: 'boolean', default: false, describe: 'show stack traces of unexpected errors' })
     .version(VERSION)
     .wrap(Math.min(110, process.stdout.columns || 110))
     .fail((msg, err) => {
@@ -162,12 +163,15 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-main(hideBin(process.argv)).then(
+const argv = hideBin(process.argv);
+main(argv).then(
   (code) => {
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`sockscope: ${(e as Error).stack ?? String(e)}\n`);
+    // Input problems are reported as such elsewhere; this is a bug or an environment failure.
+    const debug = argv.includes('--debug');
+    process.stderr.write(`sockscope: ${debug ? ((e as Error).stack ?? String(e)) : `${(e as Error).message ?? String(e)} (run with --debug for details)`}\n`);
     process.exitCode = 2;
   },
 );

@@ -139,6 +139,15 @@ export function parseExpr(text: string): Expr {
   };
 
   let depth = 0;
+  // Tree height, so that long chains (a + a + ... + a) cannot overflow the evaluator's stack either.
+  const heights = new WeakMap<Expr, number>();
+  const h = (e: Expr): number => heights.get(e) ?? 1;
+  const tall = <T extends Expr>(node: T, at: number, ...kids: Expr[]): T => {
+    const height = 1 + Math.max(...kids.map(h));
+    if (height > MAX_DEPTH) throw fail('expression nested too deeply', at);
+    heights.set(node, height);
+    return node;
+  };
   function parse(minPrec: number): Expr {
     if (++depth > MAX_DEPTH) throw fail('expression nested too deeply', peek().start);
     let left = prefix(minPrec);
@@ -152,7 +161,7 @@ export function parseExpr(text: string): Expr {
         const then = parse(P_COND);
         expect(':');
         const els = parse(P_COND);
-        left = { kind: 'cond', test: left, then, else: els, opStart: tok.start, start: left.start, end: els.end };
+        left = tall({ kind: 'cond', test: left, then, else: els, opStart: tok.start, start: left.start, end: els.end }, tok.start, left, then, els);
         continue;
       }
       const prec = BINARY.get(tok.v);
@@ -163,7 +172,7 @@ export function parseExpr(text: string): Expr {
       compared = prec === P_CMP;
       next();
       const right = parse(prec + 1);
-      left = { kind: 'binary', op: tok.v as BinaryOp, left, right, opStart: tok.start, start: left.start, end: right.end };
+      left = tall({ kind: 'binary', op: tok.v as BinaryOp, left, right, opStart: tok.start, start: left.start, end: right.end }, tok.start, left, right);
     }
     depth--;
     return left;
@@ -187,7 +196,7 @@ export function parseExpr(text: string): Expr {
         }
         if (tok.v === '-' || (tok.v === 'not' && minPrec <= P_NOT)) {
           const arg = parse(tok.v === '-' ? P_NEG : P_NOT);
-          return { kind: 'unary', op: tok.v, arg, start, end: arg.end };
+          return tall({ kind: 'unary', op: tok.v, arg, start, end: arg.end }, start, arg);
         }
     }
     throw unexpected(tok);
