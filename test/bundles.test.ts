@@ -224,3 +224,18 @@ describe('fleet report', () => {
     expect(md).toContain('`tcp_max_tw_buckets` = 4096 (from `');
   });
 });
+
+describe('samples/fleet (the README example)', () => {
+  it('one report: four hosts, per-host findings, limits from each bundle with their source', async () => {
+    const r = await analyze([samplePath('fleet')]);
+    expect(r.hosts.map((h) => h.series)).toEqual(['node2', 'node2 (netns sockscope-scc)', 'node3', 'vm']);
+    const by = (series: string) => r.findings.filter((f) => f.series === series).map((f) => `${f.rule}:${f.severity}`).sort();
+    expect(by('vm')).toEqual(['capture-gap:info', 'tcp-unhashed-sockets:critical']);
+    expect(by('node3')).toEqual(['tcp-timewait-high:warning']);
+    expect(by('node2 (netns sockscope-scc)')).toEqual(['tcp-unhashed-sockets:warning']);
+    const tw = r.findings.find((f) => f.rule === 'tcp-timewait-high')!;
+    expect(tw.limits).toEqual([{ name: 'tcp_max_tw_buckets', value: 4096, source: expect.stringMatching(/sosreport-node3-2026-11-25\.tar\.gz!sosreport-node3-2026-11-25\/proc\/sys\/net\/ipv4\/tcp_max_tw_buckets:1$/) }]);
+    const limitHosts = new Set(r.limits.map((l) => l.series));
+    expect(limitHosts).toEqual(new Set(['node2', 'node3']));
+  });
+});
