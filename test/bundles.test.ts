@@ -103,7 +103,7 @@ describe('supportconfig', () => {
     const { snapshots, stats } = await collectSnapshots([samplePath('captures/supportconfig')]);
     expect(stats.skipped).toEqual([]);
     expect(snapshots.map((s) => [s.host, s.namespace, s.time, s.formats.join('+')])).toEqual([
-      ['node2', undefined, '2026-11-25T04:13:02Z', 'sockstat+sockstat6+ss'],
+      ['node2', undefined, '2026-11-25T04:13:02Z', 'sockstat+sockstat6+ss+listing'], // network.txt also holds ss -ant
       ['node2', 'sockscope-scc', '2026-11-25T04:13:02Z', 'sockstat+ss'],
     ]);
     expect(snapshots[0]!.values).toMatchObject({ sockets_used: 10, tcp_alloc: 301, tcp_unhashed: 300 });

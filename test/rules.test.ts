@@ -36,6 +36,7 @@ const FIXTURES: {
   // sockstat and ss -s of one busy host published moments apart (netdata #743), pasted as one capture.
   { rule: 'capture-inconsistent', positive: { inputs: ['-netdata'], severity: 'info' }, negative: { inputs: ['kernel-6.18/timewait-storm/timeline-date.log'] } },
   { rule: 'capture-gap', positive: { inputs: ['captures/capture-gap'], severity: 'info' }, negative: { inputs: ['kernel-6.18/idle/timeline-date.log'] } },
+  { rule: 'tcp-close-wait', positive: { inputs: ['captures/leak-closewait/timeline-date.log'], severity: 'warning' }, negative: { inputs: ['captures/listing-idle'] } },
   { rule: 'sockets-used-growth', positive: { inputs: ['captures/unix-leak'], severity: 'warning' }, negative: { inputs: ['kernel-6.18/unconnected-leak/timeline-date.log'] } },
 ];
 
@@ -228,7 +229,7 @@ describe('rule files', () => {
   it('rules lint passes the built-in rules', () => {
     const r = cli(['rules', 'lint', 'rules']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe('11 rule file(s) OK\n');
+    expect(r.stdout).toBe('12 rule file(s) OK\n');
   });
 
   it('a custom rule directory replaces a built-in (with a notice) and adds rules', async () => {

@@ -36,6 +36,19 @@ export const EXTRA_FIELDS = [
   'tcp_highest',
   'udp_highest',
   'page_size',
+  // From a socket listing of the same moment (ss -tan/-tanp/-peaonmi, netstat -tanp):
+  'list_estab',
+  'list_syn_sent',
+  'list_syn_recv',
+  'list_fin_wait1',
+  'list_fin_wait2',
+  'list_time_wait',
+  'list_close_wait',
+  'list_last_ack',
+  'list_listen',
+  'list_closing',
+  // From lsof -nP: TCP sockets shown as `sock ... protocol: TCP` (in no hash table).
+  'lsof_unhashed',
 ] as const;
 
 export type NumericField = (typeof NUMERIC_FIELDS)[number];
@@ -94,4 +107,15 @@ export const FIELD_SCOPE: Record<Field, Scope> = {
   tcp_highest: 'host',
   udp_highest: 'host',
   page_size: 'host',
+  list_estab: 'namespace',
+  list_syn_sent: 'namespace',
+  list_syn_recv: 'namespace',
+  list_fin_wait1: 'namespace',
+  list_fin_wait2: 'namespace',
+  list_time_wait: 'namespace',
+  list_close_wait: 'namespace',
+  list_last_ack: 'namespace',
+  list_listen: 'namespace',
+  list_closing: 'namespace',
+  lsof_unhashed: 'namespace',
 };

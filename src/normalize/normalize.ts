@@ -1,6 +1,7 @@
 import { parseSnmp } from '../parse/snmp.js';
 import { parseSockstat } from '../parse/sockstat.js';
 import { parseSsSummary, type SsSummary } from '../parse/ss.js';
+import { parseListing, TCP_STATES, type ListingSummary, type TcpState } from '../parse/listing.js';
 import type { Block, Section, SectionKind } from '../segment/types.js';
 import { ALL_FIELDS, type Field } from './fields.js';
 import type { Diagnostic, Skip, Snapshot, Values } from './types.js';
@@ -22,6 +23,13 @@ const FORMAT_LABEL: Record<SectionKind, string> = {
   snmp: 'snmp',
   'sar-sock': 'sar -n SOCK',
   'sar-sock6': 'sar -n SOCK6',
+  listing: 'socket listing',
+};
+
+const STATE_FIELD: Record<TcpState, Field> = {
+  ESTAB: 'list_estab', 'SYN-SENT': 'list_syn_sent', 'SYN-RECV': 'list_syn_recv', 'FIN-WAIT-1': 'list_fin_wait1',
+  'FIN-WAIT-2': 'list_fin_wait2', 'TIME-WAIT': 'list_time_wait', 'CLOSE-WAIT': 'list_close_wait', 'LAST-ACK': 'list_last_ack',
+  LISTEN: 'list_listen', CLOSING: 'list_closing',
 };
 
 /** sar -n SOCK / SOCK6 columns (sadf) → fields. sar keeps no alloc, orphan or mem. */
@@ -70,9 +78,9 @@ for (const [gk, f] of Object.entries(SOCKSTAT_MAP)) {
 }
 
 /** Which format wins when several give a field: sockstat is primary (DESIGN §4). */
-const PRIORITY: Record<SectionKind, number> = { sockstat: 0, sockstat6: 0, ss: 1, snmp: 2, 'sar-sock': 1, 'sar-sock6': 1 };
+const PRIORITY: Record<SectionKind, number> = { sockstat: 0, sockstat6: 0, ss: 1, snmp: 2, 'sar-sock': 1, 'sar-sock6': 1, listing: 3 };
 
-const FORMAT_ORDER = ['sockstat', 'sockstat6', 'ss', 'snmp', 'sar-sock', 'sar-sock6'] as const;
+const FORMAT_ORDER = ['sockstat', 'sockstat6', 'ss', 'snmp', 'sar-sock', 'sar-sock6', 'listing'] as const;
 
 export type NormalizeResult = { snapshot: Snapshot } | { skip: Skip };
 
@@ -100,6 +108,7 @@ export function normalizeBlock(block: Block): NormalizeResult {
     else cands[i] = [c];
   };
   let ss: { summary: SsSummary; section: Section } | undefined;
+  let listing: ListingSummary | undefined;
 
   for (const sec of block.sections) {
     if (sec.kind === 'sockstat' || sec.kind === 'sockstat6') {
@@ -150,6 +159,8 @@ export function normalizeBlock(block: Block): NormalizeResult {
       pair(rows.FRAG, 'frag4_inuse', 'frag6_inuse');
       if (rows['*']) put('ss_slab_total', rows['*'].total, 'ss', f, rows['*'].line);
       internalSsChecks(s, sec.file, diagnostics);
+    } else if (sec.kind === 'listing') {
+      listing = parseListing(sec.lines, listing).summary;
     } else if (sec.kind === 'sar-sock' || sec.kind === 'sar-sock6') {
       // lines: the `# hostname;interval;timestamp;...` header and one row.
       const names = sec.lines[0]!.text.slice(1).trim().split(';');
@@ -222,6 +233,14 @@ export function normalizeBlock(block: Block): NormalizeResult {
     values.tcp_unhashed = values.tcp_closed - values.tcp_tw;
   }
 
+  if (listing) {
+    if (listing.kinds.some((k) => k !== 'lsof')) {
+      for (const st of TCP_STATES) values[STATE_FIELD[st]] = listing.states[st] ?? 0;
+      listingChecks(values, listing, source, diagnostics);
+    }
+    if (listing.lsofUnhashed !== undefined) values.lsof_unhashed = listing.lsofUnhashed;
+  }
+
   if (block.timeError) diagnostics.push({ kind: 'time', source, message: block.timeError });
   else if (block.time?.note) diagnostics.push({ kind: 'time', source, message: block.time.note });
   if (block.timeNote) diagnostics.push({ kind: 'time', source, message: block.timeNote });
@@ -243,11 +262,37 @@ export function normalizeBlock(block: Block): NormalizeResult {
   const snapshot: Snapshot = { source, sources, formats, values, otherKeys, diagnostics };
   if (block.host !== undefined) snapshot.host = block.host;
   if (block.namespace !== undefined) snapshot.namespace = block.namespace;
+  if (listing) snapshot.listing = listing;
   if (block.time) {
     snapshot.time = block.time.iso;
     snapshot.timeMs = block.time.ms;
   }
   return { snapshot };
+}
+
+/**
+ * The listing against the counters of the same moment. Known differences are
+ * explained rather than flagged: newer kernels (mid-2024 on) count CLOSE-WAIT in
+ * CurrEstab, and FIN-WAIT-2 sockets whose application closed are minisocks counted in tw.
+ */
+function listingChecks(v: Values, l: ListingSummary, source: string, out: Diagnostic[]): void {
+  const near = (a: number, b: number) => Math.abs(a - b) <= Math.max(5, 0.05 * Math.max(a, b));
+  const est = l.states.ESTAB ?? 0;
+  const cw = l.states['CLOSE-WAIT'] ?? 0;
+  if (v.tcp_estab !== undefined && !near(v.tcp_estab, est) && !near(v.tcp_estab, est + cw)) {
+    out.push({
+      kind: 'listing', field: 'tcp_estab', source, kept: v.tcp_estab, other: est,
+      message: `tcp_estab ${v.tcp_estab} but the listing has ${est} ESTAB (+ ${cw} CLOSE-WAIT, which kernels since mid-2024 count in CurrEstab); the listing and the counters were not read together`,
+    });
+  }
+  const tw = l.states['TIME-WAIT'] ?? 0;
+  const fw2 = l.states['FIN-WAIT-2'] ?? 0;
+  if (v.tcp_tw !== undefined && !near(v.tcp_tw, tw) && !(v.tcp_tw >= tw && v.tcp_tw <= tw + fw2 + 5)) {
+    out.push({
+      kind: 'listing', field: 'tcp_tw', source, kept: v.tcp_tw, other: tw,
+      message: `tcp_tw ${v.tcp_tw} but the listing has ${tw} TIME-WAIT (tw also counts FIN-WAIT-2 minisocks: ${fw2} listed); the listing and the counters were not read together`,
+    });
+  }
 }
 
 /** Checks inside one `ss -s` output: row totals and the INET row. */

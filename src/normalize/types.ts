@@ -1,8 +1,9 @@
 import type { Field } from './fields.js';
+import type { ListingSummary } from '../parse/listing.js';
 
 export type Values = Partial<Record<Field, number>>;
 
-export type DiagnosticKind = 'disagree' | 'race' | 'time' | 'parse' | 'derive';
+export type DiagnosticKind = 'disagree' | 'race' | 'time' | 'parse' | 'derive' | 'listing';
 
 /** Something a user should know about one snapshot; never fatal. */
 export interface Diagnostic {
@@ -32,6 +33,8 @@ export interface Snapshot {
   /** Input formats that fed the row: sockstat, sockstat6, ss, snmp. */
   formats: string[];
   values: Values;
+  /** Socket listings of the same moment, aggregated: states, processes, addresses. */
+  listing?: ListingSummary;
   /** Keys the parsers did not know (`TCP.pressure`), kept as read. */
   otherKeys: Record<string, number>;
   diagnostics: Diagnostic[];

@@ -7,6 +7,7 @@ import type { CompiledRule } from './load.js';
 import { DERIVED, FIELD_NAMES, type DerivedName } from './names.js';
 import { SEVERITY_RANK, type Severity } from './schema.js';
 import { renderTemplate } from './template.js';
+import { procLabel, top } from '../parse/listing.js';
 
 export interface LimitEntry {
   value: number;
@@ -108,6 +109,11 @@ class Context {
       case 'mismatch_rel':
       case 'mismatch_fields':
         return mismatch(snap, name);
+      case 'unhashed_owners':
+      case 'close_wait_owners':
+      case 'timewait_peers':
+      case 'orphan_peers':
+        return attribution(snap, name);
     }
   }
 
@@ -124,6 +130,29 @@ class Context {
     }
     return c;
   }
+}
+
+/** Who holds the sockets, from the listings of the snapshot's moment; absent without one. */
+function attribution(snap: Snapshot, name: 'unhashed_owners' | 'close_wait_owners' | 'timewait_peers' | 'orphan_peers'): Value {
+  const l = snap.listing;
+  if (!l) return undefined;
+  if (name === 'unhashed_owners') {
+    if (l.lsofUnhashed === undefined) return undefined;
+    const total = snap.values.tcp_unhashed;
+    const owners = l.processes.filter((p) => p.unhashed > 0).sort((a, b) => b.unhashed - a.unhashed).slice(0, 3);
+    if (!owners.length) return `lsof shows no unhashed TCP socket (\`sock ... protocol: TCP\`) in the processes it listed`;
+    return owners.map((p) => `${procLabel(p)} holds ${p.unhashed}${total !== undefined ? ` of the ${total}` : ''} unhashed TCP sockets`).join('; ');
+  }
+  if (name === 'close_wait_owners') {
+    const owners = l.processes.filter((p) => (p.states['CLOSE-WAIT'] ?? 0) > 0).sort((a, b) => (b.states['CLOSE-WAIT'] ?? 0) - (a.states['CLOSE-WAIT'] ?? 0)).slice(0, 3);
+    if (!owners.length) return undefined;
+    return owners
+      .map((p) => `${procLabel(p)} holds ${p.states['CLOSE-WAIT']} on ${top(p.closeWaitLocal).map(([a, n]) => (owners.length > 1 || top(p.closeWaitLocal).length > 1 ? `${a} (${n})` : a)).join(', ')}`)
+      .join('; ');
+  }
+  const peers = name === 'timewait_peers' ? l.timeWaitPeers : l.finWait1Peers;
+  const t = top(peers);
+  return t.length ? t.map(([a, n]) => `${a} (${n})`).join(', ') : undefined;
 }
 
 function mismatch(snap: Snapshot, name: 'mismatch_abs' | 'mismatch_rel' | 'mismatch_fields'): Value {
@@ -226,11 +255,17 @@ function evidenceNames(rule: CompiledRule): string[] {
 }
 
 function renderMessage(rule: CompiledRule, env: EvalEnv): string {
+  let msg = rule.def.title;
   for (const m of rule.messages) {
     if (m.when && truth(m.when, env) !== true) continue;
-    return renderTemplate(m.parts, (e) => evaluate(e, env)).trim();
+    msg = renderTemplate(m.parts, (e) => evaluate(e, env)).trim();
+    break;
   }
-  return rule.def.title;
+  if (rule.attribution) {
+    const vals = rule.attribution.map((p) => ('expr' in p ? evaluate(p.expr, env) : p.text));
+    if (vals.every((v) => v !== undefined)) msg += ` ${renderTemplate(rule.attribution, (e) => evaluate(e, env)).trim()}`;
+  }
+  return msg;
 }
 
 function severityAt(rule: CompiledRule, env: EvalEnv): Severity {

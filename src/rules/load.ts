@@ -31,6 +31,7 @@ export interface CompiledRule {
   /** `limits.*` names the rule reads (shown with their source in findings). */
   limits: string[];
   messages: { when?: Expr; parts: TemplatePart[] }[];
+  attribution?: TemplatePart[];
 }
 
 type Path = (string | number)[];
@@ -152,6 +153,16 @@ export function compileRule(
     }
     return out;
   });
+  let attribution: TemplatePart[] | undefined;
+  if (def.attribution !== undefined) {
+    try {
+      attribution = parseTemplate(def.attribution);
+      for (const p of attribution) if ('expr' in p) check(p.expr, ['attribution'], def.attribution, p.offset);
+    } catch (err) {
+      if (!(err instanceof ExprError)) throw err;
+      issues.push({ file, line: lineOf(doc, lc, ['attribution'], err.offset, def.attribution, text), message: `attribution: ${err.message}` });
+    }
+  }
   const values = def.values ?? [];
   values.forEach((v, i) => {
     const ok = FIELD_NAMES.has(v) || LIMIT_IDENTS.has(v);
@@ -164,6 +175,7 @@ export function compileRule(
       id: def.id, file, def, params, when, peak, values, messages,
       levels: levels as { severity: Severity; when: Expr }[],
       limits: [...limits],
+      ...(attribution ? { attribution } : {}),
     },
     issues,
   };

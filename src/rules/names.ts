@@ -13,6 +13,10 @@ export const DERIVED = {
   mismatch_rel: 'that difference relative to the larger value',
   mismatch_fields: 'text: the fields whose sources disagree, with both values',
   prev_sockets_used: 'sockets_used of the previous snapshot of the same host',
+  unhashed_owners: 'text, from lsof: which processes hold the unhashed TCP sockets',
+  close_wait_owners: 'text, from ss -p/netstat -p: which processes hold CLOSE-WAIT sockets, on which local addresses',
+  timewait_peers: 'text, from a listing: the peers most TIME-WAIT sockets point to',
+  orphan_peers: 'text, from a listing: the peers most FIN-WAIT-1 sockets point to',
 } as const;
 
 export type DerivedName = keyof typeof DERIVED;

@@ -32,6 +32,8 @@ export const RuleSchema = z
     values: z.array(z.string()).optional(),
     /** A template, or variants tried in order (the first whose `when` holds; one without `when` is the default). */
     message: z.union([z.string(), z.array(z.object({ when: z.string().optional(), text: z.string() }).strict()).min(1)]),
+    /** A template appended to the message when every value it names is known (who holds the sockets). */
+    attribution: z.string().optional(),
     explain: z.string().min(1),
     remediation: z.string().min(1),
     references: z.array(Reference).default([]),

@@ -1,3 +1,5 @@
+import { listingHeader } from '../parse/listing.js';
+
 /** Line classes the segmenter acts on. Cheap tests first: this runs on every line. */
 export enum LineClass {
   Blank,
@@ -12,6 +14,7 @@ export enum LineClass {
   Prompt, // root@host:~# cmd, # cmd, $ cmd
   Sysctl, // net.ipv4.tcp_mem = 1 2 3 (sysctl -a)
   SadfHeader, // # hostname;interval;timestamp;totsck;... (sadf -d)
+  ListingHeader, // State Recv-Q Send-Q ... (ss -tan), Proto Recv-Q ... (netstat), COMMAND PID ... (lsof)
   Other,
 }
 
@@ -50,6 +53,7 @@ export function classify(t: string): LineClass {
       return LineClass.Other;
     }
     if (t.startsWith('Transport') && /^Transport\s+Total\s+IP\s+IPv6\s*$/.test(t)) return LineClass.SsTable;
+    if ((c0 === 83 || c0 === 78 || c0 === 80 || c0 === 67) && listingHeader(t)) return LineClass.ListingHeader; // S N P C
     if (SS_ROW.test(t)) return LineClass.SsTable;
     return LineClass.Other;
   }

@@ -3,6 +3,7 @@ import { classify, gluedOutputAt, LineClass, lineGroup, promptHost } from './cla
 import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from './time.js';
 import type { Block, LimitReading, Section, SectionKind, SegmentStats } from './types.js';
 import { parseSysctlLine } from '../parse/sysctl.js';
+import { listingHeader, listingRow } from '../parse/listing.js';
 
 export interface SegmentOptions extends TimeOptions {
   /** Time for blocks that carry none (from the file name). */
@@ -33,6 +34,8 @@ export class Segmenter {
   /** sadf -d: the header of the current activity, and rows held until the end (SOCK and SOCK6 of one time merge). */
   private sadf: { names: string[]; header: Line; kind: SectionKind } | undefined;
   private sadfRows = new Map<string, Block>();
+  /** Inside a socket listing: which kind (rows and continuation lines follow the header). */
+  private listing: 'ss' | 'netstat' | 'lsof' | undefined;
 
   constructor(
     private readonly file: string,
@@ -49,6 +52,13 @@ export class Segmenter {
   }
 
   private line(raw: string, no: number): void {
+    if (this.listing && this.section?.kind === 'listing') {
+      if (listingRow(this.listing, raw)) {
+        this.section.lines.push({ no, text: raw });
+        return;
+      }
+      this.listing = undefined;
+    }
     const t = raw.trim();
     if (t === '') {
       this.stats.blank++;
@@ -95,6 +105,14 @@ export class Segmenter {
       case LineClass.Sysctl:
         this.sysctl(t, no);
         return;
+      case LineClass.ListingHeader: {
+        // A listing belongs to the capture it follows; a second one of a block adds to it.
+        if (!this.block) this.startBlock(no, undefined);
+        this.section = { kind: 'listing', file: this.file, line: no, lines: [{ no, text: t }] };
+        this.block!.sections.push(this.section);
+        this.listing = listingHeader(t);
+        return;
+      }
       case LineClass.SadfHeader: {
         const names = t.slice(1).trim().split(';');
         this.sadf = { names, header: { no, text: t }, kind: names.includes('tcp6sck') ? 'sar-sock6' : 'sar-sock' };

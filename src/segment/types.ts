@@ -1,7 +1,7 @@
 import type { Line } from '../parse/types.js';
 import type { Timestamp } from './time.js';
 
-export type SectionKind = 'sockstat' | 'sockstat6' | 'ss' | 'snmp' | 'sar-sock' | 'sar-sock6';
+export type SectionKind = 'sockstat' | 'sockstat6' | 'ss' | 'snmp' | 'sar-sock' | 'sar-sock6' | 'listing';
 
 /** Consecutive lines of one format. */
 export interface Section {

@@ -1,0 +1,23 @@
+#!/bin/bash
+# Real capture for process attribution: a leak of unconnected TCP sockets (one python3
+# process) and CLOSE-WAIT sockets (another python3 process), with the counters and the
+# socket listings of the same moment: date, sockstat, sockstat6, ss -s, ss -tanp, lsof -nP
+# (of the python3 processes) per block; then ss -peaonmi once, at the end.
+# Usage: make.sh   (writes timeline-date.log, ss-peaonmi.txt and workload logs here)
+set -eu
+W=/work/shared/tools/capture/workloads.py
+python3 $W cwserver --port 20021 --duration 40 > workload-cwserver.jsonl &
+sleep 1
+python3 $W cwclient --port 20021 --rate 40 --count 400 --duration 30 > workload-cwclient.jsonl &
+python3 $W leak --family 4 --per-step 60 --max 900 --delay 2 --duration 40 > workload-leak.jsonl &
+: > timeline-date.log
+for i in $(seq 1 18); do
+  {
+    date; cat /proc/net/sockstat; cat /proc/net/sockstat6; ss -s
+    ss -tanp
+    lsof -nP -a -c python3 -d '^txt,^mem,^cwd,^rtd' 2>/dev/null || true
+  } >> timeline-date.log
+  sleep 1
+done
+ss -peaonmi -t > ss-peaonmi.txt
+wait
