@@ -72,3 +72,17 @@ describe('attribution in findings', () => {
     expect(r.not_evaluated.find((n) => n.rule === 'tcp-close-wait')).toMatchObject({ missing: ['list_close_wait'] });
   });
 });
+
+describe('netstat (net-tools), real output', () => {
+  it('netstat -tanp and the sos form netstat -W -neopa: CLOSE_WAIT owners found whatever the columns', async () => {
+    for (const f of ['captures/netstat/timeline-date.log', 'captures/netstat/netstat-W-neopa.txt']) {
+      const { snapshots } = await collectSnapshots([samplePath(f)]);
+      const s = snapshots.find((x) => x.listing)!;
+      expect([f, s.values.list_close_wait]).toEqual([f, 120]);
+      const owner = s.listing!.processes.find((p) => (p.states['CLOSE-WAIT'] ?? 0) > 0)!;
+      expect(owner).toMatchObject({ name: 'python3', states: { 'CLOSE-WAIT': 120 }, closeWaitLocal: { '127.0.0.1:20031': 120 } });
+    }
+    const r = await analyze([samplePath('captures/netstat/timeline-date.log')]);
+    expect(r.findings.find((x) => x.rule === 'tcp-close-wait')!.message).toMatch(/python3 \(pid \d+\) holds 120 on 127\.0\.0\.1:20031\.$/);
+  });
+});

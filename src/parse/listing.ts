@@ -115,7 +115,8 @@ export function parseListing(lines: readonly Line[], into: ListingSummary = empt
       if (!f[0]!.startsWith('tcp')) continue;
       const state = NETSTAT_STATE[f[5] ?? ''];
       if (!state) continue;
-      const pp = /^(\d+)\/(.+)$/.exec(f[6] ?? '');
+      // -p puts PID/Program after the state (after User and Inode with -e)
+      const pp = f.slice(6).map((x) => /^(\d+)\/(.+)$/.exec(x)).find((m) => m);
       countTcp(into, state, f[3] ?? '', f[4] ?? '', pp ? [{ name: pp[2]!, pid: Number(pp[1]) }] : []);
     } else {
       // lsof: COMMAND PID USER FD TYPE DEVICE SIZE/OFF NODE NAME

@@ -4,8 +4,9 @@ import type { TimeOptions } from '../../segment/time.js';
 import { joinPath, type Tree } from '../tree.js';
 import { exists, member, timeFromEpoch, timeFromText, type BundleContext, type BundleItems } from './common.js';
 
-/** The captures of a sosreport, in the order that makes them one snapshot. */
+/** The captures of a sosreport, in the order that makes them one snapshot (listings join it). */
 const CAPTURES = ['proc/net/sockstat', 'proc/net/sockstat6', 'sos_commands/networking/ss_-s', 'proc/net/snmp'];
+const LISTINGS = /^(ss_-peaonmi|ss_-tanp?|netstat_.*-[a-zA-Z]*p[a-zA-Z]*|lsof_.*)$/;
 
 /** A sosreport is recognized by its layout: `sos_commands/` plus sos's own files. */
 export async function isSosreport(tree: Tree, dir: string): Promise<boolean> {
@@ -53,6 +54,14 @@ export async function* sosreport(tree: Tree, dir: string, opts: TimeOptions): Bu
     }
   }
   if (found === 0) yield { source: tree.label(dir), reason: 'sosreport without proc/net/sockstat or sos_commands/networking/ss_-s' };
+  // Socket listings of the same run: they join the snapshot (same host and time).
+  for (const sub of ['sos_commands/networking', 'sos_commands/process']) {
+    for (const e of await tree.list(joinPath(dir, sub)).catch(() => [])) {
+      if (e.isDir || !LISTINGS.test(e.name)) continue;
+      const f = found ? await member(tree, dir, `${sub}/${e.name}`, ctx) : undefined;
+      if (f) yield f;
+    }
+  }
   const sysctl = await member(tree, dir, 'sos_commands/kernel/sysctl_-a', { ...(host ? { host } : {}) });
   if (sysctl) yield sysctl;
   const ipv4 = joinPath(dir, 'proc/sys/net/ipv4');
