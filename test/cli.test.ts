@@ -82,3 +82,15 @@ describe('export', () => {
     expect(r.out).toContain('sockscope export samples/ -o snapshots.csv');
   });
 });
+
+describe('export on several cores', () => {
+  it('two files with -j 2 give the same bytes as -j 1 (input order kept)', () => {
+    const files = [samplePath('kernel-6.18/orphans/timeline-date.log'), samplePath('kernel-6.18/idle/timeline-date.log'), samplePath('kernel-6.18/timewait-storm/timeline-epoch.log')];
+    const par = run(['export', '-j', '2', ...files]);
+    const ser = run(['export', '-j', '1', ...files]);
+    expect(par.code).toBe(0);
+    expect(par.out).toBe(ser.out);
+    expect(par.err).toBe(ser.err);
+    expect(par.out.split('\n').length).toBe(1 + 36 + 32 + 36 + 1);
+  });
+});

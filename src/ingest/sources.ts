@@ -185,3 +185,14 @@ async function readBuffer(s: Readable, max: number): Promise<Buffer | undefined>
   }
   return Buffer.concat(chunks);
 }
+
+/** Are all inputs regular files on disk (so they can be read on separate cores)? */
+export async function allRegularFiles(inputs: readonly string[]): Promise<boolean> {
+  const disk = new DiskTree();
+  for (const i of inputs) {
+    if (i === '-') return false;
+    const st = await disk.stat(i);
+    if (!st || st.isDir) return false;
+  }
+  return true;
+}

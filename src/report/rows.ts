@@ -41,10 +41,15 @@ export interface RowWriter {
   readonly pending: number;
 }
 
+/** The CSV header line. */
+export function csvHeader(): string {
+  return Papa.unparse([[...COLUMNS]], { newline: '\n' }) + '\n';
+}
+
 /** CSV (RFC 4180 by papaparse), header first, batched so papaparse runs per batch. */
-export function csvWriter(): RowWriter {
+export function csvWriter(opts: { header?: boolean } = {}): RowWriter {
   let batch: Cell[][] = [];
-  let out = Papa.unparse([[...COLUMNS]], { newline: '\n' }) + '\n';
+  let out = opts.header === false ? '' : csvHeader();
   const flushBatch = (): void => {
     if (batch.length === 0) return;
     out += Papa.unparse(batch, { newline: '\n', header: false, escapeFormulae: true }) + '\n';
