@@ -82,6 +82,15 @@ const PRIORITY: Record<SectionKind, number> = { sockstat: 0, sockstat6: 0, ss: 1
 
 const FORMAT_ORDER = ['sockstat', 'sockstat6', 'ss', 'snmp', 'sar-sock', 'sar-sock6', 'listing'] as const;
 
+const NO_KEYS: Record<string, number> = Object.freeze({}) as Record<string, number>;
+const NO_DIAGNOSTICS: Diagnostic[] = Object.freeze([]) as unknown as Diagnostic[];
+const FORMAT_LISTS = new Map<number, string[]>();
+function formatList(mask: number): string[] {
+  let l = FORMAT_LISTS.get(mask);
+  if (!l) FORMAT_LISTS.set(mask, (l = Object.freeze(FORMAT_ORDER.filter((_, i) => mask & (1 << i))) as unknown as string[]));
+  return l;
+}
+
 export type NormalizeResult = { snapshot: Snapshot } | { skip: Skip };
 
 const at = (file: string, line: number): string => `${file}:${line}`;
@@ -245,21 +254,22 @@ export function normalizeBlock(block: Block): NormalizeResult {
   else if (block.time?.note) diagnostics.push({ kind: 'time', source, message: block.time.note });
   if (block.timeNote) diagnostics.push({ kind: 'time', source, message: block.timeNote });
 
-  const formats: string[] = [];
-  for (const k of FORMAT_ORDER) {
-    for (const sec of block.sections) {
-      if (sec.kind === k) {
-        formats.push(k);
-        break;
-      }
-    }
-  }
+  let mask = 0;
+  for (const sec of block.sections) mask |= 1 << FORMAT_ORDER.indexOf(sec.kind);
   const sources: string[] = [];
   for (const sec of block.sections) {
     const src = at(sec.file, sec.line);
     if (!sources.includes(src)) sources.push(src);
   }
-  const snapshot: Snapshot = { source, sources, formats, values, otherKeys, diagnostics };
+  // Shared, frozen empties and format lists: a long series holds hundreds of thousands of snapshots.
+  const snapshot: Snapshot = {
+    source,
+    sources,
+    formats: formatList(mask),
+    values,
+    otherKeys: Object.keys(otherKeys).length ? otherKeys : NO_KEYS,
+    diagnostics: diagnostics.length ? diagnostics : NO_DIAGNOSTICS,
+  };
   if (block.host !== undefined) snapshot.host = block.host;
   if (block.namespace !== undefined) snapshot.namespace = block.namespace;
   if (listing) snapshot.listing = listing;
