@@ -74,6 +74,24 @@ let out = `machine: ${cpus().length} x ${cpus()[0].model}, ${(totalmem() / 2 ** 
 out += `input: ${log} (${(bytes / 1048576).toFixed(0)} MiB, ${blocks} snapshots), ${runs} runs each, medians\n\n`;
 out += '| job | seconds | MB/s | snapshots/s | vs awk | peak RSS MiB |\n|---|---:|---:|---:|---:|---:|\n';
 for (const r of rows) out += `| ${r.job} | ${r.secs.toFixed(2)} | ${r.mbps.toFixed(1)} | ${Math.round(r.snaps)} | ${(awk.secs / r.secs).toFixed(2)}x | ${r.rssMiB.toFixed(0)} |\n`;
+// Two files on one core (-j 1) and on two (-j 2): the worker-thread speed-up.
+{
+  const copy = join(data, `log-${size}-copy.txt`);
+  if (!existsSync(copy)) spawnSync('cp', [log, copy]);
+  const one = [], two = [];
+  for (let i = 0; i < Math.min(runs, 3); i++) {
+    one.push(timed(process.execPath, [bin, 'export', '-j', '1', log, copy, '-o', '/dev/null', '--quiet']).secs);
+    two.push(timed(process.execPath, [bin, 'export', '-j', '2', log, copy, '-o', '/dev/null', '--quiet']).secs);
+  }
+  out += `\ntwo ${size} files: -j 1 ${median(one).toFixed(2)} s, -j 2 ${median(two).toFixed(2)} s, speed-up ${(median(one) / median(two)).toFixed(2)}x\n`;
+}
+// A directory of 10,000 small per-snapshot files (30,000 files: .sockstat, .sockstat6, .ss-s).
+{
+  const dir = join(data, 'files-10k');
+  if (!existsSync(dir)) spawnSync(process.execPath, [join(root, 'bench/gen.mjs'), '--files', '10000', '--dir', dir], { stdio: 'inherit' });
+  const r = timed(process.execPath, [bin, 'export', dir, '-o', '/dev/null', '--quiet']);
+  out += `10,000 snapshots in 30,000 small files: ${r.secs.toFixed(2)} s, ${Math.round(30000 / r.secs)} files/s, peak RSS ${(r.rssKiB / 1024).toFixed(0)} MiB\n`;
+}
 if (big) {
   const log1g = ensureLog('1G');
   const b1 = statSync(log1g).size;

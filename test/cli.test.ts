@@ -94,3 +94,17 @@ describe('export on several cores', () => {
     expect(par.out.split('\n').length).toBe(1 + 36 + 32 + 36 + 1);
   });
 });
+
+describe('library entry', () => {
+  it("import { analyze, exportSnapshots } from 'sockscope' (the built package)", async () => {
+    const lib = (await import(join(ROOT, 'dist/index.js'))) as typeof import('../src/index.js');
+    const r = await lib.analyze([samplePath('kernel-6.18/unconnected-leak/combined.txt')]);
+    expect(r.findings.map((f) => f.rule)).toEqual(['tcp-unhashed-sockets']);
+    let csv = '';
+    const stats = await lib.exportSnapshots([samplePath('kernel-6.18/idle/combined.txt')], { format: 'csv' }, (t) => {
+      csv += t;
+    });
+    expect(stats.snapshots).toBe(1);
+    expect(csv.split('\n')[0]).toBe(lib.COLUMNS.join(','));
+  });
+});
