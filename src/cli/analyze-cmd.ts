@@ -1,5 +1,7 @@
 import type { Argv } from 'yargs';
-import { analyze, parseLimitArgs, RuleSetError, type AnalyzeOptions } from '../analyze.js';
+import { analyzeWithSeries, parseLimitArgs, RuleSetError, type AnalyzeOptions } from '../analyze.js';
+import { renderHtml } from '../report/html-report.js';
+import type { HostSeries } from '../series/series.js';
 import { renderJson, renderMarkdown, renderText } from '../report/findings.js';
 import { SEVERITY_RANK, type Severity } from '../rules/schema.js';
 import { commonOptions, readOptions, UsageError, type CommonArgs } from './common.js';
@@ -10,7 +12,7 @@ export interface AnalyzeArgs extends CommonArgs {
   param?: string[];
   disable?: string[];
   limit?: string[];
-  format: 'text' | 'markdown' | 'json';
+  format: 'text' | 'markdown' | 'json' | 'html';
   output?: string;
   'fail-on'?: Severity;
 }
@@ -21,11 +23,12 @@ export function analyzeOptions<T>(y: Argv<T>) {
     .option('param', { type: 'string', array: true, describe: 'override a rule param: id.name=value (repeatable)' })
     .option('disable', { type: 'string', array: true, describe: 'skip a rule by id (repeatable)' })
     .option('limit', { type: 'string', array: true, describe: 'a kernel limit for every host: tcp_max_orphans=65536, tcp_mem="a b c" (repeatable)' })
-    .option('format', { choices: ['text', 'markdown', 'json'] as const, default: 'text' as const, describe: 'report format' })
+    .option('format', { choices: ['text', 'markdown', 'json', 'html'] as const, default: 'text' as const, describe: 'report format (html: one self-contained file with charts)' })
     .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
     .option('fail-on', { choices: ['info', 'warning', 'critical'] as const, describe: 'exit 1 when a finding is at least this severe' })
     .example('$0 analyze samples/kernel-6.18/unconnected-leak/', 'findings for one capture folder, on the terminal')
     .example('$0 analyze --format markdown -o ticket.md capture.log', 'a report to paste into a ticket')
+    .example('$0 analyze --format html -o report.html sosreport.tar.xz', 'a report with charts to attach to a ticket')
     .example('$0 analyze --param tcp-unhashed-sockets.min_unhashed=500 --fail-on warning logs/', 'a stricter threshold, exit 1 on warnings');
 }
 
@@ -57,15 +60,20 @@ export function analyzeArgsToOptions(a: AnalyzeArgs): AnalyzeOptions {
 export async function runAnalyze(a: AnalyzeArgs): Promise<number> {
   const opts = analyzeArgsToOptions(a);
   let report;
+  let series: HostSeries[] = [];
   try {
-    report = await analyze(a.inputs, opts);
+    ({ report, series } = await analyzeWithSeries(a.inputs, opts));
   } catch (e) {
     if (e instanceof RuleSetError) throw new UsageError(e.message);
     throw e;
   }
   const out = openOutput(a.output);
   const color = !a.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  const text = a.format === 'json' ? renderJson(report) : a.format === 'markdown' ? renderMarkdown(report) : renderText(report, color);
+  const text =
+    a.format === 'json' ? renderJson(report)
+    : a.format === 'markdown' ? renderMarkdown(report)
+    : a.format === 'html' ? renderHtml(report, series)
+    : renderText(report, color);
   await out.write(text);
   await out.close();
   if (!a.quiet) {
