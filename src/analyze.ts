@@ -6,6 +6,7 @@ import { emptyLimitBook, runRules, type Finding, type LimitBook, type NotEvaluat
 import { buildRuleSet, type RuleSet, type RuleSetOptions } from './rules/ruleset.js';
 import { buildSeries, limitKey, type HostSeries } from './series/series.js';
 import { VERSION } from './version.js';
+import { hostSparklines, type Sparkline } from './report/sparkline.js';
 
 export interface AnalyzeOptions extends ReadOptions, RuleSetOptions {
   /** `--rules DIR`, repeatable. */
@@ -20,6 +21,8 @@ export interface HostSummary {
   first: string | null;
   last: string | null;
   snapshots: number;
+  /** Unicode sparklines of the key series, with first/min/max/last. */
+  sparklines: Record<string, Sparkline>;
 }
 
 /** The whole result of `analyze` (DESIGN §6), as the json format writes it. */
@@ -121,6 +124,7 @@ function buildReport(
       first: timed[0]?.time ?? null,
       last: timed[timed.length - 1]?.time ?? null,
       snapshots: s.length,
+      sparklines: hostSparklines(s),
     };
   });
   const labelOf = new Map(series.map((s) => [s.key, s.label]));

@@ -214,7 +214,7 @@ describe('fleet report', () => {
     expect(r.status).toBe(0);
     const md = r.stdout;
     const table = md.slice(md.indexOf('| host | snapshots |'), md.indexOf('| severity | rule |'));
-    expect(table.trim().split('\n').slice(2).map((l) => l.split('|').map((c) => c.trim()).filter(Boolean)[0])).toEqual([
+    expect(table.trim().split('\n').filter((l) => l.startsWith('|')).slice(2).map((l) => l.split('|').map((c) => c.trim()).filter(Boolean)[0])).toEqual([
       'vm', 'node2', 'node2 (netns sockscope-scc)', 'node3',
     ]);
     expect(table).toContain('| vm | 26 | 2026-11-25T00:56:24Z | 2026-11-25T04:07:38Z | 1 | 0 | 1 |');

@@ -19,17 +19,23 @@ function counts(r: AnalysisReport): Record<Severity, number> {
 }
 
 /** Hosts worst first (critical, then warning, then info findings), with their findings. */
-export function fleet(r: AnalysisReport): { series: string; snapshots: number; first: string | null; last: string | null; counts: Record<Severity, number>; findings: Finding[] }[] {
+export function fleet(r: AnalysisReport): { series: string; snapshots: number; first: string | null; last: string | null; counts: Record<Severity, number>; findings: Finding[]; sparklines: AnalysisReport['hosts'][number]['sparklines'] }[] {
   const rows = r.hosts.map((h) => {
     const findings = r.findings.filter((f) => f.series === h.series);
     const counts: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
     for (const f of findings) counts[f.severity]++;
-    return { series: h.series, snapshots: h.snapshots, first: h.first, last: h.last, counts, findings };
+    return { series: h.series, snapshots: h.snapshots, first: h.first, last: h.last, counts, findings, sparklines: h.sparklines };
   });
   return rows.sort(
     (a, b) =>
       b.counts.critical - a.counts.critical || b.counts.warning - a.counts.warning || b.counts.info - a.counts.info || (a.series < b.series ? -1 : a.series > b.series ? 1 : 0),
   );
+}
+
+/** `tcp_unhashed  ▁▁▂▃▅▇████  0 → 1500 (min 0, max 1500)` for each key series. */
+function sparkRows(sp: AnalysisReport['hosts'][number]['sparklines']): string[] {
+  const w = Math.max(0, ...Object.keys(sp).map((k) => k.length));
+  return Object.entries(sp).map(([k, s]) => `${k.padEnd(w)}  ${s.line}  ${s.first} → ${s.last} (min ${s.min}, max ${s.max})`);
 }
 
 function inputsLine(r: AnalysisReport): string {
@@ -58,6 +64,7 @@ export function renderText(r: AnalysisReport, color: boolean): string {
   for (const h of hosts) {
     const c = h.counts;
     out.push(`  host ${h.series}: ${h.snapshots} snapshot(s)${h.first ? `, ${h.first} → ${h.last}` : ''}; ${c.critical} critical, ${c.warning} warning, ${c.info} info`);
+    if (h.snapshots > 1) for (const l of sparkRows(h.sparklines)) out.push(`    ${l}`);
   }
   out.push('');
   for (const f of hosts.flatMap((h) => h.findings)) {
@@ -109,6 +116,16 @@ export function renderMarkdown(r: AnalysisReport): string {
     out.push('| host | snapshots | from | to | critical | warning | info |');
     out.push('|---|---:|---|---|---:|---:|---:|');
     for (const h of hosts) out.push(`| ${mdEscape(h.series)} | ${h.snapshots} | ${h.first ?? '—'} | ${h.last ?? '—'} | ${h.counts.critical} | ${h.counts.warning} | ${h.counts.info} |`);
+    out.push('');
+  }
+  const trends = hosts.filter((h) => h.snapshots > 1);
+  if (trends.length) {
+    out.push('```');
+    for (const h of trends) {
+      if (trends.length > 1 || hosts.length > 1) out.push(h.series);
+      out.push(...sparkRows(h.sparklines));
+    }
+    out.push('```');
     out.push('');
   }
   const ordered = hosts.flatMap((h) => h.findings);
