@@ -25,6 +25,8 @@ export interface ReadOptions extends TimeOptions {
   archiveLimits?: Partial<ArchiveLimits>;
   /** Called after every input file (progress). */
   onFile?(name: string, bytes: number): void;
+  /** Called as bytes are read (progress). */
+  onBytes?(n: number): void;
 }
 
 /** Accounting for a run (DESIGN §7): blocks = blocksInSnapshots + skipped. */
@@ -137,7 +139,10 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
     try {
       const res = await readLines(item.open(), {
         line: (t) => seg.push(t),
-        afterChunk: sink.drain ? () => sink.drain!() : undefined,
+        afterChunk: (n) => {
+          opts.onBytes?.(n);
+          return sink.drain?.();
+        },
       });
       if (res.binary) {
         stats.inputProblems.push({ source: item.name, reason: 'binary file (NUL bytes); not a text capture' });

@@ -4,7 +4,7 @@ import { renderHtml } from '../report/html-report.js';
 import type { HostSeries } from '../series/series.js';
 import { renderJson, renderMarkdown, renderText } from '../report/findings.js';
 import { SEVERITY_RANK, type Severity } from '../rules/schema.js';
-import { commonOptions, readOptions, UsageError, type CommonArgs } from './common.js';
+import { attachProgress, commonOptions, readOptions, UsageError, type CommonArgs } from './common.js';
 import { openOutput } from './io.js';
 
 export interface AnalyzeArgs extends CommonArgs {
@@ -61,11 +61,14 @@ export async function runAnalyze(a: AnalyzeArgs): Promise<number> {
   const opts = analyzeArgsToOptions(a);
   let report;
   let series: HostSeries[] = [];
+  const progress = await attachProgress(a, opts);
   try {
     ({ report, series } = await analyzeWithSeries(a.inputs, opts));
   } catch (e) {
     if (e instanceof RuleSetError) throw new UsageError(e.message);
     throw e;
+  } finally {
+    progress.done();
   }
   const out = openOutput(a.output);
   const color = !a.output && process.stdout.isTTY === true && !process.env.NO_COLOR;

@@ -1,5 +1,7 @@
 import type { Argv } from 'yargs';
 import type { ReadOptions, RunStats } from '../pipeline.js';
+import { inputBytes } from '../ingest/sources.js';
+import { Progress } from './progress.js';
 import { checkZone, isTimestampError, parseTimestampLine } from '../segment/time.js';
 
 export interface CommonArgs {
@@ -30,6 +32,15 @@ function parseTimeArg(name: string, text: string | undefined, tz: string | undef
   const t = parseTimestampLine(text, tz ? { tz } : {});
   if (!t || isTimestampError(t)) throw new UsageError(`--${name}: cannot read ${JSON.stringify(text)} as a time${t ? `: ${t.error}` : ''}`);
   return t.ms;
+}
+
+/** A progress line on stderr when it is a terminal (not with --quiet or --no-progress). */
+export async function attachProgress(a: CommonArgs, opts: ReadOptions): Promise<{ done(): void }> {
+  if (!Progress.enabled(process.stderr, a.quiet, a.progress)) return { done() {} };
+  const p = new Progress(process.stderr, await inputBytes(a.inputs));
+  opts.onBytes = (n) => p.addBytes(n);
+  opts.onFile = () => p.fileDone();
+  return { done: () => p.done() };
 }
 
 export function readOptions(a: CommonArgs): ReadOptions {

@@ -5,7 +5,7 @@ import { readSnapshots } from '../pipeline.js';
 import { csvWriter, jsonlWriter } from '../report/rows.js';
 import { explainSnapshot } from '../report/explain.js';
 import { renderSs } from '../report/ss-text.js';
-import { commonOptions, printSummary, readOptions, UsageError, type CommonArgs } from './common.js';
+import { attachProgress, commonOptions, printSummary, readOptions, UsageError, type CommonArgs } from './common.js';
 import { openOutput } from './io.js';
 import { analyzeOptions, runAnalyze, type AnalyzeArgs } from './analyze-cmd.js';
 import { rulesLint, rulesList, rulesShow } from './rules-cmd.js';
@@ -24,12 +24,14 @@ async function runExport(a: CommonArgs & { format: string; output?: string; jobs
     return stats.snapshots === 0 ? 2 : 0;
   }
   const w = a.format === 'jsonl' ? jsonlWriter() : csvWriter();
+  const progress = await attachProgress(a, opts);
   const stats = await readSnapshots(a.inputs, opts, {
     snapshot: (s) => w.snapshot(s),
     drain: () => (w.pending > 1 << 16 ? out.write(w.take()) : undefined),
   });
   await out.write(w.take());
   await out.close();
+  progress.done();
   printSummary(stats, a.quiet);
   return stats.snapshots === 0 ? 2 : 0;
 }
@@ -39,6 +41,7 @@ async function runExplain(a: CommonArgs & { as?: string; output?: string }): Pro
   const out = openOutput(a.output);
   let buf = '';
   const notes: string[] = [];
+  const progress = await attachProgress(a, opts);
   const stats = await readSnapshots(a.inputs, opts, {
     snapshot: (s) => {
       if (a.as === 'ss') {
@@ -58,6 +61,7 @@ async function runExplain(a: CommonArgs & { as?: string; output?: string }): Pro
   });
   await out.write(buf);
   await out.close();
+  progress.done();
   if (!a.quiet) for (const n of notes) process.stderr.write(`sockscope: ${n}\n`);
   printSummary(stats, a.quiet);
   return stats.snapshots === 0 ? 2 : 0;

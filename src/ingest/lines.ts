@@ -3,8 +3,8 @@ import { StringDecoder } from 'node:string_decoder';
 
 export interface LineSink {
   line(text: string): void;
-  /** Called after each chunk; a promise makes the reader wait (output back-pressure). */
-  afterChunk?(): void | Promise<void>;
+  /** Called after each chunk with its size; a promise makes the reader wait (output back-pressure). */
+  afterChunk?(bytes: number): void | Promise<void>;
 }
 
 export interface ReadResult {
@@ -61,7 +61,7 @@ export async function readLines(stream: Readable, sink: LineSink): Promise<ReadR
       dropping = true;
       rest = '';
     }
-    const w = sink.afterChunk?.();
+    const w = sink.afterChunk?.(buf.length);
     if (w) await w;
   }
   rest += dec.end();

@@ -196,3 +196,24 @@ export async function allRegularFiles(inputs: readonly string[]): Promise<boolea
   }
   return true;
 }
+
+/** Bytes of the inputs as stored (files, and files under directories), for a progress bar. */
+export async function inputBytes(inputs: readonly string[]): Promise<number | undefined> {
+  const disk = new DiskTree();
+  let total = 0;
+  const walkSize = async (p: string, depth: number): Promise<void> => {
+    const st = await disk.stat(p);
+    if (!st) return;
+    if (!st.isDir) {
+      total += st.size;
+      return;
+    }
+    if (depth > 32 || (st.isLink && depth > 0)) return;
+    for (const e of await disk.list(p).catch(() => [])) await walkSize(`${p.replace(/\/$/, '')}/${e.name}`, depth + 1);
+  };
+  for (const i of inputs) {
+    if (i === '-') return undefined;
+    await walkSize(i, 0);
+  }
+  return total;
+}
