@@ -1,10 +1,9 @@
 import { BUILTIN_RULES_DIR, readRuleFiles } from './ingest/rule-files.js';
-import type { Snapshot } from './normalize/types.js';
 import { isLimitSysctl, LIMIT_NAMES, limitValues } from './parse/sysctl.js';
 import { readSnapshots, type ReadOptions, type RunStats } from './pipeline.js';
 import { emptyLimitBook, runRules, type Finding, type LimitBook, type NotEvaluated } from './rules/engine.js';
 import { buildRuleSet, type RuleSet, type RuleSetOptions } from './rules/ruleset.js';
-import { buildSeries, limitKey, type HostSeries } from './series/series.js';
+import { limitKey, SeriesBuilder, type HostSeries } from './series/series.js';
 import { VERSION } from './version.js';
 import { hostSparklines, type Sparkline } from './report/sparkline.js';
 
@@ -93,10 +92,11 @@ export async function analyzeWithSeries(
 ): Promise<{ report: AnalysisReport; series: HostSeries[] }> {
   const ruleSet = await loadRules(opts);
   if (ruleSet.errors.length) throw new RuleSetError(ruleSet.errors);
-  const snapshots: Snapshot[] = [];
+  // Snapshots go straight into per-host columns: no object per snapshot is kept.
+  const builder = new SeriesBuilder();
   const book: LimitBook = emptyLimitBook();
   const stats = await readSnapshots(inputs, opts, {
-    snapshot: (s) => snapshots.push(s),
+    snapshot: (s) => builder.add(s),
     limit: (l) => {
       const k = limitKey(l.host, l.source);
       let m = book.byKey.get(k);
@@ -108,7 +108,7 @@ export async function analyzeWithSeries(
     book.global.set(name, { value, source: '--limit' });
     for (const m of book.byKey.values()) m.delete(name);
   }
-  const series = buildSeries(snapshots);
+  const series = builder.build();
   const { findings, notEvaluated } = runRules(ruleSet.rules, series, book);
   return { report: buildReport(stats, series, ruleSet, book, findings, notEvaluated), series };
 }
@@ -117,12 +117,13 @@ function buildReport(
   stats: RunStats, series: HostSeries[], ruleSet: RuleSet, book: LimitBook, findings: Finding[], notEvaluated: NotEvaluated[],
 ): AnalysisReport {
   const hosts: HostSummary[] = series.map((s) => {
-    const timed = s.snapshots.filter((x) => x.time !== undefined);
+    const timed: number[] = [];
+    for (let i = 0; i < s.length; i++) if (s.timeMs(i) !== undefined) timed.push(i);
     return {
       host: s.host ?? null,
       series: s.label,
-      first: timed[0]?.time ?? null,
-      last: timed[timed.length - 1]?.time ?? null,
+      first: timed.length ? s.time(timed[0]!)! : null,
+      last: timed.length ? s.time(timed[timed.length - 1]!)! : null,
       snapshots: s.length,
       sparklines: hostSparklines(s),
     };

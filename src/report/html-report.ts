@@ -13,13 +13,20 @@ import { fleet } from './findings.js';
  */
 
 /** Key series of the chart, in legend order. */
-const SERIES: { key: string; label: string; color: string; get: (v: HostSeries['snapshots'][number]['values']) => number | undefined }[] = [
-  { key: 'tcp_alloc', label: 'TCP alloc (host-wide)', color: '#1f77b4', get: (v) => v.tcp_alloc },
-  { key: 'tcp_hashed', label: 'hashed TCP (inuse4 + inuse6)', color: '#2ca02c', get: (v) => (v.tcp4_inuse === undefined || v.tcp6_inuse === undefined ? undefined : v.tcp4_inuse + v.tcp6_inuse) },
-  { key: 'tcp_tw', label: 'TIME-WAIT', color: '#9467bd', get: (v) => v.tcp_tw },
-  { key: 'tcp_unhashed', label: 'unhashed (closed - timewait)', color: '#d62728', get: (v) => v.tcp_unhashed },
-  { key: 'tcp_orphan', label: 'orphaned (host-wide)', color: '#ff7f0e', get: (v) => v.tcp_orphan },
-  { key: 'tcp_estab', label: 'estab', color: '#8c564b', get: (v) => v.tcp_estab },
+const SERIES: { key: string; label: string; color: string; get: (s: HostSeries, i: number) => number | undefined }[] = [
+  { key: 'tcp_alloc', label: 'TCP alloc (host-wide)', color: '#1f77b4', get: (s, i) => s.value(i, 'tcp_alloc') },
+  {
+    key: 'tcp_hashed', label: 'hashed TCP (inuse4 + inuse6)', color: '#2ca02c',
+    get: (s, i) => {
+      const a = s.value(i, 'tcp4_inuse');
+      const b = s.value(i, 'tcp6_inuse');
+      return a === undefined || b === undefined ? undefined : a + b;
+    },
+  },
+  { key: 'tcp_tw', label: 'TIME-WAIT', color: '#9467bd', get: (s, i) => s.value(i, 'tcp_tw') },
+  { key: 'tcp_unhashed', label: 'unhashed (closed - timewait)', color: '#d62728', get: (s, i) => s.value(i, 'tcp_unhashed') },
+  { key: 'tcp_orphan', label: 'orphaned (host-wide)', color: '#ff7f0e', get: (s, i) => s.value(i, 'tcp_orphan') },
+  { key: 'tcp_estab', label: 'estab', color: '#8c564b', get: (s, i) => s.value(i, 'tcp_estab') },
 ];
 
 export function esc(s: string): string {
@@ -33,7 +40,8 @@ function scriptJson(x: unknown): string {
 
 function chartData(report: AnalysisReport, series: HostSeries[]) {
   return series.map((s) => {
-    const lines = SERIES.map((d) => ({ key: d.key, label: d.label, color: d.color, values: s.snapshots.map((x) => d.get(x.values) ?? null) })).filter(
+    const idx = Array.from({ length: s.length }, (_, i) => i);
+    const lines = SERIES.map((d) => ({ key: d.key, label: d.label, color: d.color, values: idx.map((i) => d.get(s, i) ?? null) })).filter(
       (l) => l.key !== 'tcp_estab' || l.values.some((v) => v !== null),
     );
     const findings = report.findings
@@ -41,8 +49,8 @@ function chartData(report: AnalysisReport, series: HostSeries[]) {
       .map((f) => ({ rule: f.rule, severity: f.severity, first: Date.parse(f.first_seen!), last: Date.parse(f.last_seen ?? f.first_seen!) }));
     return {
       host: s.label,
-      times: s.snapshots.map((x) => x.timeMs ?? null),
-      sources: s.snapshots.map((x) => x.source),
+      times: idx.map((i) => s.timeMs(i) ?? null),
+      sources: idx.map((i) => s.source(i)),
       lines,
       findings,
     };

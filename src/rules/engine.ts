@@ -1,5 +1,6 @@
 import type { Field } from '../normalize/fields.js';
-import type { Snapshot } from '../normalize/types.js';
+import type { Diagnostic } from '../normalize/types.js';
+import type { ListingSummary } from '../parse/listing.js';
 import type { HostSeries } from '../series/series.js';
 import { evaluate, identName, truth, type EvalEnv, type Expr, type Value } from './expr.js';
 import { parseWindow, scalarCall, seriesCall } from './functions.js';
@@ -81,21 +82,23 @@ class Context {
 
   value(name: string, i: number): Value {
     if (name in DERIVED) return this.derived(name as DerivedName, i);
-    const v = this.s.snapshots[i]!.values[name as Field];
-    return v;
+    return this.s.value(i, name as Field);
   }
 
   derived(name: DerivedName, i: number): Value {
-    const snap = this.s.snapshots[i]!;
-    const v = snap.values;
-    const sum = (a?: number, b?: number) => (a === undefined || b === undefined ? undefined : a + b);
+    const s = this.s;
+    const sum = (a: Field, b: Field) => {
+      const x = s.value(i, a);
+      const y = s.value(i, b);
+      return x === undefined || y === undefined ? undefined : x + y;
+    };
     switch (name) {
       case 'tcp_inuse':
-        return sum(v.tcp4_inuse, v.tcp6_inuse);
+        return sum('tcp4_inuse', 'tcp6_inuse');
       case 'udp_inuse':
-        return sum(v.udp4_inuse, v.udp6_inuse);
+        return sum('udp4_inuse', 'udp6_inuse');
       case 'frag_memory':
-        return sum(v.frag4_memory, v.frag6_memory);
+        return sum('frag4_memory', 'frag6_memory');
       case 'interval_s': {
         const t = this.s.times;
         if (i === 0 || Number.isNaN(t[i]!) || Number.isNaN(t[i - 1]!)) return undefined;
@@ -104,16 +107,16 @@ class Context {
       case 'median_interval_s':
         return this.medianInterval;
       case 'prev_sockets_used':
-        return i > 0 ? this.s.snapshots[i - 1]!.values.sockets_used : undefined;
+        return i > 0 ? s.value(i - 1, 'sockets_used') : undefined;
       case 'mismatch_abs':
       case 'mismatch_rel':
       case 'mismatch_fields':
-        return mismatch(snap, name);
+        return mismatch(s.diagnostics(i), name);
       case 'unhashed_owners':
       case 'close_wait_owners':
       case 'timewait_peers':
       case 'orphan_peers':
-        return attribution(snap, name);
+        return attribution(s.listing(i), s.value(i, 'tcp_unhashed'), name);
     }
   }
 
@@ -133,12 +136,10 @@ class Context {
 }
 
 /** Who holds the sockets, from the listings of the snapshot's moment; absent without one. */
-function attribution(snap: Snapshot, name: 'unhashed_owners' | 'close_wait_owners' | 'timewait_peers' | 'orphan_peers'): Value {
-  const l = snap.listing;
+function attribution(l: ListingSummary | undefined, total: number | undefined, name: 'unhashed_owners' | 'close_wait_owners' | 'timewait_peers' | 'orphan_peers'): Value {
   if (!l) return undefined;
   if (name === 'unhashed_owners') {
     if (l.lsofUnhashed === undefined) return undefined;
-    const total = snap.values.tcp_unhashed;
     const owners = l.processes.filter((p) => p.unhashed > 0).sort((a, b) => b.unhashed - a.unhashed).slice(0, 3);
     if (!owners.length) return `lsof shows no unhashed TCP socket (\`sock ... protocol: TCP\`) in the processes it listed`;
     return owners.map((p) => `${procLabel(p)} holds ${p.unhashed}${total !== undefined ? ` of the ${total}` : ''} unhashed TCP sockets`).join('; ');
@@ -155,11 +156,11 @@ function attribution(snap: Snapshot, name: 'unhashed_owners' | 'close_wait_owner
   return t.length ? t.map(([a, n]) => `${a} (${n})`).join(', ') : undefined;
 }
 
-function mismatch(snap: Snapshot, name: 'mismatch_abs' | 'mismatch_rel' | 'mismatch_fields'): Value {
+function mismatch(diagnostics: readonly Diagnostic[], name: 'mismatch_abs' | 'mismatch_rel' | 'mismatch_fields'): Value {
   let abs = 0;
   let rel = 0;
   const fields: string[] = [];
-  for (const d of snap.diagnostics) {
+  for (const d of diagnostics) {
     if (d.kind !== 'disagree' || d.kept === undefined || d.other === undefined) continue;
     const a = Math.abs(d.kept - d.other);
     abs = Math.max(abs, a);
@@ -232,14 +233,13 @@ function num(v: Value): number {
 }
 
 function evidenceRow(rule: CompiledRule, ctx: Context, book: LimitBook, i: number, names: string[], label: string): Evidence {
-  const snap = ctx.s.snapshots[i]!;
   const env = snapshotEnv(rule, ctx, book, i, new Set());
   const values: Record<string, number | string | null> = {};
   for (const n of names) {
     const v = env.ident(n);
     values[n] = v === undefined || typeof v === 'boolean' ? (v === undefined ? null : String(v)) : v;
   }
-  return { label, time: snap.time ?? null, source: snap.source, values };
+  return { label, time: ctx.s.time(i) ?? null, source: ctx.s.source(i), values };
 }
 
 function evidenceNames(rule: CompiledRule): string[] {
@@ -290,9 +290,9 @@ function makeFinding(
   }
   const rows = [...new Set([idx[0]!, peak, idx[idx.length - 1]!])].sort((a, b) => a - b);
   // Times of the run: its first and last snapshots that have one (untimed ones sort last).
-  const timed = idx.filter((i) => ctx.s.snapshots[i]!.time !== undefined);
-  const firstTime = timed.length ? ctx.s.snapshots[timed[0]!]!.time! : null;
-  const lastTime = timed.length ? ctx.s.snapshots[timed[timed.length - 1]!]!.time! : null;
+  const timed = idx.filter((i) => ctx.s.timeMs(i) !== undefined);
+  const firstTime = timed.length ? ctx.s.time(timed[0]!)! : null;
+  const lastTime = timed.length ? ctx.s.time(timed[timed.length - 1]!)! : null;
   const limits = rule.limits
     .map((n) => n.slice(7))
     .flatMap((n) => {
@@ -338,7 +338,7 @@ export function runRules(rules: readonly CompiledRule[], series: readonly HostSe
         const t = truth(rule.when, env);
         if (t !== undefined) evaluated = true;
         if (t === true) {
-          const all = s.snapshots.map((_, i) => i);
+          const all = Array.from({ length: s.length }, (_, i) => i);
           findings.push(makeFinding(rule, ctx, book, all, severityAt(rule, env), () => renderMessage(rule, env)));
         }
       } else {

@@ -1,40 +1,73 @@
 import { dirname } from 'node:path/posix';
 import { ALL_FIELDS, type Field } from '../normalize/fields.js';
-import type { Snapshot } from '../normalize/types.js';
+import type { Diagnostic, Snapshot } from '../normalize/types.js';
+import type { ListingSummary } from '../parse/listing.js';
+import { isoFromMs } from '../segment/time.js';
+
+const FIELD_INDEX = new Map<Field, number>(ALL_FIELDS.map((f, i) => [f, i]));
 
 /**
- * One host's snapshots in time order, with columns in typed arrays (NaN =
- * absent) for the series functions. Snapshots without a time follow the timed
- * ones in input order.
+ * One host's snapshots in time order, stored by column: a Float64Array per field
+ * (NaN = absent), the times, and sources as (file, line) numbers. What few snapshots
+ * carry besides numbers (diagnostics, socket listings, times with more than
+ * millisecond digits) is kept in sparse maps: 16 bytes per snapshot plus 8 per field the
+ * inputs give (sockstat + sockstat6 + ss -s: 21 fields, 184 bytes).
  */
 export class HostSeries {
-  readonly times: Float64Array;
-  private readonly cols = new Map<Field, Float64Array>();
-
   constructor(
     /** Host name, or undefined when the inputs name none. */
     readonly host: string | undefined,
     /** Network namespace (supportconfig network-<NS>.txt), when the inputs name one. */
     readonly namespace: string | undefined,
-    /** Grouping key: the host, else `dir:<directory of the first source>`. */
+    /** Grouping key: `host:NAME`, else `dir:<directory of the first source>` (+ `#ns:NS`). */
     readonly key: string,
-    readonly snapshots: readonly Snapshot[],
-  ) {
-    this.times = Float64Array.from(snapshots, (s) => s.timeMs ?? NaN);
-  }
+    /** Epoch ms per snapshot; NaN when the snapshot has no time (those sort last). */
+    readonly times: Float64Array,
+    private readonly cols: Float64Array[],
+    private readonly files: readonly string[],
+    private readonly fileIdx: Int32Array,
+    private readonly lines: Int32Array,
+    private readonly isoExtra: ReadonlyMap<number, string>,
+    private readonly diags: ReadonlyMap<number, Diagnostic[]>,
+    private readonly listings: ReadonlyMap<number, ListingSummary>,
+  ) {}
 
   get length(): number {
-    return this.snapshots.length;
+    return this.times.length;
   }
 
-  /** Column of a field; NaN where absent. Built once, on first use. */
+  /** Column of a field; NaN where absent. */
   col(field: Field): Float64Array {
-    let c = this.cols.get(field);
-    if (!c) {
-      c = Float64Array.from(this.snapshots, (s) => s.values[field] ?? NaN);
-      this.cols.set(field, c);
-    }
-    return c;
+    return this.cols[FIELD_INDEX.get(field)!]!;
+  }
+
+  value(i: number, field: Field): number | undefined {
+    const v = this.cols[FIELD_INDEX.get(field)!]![i]!;
+    return Number.isNaN(v) ? undefined : v;
+  }
+
+  /** ISO time as read (fraction digits kept), or undefined. */
+  time(i: number): string | undefined {
+    const ms = this.times[i]!;
+    if (Number.isNaN(ms)) return undefined;
+    return this.isoExtra.get(i) ?? isoFromMs(ms, ms % 1000 ? String(ms % 1000).padStart(3, '0') : undefined);
+  }
+
+  timeMs(i: number): number | undefined {
+    const ms = this.times[i]!;
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+
+  source(i: number): string {
+    return `${this.files[this.fileIdx[i]!]}:${this.lines[i]}`;
+  }
+
+  diagnostics(i: number): readonly Diagnostic[] {
+    return this.diags.get(i) ?? [];
+  }
+
+  listing(i: number): ListingSummary | undefined {
+    return this.listings.get(i);
   }
 
   /** Host as shown to people. */
@@ -68,42 +101,128 @@ function fileOf(source: string): string {
 }
 
 /** Grouping key: the host name, else the directory the capture came from. */
-export function seriesKey(s: Snapshot): string {
+export function seriesKey(s: Pick<Snapshot, 'host' | 'namespace' | 'source'>): string {
   const ns = s.namespace !== undefined ? `#ns:${s.namespace}` : '';
   if (s.host !== undefined) return `host:${s.host}${ns}`;
   const f = fileOf(s.source);
   return `dir:${f === '-' ? '-' : dirname(f.split('!')[0]!)}${ns}`;
 }
 
-/** Group snapshots per host and order each group by time (stable). */
-export function buildSeries(snapshots: readonly Snapshot[]): HostSeries[] {
-  const groups = new Map<string, Snapshot[]>();
-  for (const s of snapshots) {
-    const k = seriesKey(s);
-    let g = groups.get(k);
-    if (!g) groups.set(k, (g = []));
-    g.push(s);
+/** Columns of one group as snapshots arrive (arrival order), grown by doubling. */
+class Group {
+  n = 0;
+  cap = 64;
+  /** A column exists only once a value of its field has been seen (most logs fill about half). */
+  cols: (Float64Array | undefined)[] = ALL_FIELDS.map(() => undefined);
+  times = new Float64Array(64);
+  fileIdx = new Int32Array(64);
+  lines = new Int32Array(64);
+  isoExtra = new Map<number, string>();
+  diags = new Map<number, Diagnostic[]>();
+  listings = new Map<number, ListingSummary>();
+  constructor(
+    readonly host: string | undefined,
+    readonly namespace: string | undefined,
+  ) {}
+
+  private grow(): void {
+    this.cap *= 2;
+    const g = <T extends Float64Array | Int32Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(this.cap);
+      if (b instanceof Float64Array) b.fill(NaN);
+      b.set(a);
+      return b;
+    };
+    this.cols = this.cols.map((c) => (c ? g(c) : undefined));
+    this.times = g(this.times);
+    this.fileIdx = g(this.fileIdx);
+    this.lines = g(this.lines);
   }
-  const out: HostSeries[] = [];
-  for (const [key, list] of groups) {
-    const ordered = list
-      .map((s, i) => ({ s, i }))
-      .sort((a, b) => {
-        const ta = a.s.timeMs;
-        const tb = b.s.timeMs;
-        if (ta === undefined && tb === undefined) return a.i - b.i;
-        if (ta === undefined) return 1;
-        if (tb === undefined) return -1;
-        return ta - tb || a.i - b.i;
-      })
-      .map((x) => x.s);
-    out.push(new HostSeries(list[0]!.host, list[0]!.namespace, key, ordered));
+
+  add(s: Snapshot, fileIndex: (f: string) => number): void {
+    if (this.n === this.cap) this.grow();
+    const i = this.n++;
+    for (let k = 0; k < ALL_FIELDS.length; k++) {
+      const v = s.values[ALL_FIELDS[k]!];
+      if (v === undefined) continue;
+      let c = this.cols[k];
+      if (!c) this.cols[k] = c = new Float64Array(this.cap).fill(NaN);
+      c[i] = v;
+    }
+    this.times[i] = s.timeMs ?? NaN;
+    if (s.time !== undefined && s.timeMs !== undefined && s.time !== isoFromMs(s.timeMs, s.timeMs % 1000 ? String(s.timeMs % 1000).padStart(3, '0') : undefined)) {
+      this.isoExtra.set(i, s.time);
+    }
+    const colon = s.source.lastIndexOf(':');
+    this.fileIdx[i] = fileIndex(s.source.slice(0, colon));
+    this.lines[i] = Number(s.source.slice(colon + 1));
+    if (s.diagnostics.length) this.diags.set(i, s.diagnostics);
+    if (s.listing) this.listings.set(i, s.listing);
   }
-  out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return out;
 }
 
-export { ALL_FIELDS };
+/**
+ * Builds the per-host series while snapshots stream in (no object per snapshot
+ * is kept), then orders each by time (stable; snapshots without a time last).
+ */
+export class SeriesBuilder {
+  private groups = new Map<string, Group>();
+  private files: string[] = [];
+  private fileIds = new Map<string, number>();
+
+  add(s: Snapshot): void {
+    const k = seriesKey(s);
+    let g = this.groups.get(k);
+    if (!g) this.groups.set(k, (g = new Group(s.host, s.namespace)));
+    g.add(s, (f) => {
+      let id = this.fileIds.get(f);
+      if (id === undefined) {
+        id = this.files.length;
+        this.files.push(f);
+        this.fileIds.set(f, id);
+      }
+      return id;
+    });
+  }
+
+  build(): HostSeries[] {
+    const out: HostSeries[] = [];
+    for (const [key, g] of this.groups) {
+      const n = g.n;
+      const perm = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
+        const ta = g.times[a]!;
+        const tb = g.times[b]!;
+        const na = Number.isNaN(ta);
+        const nb = Number.isNaN(tb);
+        if (na || nb) return na && nb ? a - b : na ? 1 : -1;
+        return ta - tb || a - b;
+      });
+      const pick = <T extends Float64Array | Int32Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(n);
+        for (let i = 0; i < n; i++) b[i] = a[perm[i]!]!;
+        return b;
+      };
+      const remap = <V>(m: Map<number, V>): Map<number, V> => {
+        const inv = new Int32Array(n);
+        for (let i = 0; i < n; i++) inv[perm[i]!] = i;
+        return new Map([...m].map(([i, v]) => [inv[i]!, v]));
+      };
+      const absent = new Float64Array(n).fill(NaN); // shared by every field never seen in this series
+      out.push(
+        new HostSeries(g.host, g.namespace, key, pick(g.times), g.cols.map((c) => (c ? pick(c) : absent)), this.files, pick(g.fileIdx), pick(g.lines), remap(g.isoExtra), remap(g.diags), remap(g.listings)),
+      );
+    }
+    out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return out;
+  }
+}
+
+/** Group snapshots per host and order each group by time (stable). */
+export function buildSeries(snapshots: Iterable<Snapshot>): HostSeries[] {
+  const b = new SeriesBuilder();
+  for (const s of snapshots) b.add(s);
+  return b.build();
+}
 
 /** Where bundles keep limits, below the bundle's root. */
 const LIMIT_SUBDIRS = /\/?(?:proc\/sys\/net\/ipv4|sos_commands\/kernel)$/;
