@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
@@ -86,12 +87,19 @@ describe('export', () => {
 describe('export on several cores', () => {
   it('two files with -j 2 give the same bytes as -j 1 (input order kept)', () => {
     const files = [samplePath('kernel-6.18/orphans/timeline-date.log'), samplePath('kernel-6.18/idle/timeline-date.log'), samplePath('kernel-6.18/timewait-storm/timeline-epoch.log')];
-    const par = run(['export', '-j', '2', ...files]);
+    const par = run(['export', '-j', '2', '--jobs-min-bytes', '1', ...files]);
     const ser = run(['export', '-j', '1', ...files]);
     expect(par.code).toBe(0);
     expect(par.out).toBe(ser.out);
     expect(par.err).toBe(ser.err);
     expect(par.out.split('\n').length).toBe(1 + 36 + 32 + 36 + 1);
+  });
+
+  it('small files given one by one stay on one reader, so the files of one moment still merge', () => {
+    const dir = samplePath('captures/per-minute-files/snapshots');
+    const files = readdirSync(dir).sort().map((f) => join(dir, f));
+    const r = run(['export', '-j', '2', ...files]);
+    expect(r.out.trim().split('\n')).toHaveLength(1 + 3);
   });
 });
 

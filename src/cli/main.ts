@@ -11,13 +11,13 @@ import { analyzeOptions, runAnalyze, type AnalyzeArgs } from './analyze-cmd.js';
 import { rulesLint, rulesList, rulesShow } from './rules-cmd.js';
 import { VERSION } from '../version.js';
 import { availableParallelism } from 'node:os';
-import { allRegularFiles } from '../ingest/sources.js';
+import { allLargeFiles } from '../ingest/sources.js';
 import { exportParallel } from '../parallel/export.js';
 
-async function runExport(a: CommonArgs & { format: string; output?: string; jobs: number }): Promise<number> {
+async function runExport(a: CommonArgs & { format: string; output?: string; jobs: number; 'jobs-min-bytes': number }): Promise<number> {
   const opts = readOptions(a);
   const out = openOutput(a.output);
-  if (a.jobs > 1 && a.inputs.length > 1 && (await allRegularFiles(a.inputs))) {
+  if (a.jobs > 1 && a.inputs.length > 1 && (await allLargeFiles(a.inputs, a['jobs-min-bytes']))) {
     const stats = await exportParallel(a.inputs, opts, a.format === 'jsonl' ? 'jsonl' : 'csv', a.jobs, (t) => out.write(t));
     await out.close();
     printSummary(stats, a.quiet);
@@ -86,13 +86,14 @@ export async function main(argv: string[]): Promise<number> {
         commonOptions(y)
           .option('format', { choices: ['csv', 'jsonl'] as const, default: 'csv', describe: 'output format' })
           .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
-          .option('jobs', { alias: 'j', type: 'number', default: availableParallelism(), describe: 'files read at once on separate cores (several file inputs); 1 reads them in turn' })
+          .option('jobs', { alias: 'j', type: 'number', default: availableParallelism(), describe: 'large files read at once on separate cores (several file inputs); 1 reads them in turn' })
+          .option('jobs-min-bytes', { type: 'number', default: 16 << 20, hidden: true, describe: 'smallest file size that gets its own core' })
           .example('$0 export samples/ -o snapshots.csv', 'every capture under samples/ as CSV')
           .example('$0 export -j 2 host1.log host2.log -o all.csv', 'two large logs on two cores')
           .example('$0 export --format jsonl capture.log.gz', 'a gzipped log as JSON Lines')
           .example('cat capture.log | $0 export -', 'read stdin'),
       async (a) => {
-        code = await runExport(restoreStdin(a as unknown as CommonArgs & { format: string; output?: string; jobs: number }));
+        code = await runExport(restoreStdin(a as unknown as CommonArgs & { format: string; output?: string; jobs: number; 'jobs-min-bytes': number }));
       },
     )
     .command(

@@ -186,13 +186,17 @@ async function readBuffer(s: Readable, max: number): Promise<Buffer | undefined>
   return Buffer.concat(chunks);
 }
 
-/** Are all inputs regular files on disk (so they can be read on separate cores)? */
-export async function allRegularFiles(inputs: readonly string[]): Promise<boolean> {
+/**
+ * Are all inputs regular files on disk of at least `minBytes` (large logs, worth a core
+ * each)? Small files stay on one reader, where files of one moment (`T.sockstat`,
+ * `T.ss-s`) merge into one snapshot.
+ */
+export async function allLargeFiles(inputs: readonly string[], minBytes: number): Promise<boolean> {
   const disk = new DiskTree();
   for (const i of inputs) {
     if (i === '-') return false;
     const st = await disk.stat(i);
-    if (!st || st.isDir) return false;
+    if (!st || st.isDir || st.size < minBytes) return false;
   }
   return true;
 }
