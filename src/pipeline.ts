@@ -149,6 +149,7 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
         continue;
       }
       seg.end();
+      for (const n of item.notes ?? []) stats.inputProblems.push({ source: item.name, reason: n });
       if (res.longLines) stats.inputProblems.push({ source: item.name, reason: `${res.longLines} line(s) longer than 1 MiB cut to their first 1 MiB` });
       stats.files++;
       stats.bytes += res.bytes;

@@ -77,3 +77,34 @@ export function sniff(head: Buffer): { archive?: 'tar' | 'zip'; compression: Com
   if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return { archive: 'tar', compression: undefined };
   return undefined;
 }
+
+/**
+ * Open a file whose name says plain text, letting its first bytes decide: gzip or xz
+ * content is decompressed (a note says so); anything else is passed through. Costs no
+ * extra read: the first chunk is inspected as it streams.
+ */
+export function byContent(s: Readable, limits: BombLimits, notes: string[]): Readable {
+  async function* gen(): AsyncGenerator<Buffer> {
+    const it = (s as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    const first = await it.next();
+    if (first.done) return;
+    const head = Buffer.from(first.value);
+    const rest = async function* (): AsyncGenerator<Buffer> {
+      yield head;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    };
+    const magic = sniff(head);
+    if (magic?.archive) notes.push(`looks like a ${magic.archive} archive by its content; name it .${magic.archive} to read it as one`);
+    if (magic?.compression) {
+      notes.push(`read as ${magic.compression} by its content (the name says plain text)`);
+      yield* decompress(Readable.from(rest()), magic.compression, limits) as AsyncIterable<Buffer>;
+      return;
+    }
+    yield* rest();
+  }
+  return Readable.from(gen(), { objectMode: false });
+}

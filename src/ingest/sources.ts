@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { TimeOptions, Timestamp, TimestampError } from '../segment/time.js';
 import { DEFAULT_LIMITS, tarMembers, zipMembers, type ArchiveLimits } from './archive.js';
 import { recognizeBundle } from './bundles/index.js';
-import { decompress, packing, sniff } from './decompress.js';
+import { byContent as openByContent, decompress, packing, sniff } from './decompress.js';
 import { DiskTree, joinPath, type MemTree, type Tree } from './tree.js';
 
 /**
@@ -29,6 +29,8 @@ export interface InputFile {
   namespace?: string;
   /** The file is `proc/sys/net/ipv4/<name>`: its content is that limit. */
   limitSysctl?: string;
+  /** Filled while the file is read: what its content said about it (shown as input notes). */
+  notes?: string[];
 }
 
 export interface InputProblem {
@@ -121,6 +123,17 @@ async function* file(tree: Tree, path: string, size: number, mtimeMs: number | u
   const base = basename(path);
   let p = packing(base);
   // The content decides over the name: a gzip named .txt is read as gzip, a ".gz" that is text as text.
+  // A plain-named file on disk is checked as it streams (no extra read); packed names are checked first.
+  if (!p.archive && !p.compression && tree instanceof DiskTree) {
+    const notes: string[] = [];
+    const disk: Tree = tree;
+    const f: InputFile = { name: label, base, size, notes, open: () => openByContent(disk.open(path), ctx.limits, notes) };
+    if (mtimeMs !== undefined) f.mtimeMs = mtimeMs;
+    const procSys = /(?:^|\/)proc\/sys\/net\/ipv4\/([a-z_]+)$/.exec(path)?.[1];
+    if (procSys) f.limitSysctl = procSys;
+    if (explicit || !NOT_CAPTURE.test(base)) yield f;
+    return;
+  }
   const magic = sniff(await tree.peek(path, 512));
   const byName = p.archive ?? p.compression;
   const byContent = magic ? (magic.archive ?? magic.compression) : undefined;
