@@ -1,4 +1,6 @@
-import { type Line, type ParseIssue, parseIntToken, tokens } from './types.js';
+import { type Line, type ParseIssue, parseIntToken } from './types.js';
+
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 13;
 
 /**
  * `/proc/net/sockstat` or `/proc/net/sockstat6` parsed by key name:
@@ -29,33 +31,42 @@ export function parseSockstat(lines: readonly Line[]): SockstatParse {
       issues.push({ line: no, severity: 'error', message: `not a sockstat line: ${JSON.stringify(t.slice(0, 80))}` });
       continue;
     }
-    const toks = tokens(t.slice(colon + 1));
-    if (toks.length === 0 || toks.length % 2 !== 0) {
-      issues.push({
-        line: no,
-        severity: 'error',
-        message: `${group}: line is truncated (key without value): ${JSON.stringify(t.slice(0, 80))}`,
-      });
-      continue;
-    }
+    // key value key value ..., scanned in place (this runs for every sockstat line).
     const kv: Record<string, number> = {};
     let bad = false;
-    for (let i = 0; i < toks.length; i += 2) {
-      const key = toks[i]!;
-      const val = parseIntToken(toks[i + 1]!);
+    let pairs = 0;
+    let i = colon + 1;
+    const n = t.length;
+    for (;;) {
+      while (i < n && isSpace(t.charCodeAt(i))) i++;
+      if (i >= n) break;
+      const ks = i;
+      while (i < n && !isSpace(t.charCodeAt(i))) i++;
+      const key = t.slice(ks, i);
+      while (i < n && isSpace(t.charCodeAt(i))) i++;
+      if (i >= n) {
+        issues.push({ line: no, severity: 'error', message: `${group}: line is truncated (key without value): ${JSON.stringify(t.slice(0, 80))}` });
+        bad = true;
+        break;
+      }
+      const vs = i;
+      while (i < n && !isSpace(t.charCodeAt(i))) i++;
+      const raw = t.slice(vs, i);
+      const val = parseIntToken(raw);
       if (val === undefined || !KEY_RE.test(key)) {
-        issues.push({
-          line: no,
-          severity: 'error',
-          message: `${group}: bad pair ${JSON.stringify(key + ' ' + toks[i + 1])}`,
-        });
+        issues.push({ line: no, severity: 'error', message: `${group}: bad pair ${JSON.stringify(key + ' ' + raw)}` });
         bad = true;
         break;
       }
       if (!Number.isSafeInteger(val)) {
-        issues.push({ line: no, severity: 'warning', message: `${group} ${key} ${toks[i + 1]} exceeds 2^53; kept approximately` });
+        issues.push({ line: no, severity: 'warning', message: `${group} ${key} ${raw} exceeds 2^53; kept approximately` });
       }
       kv[key] = val;
+      pairs++;
+    }
+    if (!bad && pairs === 0) {
+      issues.push({ line: no, severity: 'error', message: `${group}: line is truncated (key without value): ${JSON.stringify(t.slice(0, 80))}` });
+      bad = true;
     }
     if (bad) continue;
     if (groups[group]) {

@@ -22,11 +22,3 @@ export function parseIntToken(tok: string): number | undefined {
   }
   return Number(tok);
 }
-
-/** Whitespace-separated tokens; the common single-space case without a regex. */
-export function tokens(s: string): string[] {
-  const t = s.trim();
-  if (t === '') return [];
-  if (t.indexOf('  ') === -1 && t.indexOf('\t') === -1) return t.split(' ');
-  return t.split(/\s+/);
-}
