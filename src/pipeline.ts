@@ -183,6 +183,7 @@ async function readJsonFile(item: InputFile, host: string | undefined, opts: Rea
   const r = segmentSadfJson(text, item.name, { ...(opts.tz ? { tz: opts.tz } : {}), ...(host !== undefined ? { host } : {}) });
   stats.files++;
   stats.bytes += n;
+  opts.onFile?.(item.name, n);
   if (r.error) {
     stats.inputProblems.push({ source: item.name, reason: r.error });
     return;

@@ -20,6 +20,15 @@ describe('progress on stderr', () => {
     expect(out[out.length - 1]).toBe('\r\u001b[K');
   });
 
+  it('a terminal that reports no width (columns 0) still gets the whole line', () => {
+    const out: string[] = [];
+    let t = 0;
+    const p = new Progress({ isTTY: true, columns: 0, write: (s) => out.push(s) > 0 }, 100 * 1048576, () => t);
+    t = 2000;
+    p.addBytes(50 * 1048576);
+    expect(out[0]).toBe('\r[##########..........] 50% 0 file(s), 50 MB of 100 MB, 25 MB/s ETA 0:02\u001b[K');
+  });
+
   it('only on a TTY, and never with --quiet or --no-progress', () => {
     expect(Progress.enabled({ isTTY: true, write: () => true }, false, true)).toBe(true);
     expect(Progress.enabled({ isTTY: false, write: () => true }, false, true)).toBe(false);

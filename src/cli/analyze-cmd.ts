@@ -62,6 +62,15 @@ export async function runAnalyze(a: AnalyzeArgs): Promise<number> {
   let report;
   let series: HostSeries[] = [];
   const progress = await attachProgress(a, opts);
+  // The HTML report lists the files read (the progress line, if any, still sees each one).
+  const files: { name: string; bytes: number }[] = [];
+  if (a.format === 'html') {
+    const onFile = opts.onFile;
+    opts.onFile = (name, bytes) => {
+      files.push({ name, bytes });
+      onFile?.(name, bytes);
+    };
+  }
   try {
     ({ report, series } = await analyzeWithSeries(a.inputs, opts));
   } catch (e) {
@@ -75,7 +84,7 @@ export async function runAnalyze(a: AnalyzeArgs): Promise<number> {
   const text =
     a.format === 'json' ? renderJson(report)
     : a.format === 'markdown' ? renderMarkdown(report)
-    : a.format === 'html' ? renderHtml(report, series)
+    : a.format === 'html' ? renderHtml(report, series, { files })
     : renderText(report, color);
   await out.write(text);
   await out.close();

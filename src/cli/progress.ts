@@ -66,7 +66,9 @@ export class Progress {
     if (!force && t - this.last < 100) return;
     this.last = t;
     this.shown = true;
-    this.out.write(`\r${this.line().slice(0, (this.out.columns ?? 80) - 1)}\u001b[K`);
+    // A terminal that reports no size (columns 0, e.g. under script(1)) gets 80 columns.
+    const columns = this.out.columns && this.out.columns > 0 ? this.out.columns : 80;
+    this.out.write(`\r${this.line().slice(0, columns - 1)}\u001b[K`);
   }
 
   /** Clear the line before the summary is printed. */
