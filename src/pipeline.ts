@@ -1,6 +1,8 @@
 import { expandInputs, isProblem, type InputFile, type InputProblem } from './ingest/sources.js';
 import { looksLikeSadfJson, segmentSadfJson } from './segment/sadf-json.js';
-import { readLines } from './ingest/lines.js';
+import { readLines, scanLines } from './ingest/lines.js';
+import { FastScanner, isFastBlock, type FastBlock } from './segment/fast.js';
+import { fastSnapshot, fastToBlock } from './normalize/fast.js';
 import type { ArchiveLimits } from './ingest/archive.js';
 import type { Readable } from 'node:stream';
 import { BlockMerger } from './normalize/merge.js';
@@ -27,6 +29,11 @@ export interface ReadOptions extends TimeOptions {
   onFile?(name: string, bytes: number): void;
   /** Called as bytes are read (progress). */
   onBytes?(n: number): void;
+  /**
+   * false: read every block with the general path (tests compare it with the
+   * byte-level fast path, segment/fast.ts, which is on by default).
+   */
+  fast?: boolean;
 }
 
 /** Accounting for a run (DESIGN §7): blocks = blocksInSnapshots + skipped. */
@@ -59,6 +66,12 @@ export function emptyStats(): RunStats {
 
 export interface SnapshotSink {
   snapshot(s: Snapshot): void;
+  /**
+   * A snapshot read by the fast path, before it is made an object: sinks that can
+   * use its values as they are (CSV, the series store) take it here; others get
+   * the same snapshot through snapshot().
+   */
+  fast?(f: FastBlock): void;
   /** Kernel limits found among the inputs (sysctl -a, proc/sys/net/ipv4/*). */
   limit?(l: LimitReading): void;
   /** Awaited between chunks: lets a writer apply back-pressure. */
@@ -71,7 +84,29 @@ export interface SnapshotSink {
  */
 export async function readSnapshots(inputs: readonly string[], opts: ReadOptions, sink: SnapshotSink): Promise<RunStats> {
   const stats = emptyStats();
-  const deliver = (b: Block): void => {
+  const deliverFast = (f: FastBlock): void => {
+    stats.blocksInSnapshots++;
+    if (opts.host !== undefined) {
+      if (f.host === undefined) f.host = opts.host;
+      else if (f.host !== opts.host) {
+        stats.otherHosts++;
+        return;
+      }
+    }
+    const ms = f.time.ms;
+    if ((opts.sinceMs !== undefined && ms < opts.sinceMs) || (opts.untilMs !== undefined && ms > opts.untilMs)) {
+      stats.filtered++;
+      return;
+    }
+    stats.snapshots++;
+    if (sink.fast) sink.fast(f);
+    else sink.snapshot(fastSnapshot(f));
+  };
+  const deliver = (b: Block | FastBlock): void => {
+    if (isFastBlock(b)) {
+      deliverFast(b);
+      return;
+    }
     const r = normalizeBlock(b);
     if ('skip' in r) {
       stats.skipped.push(r.skip);
@@ -99,7 +134,7 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
     stats.snapshots++;
     sink.snapshot(s);
   };
-  const merger = new BlockMerger(deliver);
+  const merger = new BlockMerger(deliver, (f) => fastToBlock(f, opts));
   const expandOpts = {
     ...(opts.stdin ? { stdin: opts.stdin } : {}),
     ...(opts.tz ? { tz: opts.tz } : {}),
@@ -136,13 +171,12 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
       if (note) b.timeNote = note;
       merger.push(b);
     });
+    // The fast path reads the loop's blocks without strings; not for files whose time is a guess (their blocks carry a note).
+    const scanner = new FastScanner(item.name, seg, { ...segOpts, enabled: opts.fast !== false && !note }, (f) => merger.push(f));
     try {
-      const res = await readLines(item.open(), {
-        line: (t) => seg.push(t),
-        afterChunk: (n) => {
-          opts.onBytes?.(n);
-          return sink.drain?.();
-        },
+      const res = await scanLines(item.open(), scanner, (n) => {
+        opts.onBytes?.(n);
+        return sink.drain?.();
       });
       if (res.binary) {
         stats.inputProblems.push({ source: item.name, reason: 'binary file (NUL bytes); not a text capture' });

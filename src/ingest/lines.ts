@@ -68,3 +68,66 @@ export async function readLines(stream: Readable, sink: LineSink): Promise<ReadR
   if (rest !== '' && !dropping) sink.line(rest.endsWith('\r') ? rest.slice(0, -1) : rest);
   return { bytes, binary: false, longLines };
 }
+
+/** Reads lines out of bytes (segment/fast.ts): what `scanLines` feeds. */
+export interface ByteScanner {
+  /**
+   * Read the complete lines of `buf` from `pos`; return the offset of the first byte
+   * not read (kept and passed again, with the next bytes in front of it).
+   * `final`: `buf` ends the input, read everything.
+   */
+  scan(buf: Buffer, pos: number, final: boolean): number;
+  /** The first MAX_LINE bytes of a longer line, decoded. */
+  line(text: string): void;
+}
+
+/**
+ * Like readLines, but hands the scanner bytes rather than decoded lines, so a
+ * scanner can read most lines without making a string of them. Holds one chunk
+ * plus what the scanner has not read yet (at most a partial line or one block).
+ */
+export async function scanLines(
+  stream: Readable, scanner: ByteScanner, afterChunk?: (bytes: number) => void | Promise<void>,
+): Promise<ReadResult> {
+  let carry: Buffer | undefined;
+  let bytes = 0;
+  let first = true;
+  let longLines = 0;
+  let dropping = false;
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (first) {
+      first = false;
+      if (buf.subarray(0, 8192).includes(0)) {
+        stream.destroy();
+        return { bytes: buf.length, binary: true, longLines };
+      }
+    }
+    bytes += buf.length;
+    const size = buf.length;
+    if (dropping) {
+      // The rest of an over-long line whose head was passed on already.
+      const nl = buf.indexOf(10);
+      if (nl >= 0) {
+        dropping = false;
+        buf = buf.subarray(nl + 1);
+      } else {
+        buf = buf.subarray(buf.length);
+      }
+    }
+    if (carry) buf = Buffer.concat([carry, buf]);
+    const pos = buf.length ? scanner.scan(buf, 0, false) : 0;
+    carry = pos < buf.length ? buf.subarray(pos) : undefined;
+    if (carry && carry.length > MAX_LINE) {
+      // Scanners keep at most a short block back, so this is one partial line.
+      scanner.line(carry.toString('utf8', 0, MAX_LINE));
+      longLines++;
+      dropping = true;
+      carry = undefined;
+    }
+    const w = afterChunk?.(size);
+    if (w) await w;
+  }
+  if (carry) scanner.scan(carry, 0, true);
+  return { bytes, binary: false, longLines };
+}

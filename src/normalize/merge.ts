@@ -1,20 +1,30 @@
-import type { Block } from '../segment/types.js';
+import { isFastBlock, type FastBlock } from '../segment/fast.js';
+import type { Block, SectionKind } from '../segment/types.js';
+
+const FAST_KINDS: readonly SectionKind[] = ['sockstat', 'sockstat6', 'ss'];
 
 /**
  * Blocks of one moment (the same host and time, no format twice) become one:
  * `T.sockstat`, `T.sockstat6` and `T.ss-s` files, or `date; cat sockstat;
- * date; ss -s` in the same second. Holds at most one block.
+ * date; ss -s` in the same second. Holds at most one block. A fast block
+ * (segment/fast.ts) that must merge is first re-read as a general block.
  */
 export class BlockMerger {
-  private pending: Block | undefined;
+  private pending: Block | FastBlock | undefined;
 
-  constructor(private readonly emit: (b: Block) => void) {}
+  constructor(
+    private readonly emit: (b: Block | FastBlock) => void,
+    private readonly toBlock: (f: FastBlock) => Block,
+  ) {}
 
-  push(b: Block): void {
+  push(b: Block | FastBlock): void {
     const p = this.pending;
     if (p && canMerge(p, b)) {
-      p.sections.push(...b.sections);
-      p.parts += b.parts;
+      const into = isFastBlock(p) ? this.toBlock(p) : p;
+      const add = isFastBlock(b) ? this.toBlock(b) : b;
+      into.sections.push(...add.sections);
+      into.parts += add.parts;
+      this.pending = into;
       return;
     }
     this.flush();
@@ -27,9 +37,14 @@ export class BlockMerger {
   }
 }
 
-function canMerge(a: Block, b: Block): boolean {
+const kinds = (b: Block | FastBlock): readonly SectionKind[] => (isFastBlock(b) ? FAST_KINDS : b.sections.map((s) => s.kind));
+
+function canMerge(a: Block | FastBlock, b: Block | FastBlock): boolean {
   if (!a.time || !b.time || a.time.ms !== b.time.ms) return false;
   if (a.host !== b.host) return false;
-  if (a.sections.length === 0 || b.sections.length === 0) return false;
-  return !b.sections.some((s) => a.sections.some((t) => t.kind === s.kind));
+  if (isFastBlock(a) && isFastBlock(b)) return false; // both have sockstat
+  const ka = kinds(a);
+  const kb = kinds(b);
+  if (ka.length === 0 || kb.length === 0) return false;
+  return !kb.some((k) => ka.includes(k));
 }

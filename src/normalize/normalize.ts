@@ -82,10 +82,10 @@ const PRIORITY: Record<SectionKind, number> = { sockstat: 0, sockstat6: 0, ss: 1
 
 const FORMAT_ORDER = ['sockstat', 'sockstat6', 'ss', 'snmp', 'sar-sock', 'sar-sock6', 'listing'] as const;
 
-const NO_KEYS: Record<string, number> = Object.freeze({}) as Record<string, number>;
-const NO_DIAGNOSTICS: Diagnostic[] = Object.freeze([]) as unknown as Diagnostic[];
+export const NO_KEYS: Record<string, number> = Object.freeze({}) as Record<string, number>;
+export const NO_DIAGNOSTICS: Diagnostic[] = Object.freeze([]) as unknown as Diagnostic[];
 const FORMAT_LISTS = new Map<number, string[]>();
-function formatList(mask: number): string[] {
+export function formatList(mask: number): string[] {
   let l = FORMAT_LISTS.get(mask);
   if (!l) FORMAT_LISTS.set(mask, (l = Object.freeze(FORMAT_ORDER.filter((_, i) => mask & (1 << i))) as unknown as string[]));
   return l;

@@ -14,6 +14,8 @@ export interface SegmentOptions extends TimeOptions {
   onLimit?: (l: LimitReading) => void;
   /** Network namespace for every block (supportconfig network-<NS>.txt). */
   namespace?: string;
+  /** Number of the line before the first pushed one (to re-read a block from its own line on). */
+  firstLine?: number;
 }
 
 /**
@@ -43,6 +45,38 @@ export class Segmenter {
     private readonly emit: (b: Block) => void,
   ) {
     this.host = opts.host;
+    this.no = opts.firstLine ?? 0;
+  }
+
+  /** Lines read so far (the number of the last one). */
+  get lineNo(): number {
+    return this.no;
+  }
+
+  /** Host blocks get now: `--host`/bundle host, else the last prompt's. */
+  get currentHost(): string | undefined {
+    return this.host;
+  }
+
+  /**
+   * True when a `date` line would simply start a new block here (not inside a socket
+   * listing, whose rows are matched first): the condition for the byte-level fast path.
+   */
+  get neutral(): boolean {
+    return !(this.listing && this.section?.kind === 'listing');
+  }
+
+  /**
+   * The fast path (segment/fast.ts) read `lines` lines itself (`blank` of them blank)
+   * and made one block of them: count them, and emit the block still open here first,
+   * as starting that block's timestamp line would have.
+   */
+  tookBlock(lines: number, blank: number): void {
+    this.flush();
+    this.no += lines;
+    this.stats.lines += lines;
+    this.stats.blank += blank;
+    this.stats.blocks++;
   }
 
   push(raw: string): void {

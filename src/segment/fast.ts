@@ -1,0 +1,356 @@
+import type { Segmenter } from './segmenter.js';
+import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp } from './time.js';
+
+/**
+ * The byte-level fast path for the one block shape that fills archives: the
+ * capture loop `date; cat /proc/net/sockstat /proc/net/sockstat6; ss -s`.
+ *
+ * A block is taken here only when every line is exactly what that loop prints
+ * (a C-locale `date` line, the eleven sockstat/sockstat6 lines and the new-format
+ * `ss -s` with its transport table, blank lines anywhere), it ends at the next such
+ * `date` line or the end of the input, and sockstat and `ss -s` agree on every
+ * value they share, so that the general path would report no diagnostic. Any
+ * other block, and every other line, goes to the general Segmenter unchanged:
+ * this path is an optimization whose output equals the general path's (tests
+ * compare the two on every real capture and on generated logs).
+ */
+
+/** One line of the block as the loop prints it: ` ` stands for spaces/tabs, `#` for a count. */
+export const FAST_TEMPLATE = [
+  'sockets: used #',
+  'TCP: inuse # orphan # tw # alloc # mem #',
+  'UDP: inuse # mem #',
+  'UDPLITE: inuse #',
+  'RAW: inuse #',
+  'FRAG: inuse # memory #',
+  'TCP6: inuse #',
+  'UDP6: inuse #',
+  'UDPLITE6: inuse #',
+  'RAW6: inuse #',
+  'FRAG6: inuse # memory #',
+  'Total: #',
+  'TCP: # (estab #, closed #, orphaned #, timewait #)',
+  'Transport Total IP IPv6',
+  'RAW # # #',
+  'UDP # # #',
+  'TCP # # #',
+  'INET # # #',
+  'FRAG # # #',
+] as const;
+
+/** Template lines where the sockstat, sockstat6 and ss -s sections start. */
+const SOCKSTAT_AT = 0;
+const SOCKSTAT6_AT = 6;
+const SS_AT = 11;
+
+// The counts (`#`) in template order.
+const H = {
+  used: 0, tcpInuse: 1, orphan: 2, tw: 3, alloc: 4, tcpMem: 5, udpInuse: 6, udpMem: 7, udplite: 8, raw: 9,
+  fragInuse: 10, fragMem: 11, tcp6: 12, udp6: 13, udplite6: 14, raw6: 15, frag6Inuse: 16, frag6Mem: 17,
+  ssTotal: 18, ssTcp: 19, ssEstab: 20, ssClosed: 21, ssOrphaned: 22, ssTimewait: 23,
+  rawT: 24, rawIp: 25, rawIp6: 26, udpT: 27, udpIp: 28, udpIp6: 29, tcpT: 30, tcpIp: 31, tcpIp6: 32,
+  inetT: 33, inetIp: 34, inetIp6: 35, fragT: 36, fragIp: 37, fragIp6: 38,
+} as const;
+const HOLES = 39;
+
+const WS = -1;
+const NUM = -2;
+/** Each template line as byte codes, WS and NUM. */
+const COMPILED: Int16Array[] = FAST_TEMPLATE.map((t) => Int16Array.from([...t].map((c) => (c === ' ' ? WS : c === '#' ? NUM : c.charCodeAt(0)))));
+
+/** The canonical columns (NUMERIC_FIELDS order) of a fast block. */
+export const FAST_VALUES = 21;
+
+/** A block read by the fast path: its values and where it came from. */
+export interface FastBlock {
+  readonly fast: true;
+  file: string;
+  /** Line of the `date` line (the block's and the snapshot's source). */
+  line: number;
+  /** First lines of the sockstat, sockstat6 and `ss -s` sections. */
+  sockstatLine: number;
+  sockstat6Line: number;
+  ssLine: number;
+  time: Timestamp;
+  host?: string;
+  namespace?: string;
+  /** NUMERIC_FIELDS order; every one is present. */
+  values: Float64Array;
+  /** The block's bytes, to re-read it with the general path when it must merge with another capture. */
+  buf: Buffer;
+  start: number;
+  end: number;
+}
+
+export const isFastBlock = (b: object): b is FastBlock => (b as FastBlock).fast === true;
+
+const isBlankByte = (c: number): boolean => c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+const DAYS = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MONTH_OF = new Map(MONTHS.map((m, i) => [m, i]));
+const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const word3 = (b: Buffer, i: number): string => String.fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!);
+
+/** Longest line a template line can be (longer ones go to the general path). */
+const MAX_FAST_LINE = 512;
+/** Lines (blank ones included) a fast block may span before it is handed over. */
+const MAX_FAST_LINES = 64;
+
+/**
+ * `Wed Nov 25 00:44:45 UTC 2026` (C locale `date`): the offset of the zone and
+ * its length, or -1. Exactly the layout `date` prints, a subset of what the
+ * general timestamp parser reads.
+ */
+function dateShape(b: Buffer, s: number, e: number): number {
+  const n = e - s;
+  if (n < 26 || n > 31) return -1;
+  if (b[s + 3] !== 32 || b[s + 7] !== 32 || b[s + 10] !== 32 || b[s + 13] !== 58 || b[s + 16] !== 58 || b[s + 19] !== 32) return -1;
+  const d0 = b[s + 8]!;
+  if (!(d0 === 32 || isDigit(d0)) || !isDigit(b[s + 9]!)) return -1;
+  for (const k of [11, 12, 14, 15, 17, 18]) if (!isDigit(b[s + k]!)) return -1;
+  // zone: [A-Za-z][A-Za-z0-9]{0,5}, then ` YYYY`
+  const zs = s + 20;
+  const ze = e - 5;
+  if (ze <= zs || ze - zs > 6 || b[ze] !== 32) return -1;
+  for (let i = zs; i < ze; i++) {
+    const c = b[i]! | 32;
+    const alpha = c >= 97 && c <= 122;
+    if (!alpha && !(i > zs && isDigit(b[i]!))) return -1;
+  }
+  for (let i = e - 4; i < e; i++) if (!isDigit(b[i]!)) return -1;
+  if (!DAYS.has(word3(b, s)) || !MONTH_OF.has(word3(b, s + 4))) return -1;
+  return zs;
+}
+
+const num2 = (b: Buffer, i: number): number => (b[i]! - 48) * 10 + (b[i + 1]! - 48);
+const DAYS_IN = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const leap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+export class FastScanner {
+  private readonly holes = new Float64Array(HOLES);
+  private readonly lineOf = new Int32Array(FAST_TEMPLATE.length);
+  /** Day (y*10000+m*100+d) → [epoch ms of its midnight, `YYYY-MM-DDT`]. */
+  private readonly days = new Map<number, [number, string]>();
+  /** Blocks taken by the fast path (the rest of the counting is the Segmenter's). */
+  taken = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly seg: Segmenter,
+    private readonly opts: TimeOptions & { namespace?: string; enabled?: boolean },
+    private readonly emit: (b: FastBlock) => void,
+  ) {}
+
+  /** A line the reader cut short (longer than it holds): to the general path. */
+  line(text: string): void {
+    this.seg.push(text);
+  }
+
+  /**
+   * Read the complete lines of `buf` from `pos`: fast blocks are emitted, every other
+   * line is passed to the Segmenter. Returns the offset of the first byte not read yet
+   * (a partial line, or a fast block not yet known to be complete), which the caller
+   * passes again with the next bytes. `final`: `buf` ends the input.
+   */
+  scan(buf: Buffer, pos: number, final: boolean): number {
+    const n = buf.length;
+    while (pos < n) {
+      if (this.opts.enabled !== false && this.seg.neutral) {
+        const r = this.tryBlock(buf, pos, final);
+        if (r >= 0) {
+          pos = r;
+          continue;
+        }
+        if (r === NEED_MORE) return pos;
+      }
+      let nl = buf.indexOf(10, pos);
+      if (nl < 0) {
+        if (!final) return pos;
+        nl = n;
+      }
+      const end = nl > pos && buf[nl - 1] === 13 ? nl - 1 : nl;
+      this.seg.push(buf.toString('utf8', pos, end));
+      pos = nl + 1;
+    }
+    return n;
+  }
+
+  /** Is the line at [s, e) a `date` line this path reads? */
+  private isDate(b: Buffer, s: number, e: number): boolean {
+    const c = b[s]!;
+    return (c === 77 || c === 84 || c === 87 || c === 70 || c === 83) && dateShape(b, s, e) >= 0; // M T W F S
+  }
+
+  /**
+   * A fast block starting at `pos`: the offset after it (where the next `date` line
+   * starts), or NOT_FAST (the general path reads this line), or NEED_MORE.
+   */
+  private tryBlock(b: Buffer, pos: number, final: boolean): number {
+    const n = b.length;
+    let nl = b.indexOf(10, pos);
+    if (nl < 0) {
+      if (!final) return n - pos > MAX_FAST_LINE ? NOT_FAST : NEED_MORE;
+      nl = n;
+    }
+    const dateEnd = nl > pos && b[nl - 1] === 13 ? nl - 1 : nl;
+    if (!this.isDate(b, pos, dateEnd)) return NOT_FAST;
+    const first = this.seg.lineNo + 1;
+    let lines = 1;
+    let blank = 0;
+    let k = 0;
+    let hole = 0;
+    let p = nl + 1;
+    const holes = this.holes;
+    for (;;) {
+      if (p >= n) {
+        if (!final) return NEED_MORE;
+        if (k < COMPILED.length) return NOT_FAST;
+        p = n;
+        break;
+      }
+      nl = b.indexOf(10, p);
+      if (nl < 0) {
+        if (!final) return n - p > MAX_FAST_LINE ? NOT_FAST : NEED_MORE;
+        nl = n;
+      }
+      const e = nl > p && b[nl - 1] === 13 ? nl - 1 : nl;
+      if (e - p > MAX_FAST_LINE || lines >= MAX_FAST_LINES) return NOT_FAST;
+      let allBlank = true;
+      for (let i = p; i < e; i++) {
+        if (!isBlankByte(b[i]!)) {
+          allBlank = false;
+          break;
+        }
+      }
+      if (allBlank) {
+        blank++;
+        lines++;
+        p = nl + 1;
+        continue;
+      }
+      if (k === COMPILED.length) {
+        // Complete: only the next `date` line may follow.
+        if (!this.isDate(b, p, e)) return NOT_FAST;
+        break;
+      }
+      // Match template line k.
+      const t = COMPILED[k]!;
+      let i = p;
+      for (let j = 0; j < t.length; j++) {
+        const c = t[j]!;
+        if (c === WS) {
+          if (i >= e || (b[i] !== 32 && b[i] !== 9)) return NOT_FAST;
+          while (i < e && (b[i] === 32 || b[i] === 9)) i++;
+        } else if (c === NUM) {
+          const ds = i;
+          let v = 0;
+          while (i < e && isDigit(b[i]!)) v = v * 10 + (b[i++]! - 48);
+          if (i === ds || i - ds > 15) return NOT_FAST;
+          holes[hole++] = v;
+        } else if (i >= e || b[i++] !== c) {
+          return NOT_FAST;
+        }
+      }
+      while (i < e && (b[i] === 32 || b[i] === 9)) i++;
+      if (i !== e) return NOT_FAST;
+      this.lineOf[k] = first + lines;
+      k++;
+      lines++;
+      p = nl + 1;
+    }
+    if (!agree(holes)) return NOT_FAST;
+    const time = this.time(b, pos, dateEnd);
+    if (!time) return NOT_FAST;
+    // Taken: the Segmenter emits what it holds and counts these lines.
+    this.seg.tookBlock(lines, blank);
+    this.taken++;
+    const fb: FastBlock = {
+      fast: true,
+      file: this.file,
+      line: first,
+      sockstatLine: this.lineOf[SOCKSTAT_AT]!,
+      sockstat6Line: this.lineOf[SOCKSTAT6_AT]!,
+      ssLine: this.lineOf[SS_AT]!,
+      time,
+      values: valuesOf(holes),
+      buf: b,
+      start: pos,
+      end: Math.min(p, n),
+    };
+    const host = this.seg.currentHost;
+    if (host !== undefined) fb.host = host;
+    if (this.opts.namespace !== undefined) fb.namespace = this.opts.namespace;
+    this.emit(fb);
+    return Math.min(p, n);
+  }
+
+  /** The `date` line's time: computed for UTC/GMT, else the general parser's when it is exact. */
+  private time(b: Buffer, s: number, e: number): Timestamp | undefined {
+    const zs = dateShape(b, s, e);
+    const zone = b.toString('latin1', zs, e - 5);
+    if (zone === 'UTC' || zone === 'GMT' || zone === 'UT') {
+      const y = num2(b, e - 4) * 100 + num2(b, e - 2);
+      const mo = MONTH_OF.get(word3(b, s + 4))!;
+      const d = b[s + 8] === 32 ? b[s + 9]! - 48 : num2(b, s + 8);
+      const h = num2(b, s + 11);
+      const mi = num2(b, s + 14);
+      const sec = num2(b, s + 17);
+      const dim = mo === 1 && leap(y) ? 29 : DAYS_IN[mo]!;
+      if (y >= 1970 && d >= 1 && d <= dim && h <= 23 && mi <= 59 && sec <= 59) {
+        const key = y * 10000 + mo * 100 + d;
+        let day = this.days.get(key);
+        if (!day) {
+          if (this.days.size > 4096) this.days.clear();
+          day = [Date.UTC(y, mo, d), `${String(y).padStart(4, '0')}-${TWO[mo + 1]}-${TWO[d]}T`];
+          this.days.set(key, day);
+        }
+        return { ms: day[0] + h * 3_600_000 + mi * 60_000 + sec * 1000, iso: `${day[1]}${TWO[h]}:${TWO[mi]}:${TWO[sec]}Z` };
+      }
+    }
+    const ts = parseTimestampLine(b.toString('utf8', s, e), this.opts);
+    if (!ts || isTimestampError(ts) || ts.note !== undefined) return undefined;
+    return ts;
+  }
+}
+
+const NOT_FAST = -1;
+const NEED_MORE = -2;
+
+/**
+ * sockstat and `ss -s` tell the same (what normalize would otherwise report as
+ * disagreements), and the `ss -s` table adds up (its internal checks).
+ */
+function agree(h: Float64Array): boolean {
+  return (
+    h[H.ssTotal] === h[H.used] &&
+    h[H.ssTcp]! - h[H.ssTimewait]! === h[H.alloc] &&
+    h[H.ssTimewait] === h[H.tw] &&
+    h[H.ssOrphaned] === h[H.orphan] &&
+    h[H.tcpIp] === h[H.tcpInuse] &&
+    h[H.tcpIp6] === h[H.tcp6] &&
+    h[H.udpIp] === h[H.udpInuse] &&
+    h[H.udpIp6] === h[H.udp6] &&
+    h[H.rawIp] === h[H.raw] &&
+    h[H.rawIp6] === h[H.raw6] &&
+    h[H.fragIp] === h[H.fragInuse] &&
+    h[H.fragIp6] === h[H.frag6Inuse] &&
+    h[H.alloc]! - (h[H.tcpInuse]! + h[H.tcp6]! - h[H.tw]!) === h[H.ssClosed] &&
+    h[H.rawT] === h[H.rawIp]! + h[H.rawIp6]! &&
+    h[H.udpT] === h[H.udpIp]! + h[H.udpIp6]! &&
+    h[H.tcpT] === h[H.tcpIp]! + h[H.tcpIp6]! &&
+    h[H.fragT] === h[H.fragIp]! + h[H.fragIp6]! &&
+    h[H.inetT] === h[H.rawT]! + h[H.udpT]! + h[H.tcpT]!
+  );
+}
+
+/** The canonical columns (NUMERIC_FIELDS order) from the template's counts. */
+function valuesOf(h: Float64Array): Float64Array {
+  const closed = h[H.ssClosed]!;
+  return Float64Array.of(
+    h[H.used]!, h[H.alloc]!, h[H.tcpInuse]!, h[H.tcp6]!, h[H.orphan]!, h[H.tw]!, closed, closed - h[H.tw]!,
+    h[H.ssEstab]!, h[H.tcpMem]!, h[H.udpInuse]!, h[H.udp6]!, h[H.udpMem]!, h[H.udplite]!, h[H.udplite6]!,
+    h[H.raw]!, h[H.raw6]!, h[H.fragInuse]!, h[H.fragMem]!, h[H.frag6Inuse]!, h[H.frag6Mem]!,
+  );
+}
