@@ -33,6 +33,7 @@ export async function exportSnapshots(
   const w = opts.format === 'jsonl' ? jsonlWriter() : csvWriter();
   const stats = await readSnapshots(inputs, opts, {
     snapshot: (s) => w.snapshot(s),
+    fast: (f) => w.fast(f),
     drain: () => (w.pending > 1 << 16 ? write(w.take()) : undefined),
   });
   await write(w.take());

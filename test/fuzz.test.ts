@@ -6,6 +6,9 @@ import { parseSockstat } from '../src/parse/sockstat.js';
 import { parseSsSummary } from '../src/parse/ss.js';
 import { segmentText } from '../src/segment/segmenter.js';
 import { parseTimestampLine } from '../src/segment/time.js';
+import { Readable } from 'node:stream';
+import { readSnapshots, type ReadOptions } from '../src/pipeline.js';
+import { fastSnapshot } from '../src/normalize/fast.js';
 import { sample, toLines } from './helpers.js';
 
 /**
@@ -15,7 +18,7 @@ import { sample, toLines } from './helpers.js';
  */
 const TOTAL = Number(process.env.FUZZ_RUNS ?? 10_000);
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : undefined;
-const PROPERTIES = 4;
+const PROPERTIES = 5;
 const runs = Math.max(1, Math.floor(TOTAL / PROPERTIES));
 const params = (): fc.Parameters<unknown> => ({ numRuns: runs, ...(SEED !== undefined ? { seed: SEED } : {}) });
 let executed = 0;
@@ -44,6 +47,7 @@ function run(text: string) {
 // Lines of real captures and the kinds of damage found in the field.
 const REAL = sample('kernel-6.18/timewait-storm/timeline-date.log');
 const REAL_LINES = REAL.split('\n');
+const LEAK_LINES = sample('kernel-6.18/unconnected-leak/timeline-date.log').split('\n');
 const noise = fc.oneof(
   fc.string({ maxLength: 80 }),
   fc.constantFrom('\u0000', '\uFEFF', '\r', '\t', '-'.repeat(3), '9'.repeat(20), '-123', 'TCP: inuse', 'Total:', 'sockets: used -1'),
@@ -59,8 +63,8 @@ const mutation: fc.Arbitrary<Mutation> = fc.record({
 });
 
 /** Apply mutations; return the damaged text and the original line numbers they touched. */
-function damage(muts: Mutation[]): { text: string; touched: Set<number> } {
-  const lines = REAL_LINES.map((t, i) => ({ t, orig: i + 1 }));
+function damage(muts: Mutation[], base: readonly string[] = REAL_LINES): { text: string; touched: Set<number> } {
+  const lines = base.map((t, i) => ({ t, orig: i + 1 }));
   const touched = new Set<number>();
   for (const m of muts) {
     const at = Math.min(m.at, lines.length - 1);
@@ -166,4 +170,42 @@ describe('property: nothing throws, nothing is lost', () => {
       params(),
     );
   });
+
+  it('the byte-level fast path reads damaged captures, cut into any chunks, exactly as the general path', async () => {
+    // Blocks of a quiet capture (most go the fast way) and of a racing one (most do not).
+    const base = [...LEAK_LINES.slice(0, 220), ...REAL_LINES.slice(0, 220)];
+    const read = async (text: string, sizes: number[], opts: ReadOptions) => {
+      const buf = Buffer.from(text);
+      const parts: Buffer[] = [];
+      for (let i = 0, k = 0; i < buf.length; k++) parts.push(buf.subarray(i, (i += sizes[k % sizes.length]!)));
+      const out: string[] = [];
+      let fast = 0;
+      const stats = await readSnapshots(['-'], { ...opts, stdin: Readable.from(parts, { objectMode: false }) }, {
+        snapshot: (x) => out.push(JSON.stringify(x)),
+        fast: (f) => {
+          fast++;
+          out.push(JSON.stringify(fastSnapshot(f)));
+        },
+      });
+      return { out, stats, fast };
+    };
+    let fastSeen = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(mutation, { minLength: 0, maxLength: 4 }),
+        fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 4 }),
+        async (muts, sizes) => {
+          executed++;
+          const { text } = damage(muts, base);
+          const fast = await read(text, sizes, {});
+          const slow = await read(text, [1 << 20], { fast: false });
+          expect(fast.out).toEqual(slow.out);
+          expect(fast.stats).toEqual(slow.stats);
+          fastSeen += fast.fast;
+        },
+      ),
+      params(),
+    );
+    expect(fastSeen).toBeGreaterThan(0);
+  }, 600_000);
 });

@@ -27,6 +27,7 @@ async function runExport(a: CommonArgs & { format: string; output?: string; jobs
   const progress = await attachProgress(a, opts);
   const stats = await readSnapshots(a.inputs, opts, {
     snapshot: (s) => w.snapshot(s),
+    fast: (f) => w.fast(f),
     drain: () => (w.pending > 1 << 16 ? out.write(w.take()) : undefined),
   });
   await out.write(w.take());

@@ -91,20 +91,13 @@ export async function scanLines(
 ): Promise<ReadResult> {
   let carry: Buffer | undefined;
   let bytes = 0;
-  let first = true;
   let longLines = 0;
   let dropping = false;
-  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    if (first) {
-      first = false;
-      if (buf.subarray(0, 8192).includes(0)) {
-        stream.destroy();
-        return { bytes: buf.length, binary: true, longLines };
-      }
-    }
-    bytes += buf.length;
-    const size = buf.length;
+  // The first BINARY_PROBE bytes are looked at for NUL before anything is read, however the input is cut.
+  let head: Buffer[] | undefined = [];
+  let headBytes = 0;
+  const feed = (input: Buffer): void => {
+    let buf = input;
     if (dropping) {
       // The rest of an over-long line whose head was passed on already.
       const nl = buf.indexOf(10);
@@ -125,9 +118,36 @@ export async function scanLines(
       dropping = true;
       carry = undefined;
     }
-    const w = afterChunk?.(size);
+  };
+  const binary = (buf: Buffer): boolean => buf.subarray(0, BINARY_PROBE).includes(0);
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    bytes += buf.length;
+    if (head) {
+      head.push(buf);
+      headBytes += buf.length;
+      if (headBytes < BINARY_PROBE) continue;
+      buf = head.length === 1 ? buf : Buffer.concat(head);
+      head = undefined;
+      if (binary(buf)) {
+        stream.destroy();
+        return { bytes, binary: true, longLines };
+      }
+    }
+    feed(buf);
+    const w = afterChunk?.(buf.length);
+    if (w) await w;
+  }
+  if (head) {
+    const buf = Buffer.concat(head);
+    if (binary(buf)) return { bytes, binary: true, longLines };
+    feed(buf);
+    const w = afterChunk?.(buf.length);
     if (w) await w;
   }
   if (carry) scanner.scan(carry, 0, true);
   return { bytes, binary: false, longLines };
 }
+
+/** How far into a file NUL bytes mark it binary. */
+const BINARY_PROBE = 8192;

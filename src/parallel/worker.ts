@@ -19,6 +19,7 @@ port.on('message', async (job: WorkerJob) => {
   const w = job.format === 'jsonl' ? jsonlWriter() : csvWriter({ header: false });
   const stats = await readSnapshots([job.input], job.opts, {
     snapshot: (s) => w.snapshot(s),
+    fast: (f) => w.fast(f),
     drain: () => {
       if (w.pending > 1 << 20) port.postMessage({ type: 'chunk', idx: job.idx, text: w.take() } satisfies WorkerMessage);
     },
