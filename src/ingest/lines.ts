@@ -145,9 +145,12 @@ export async function scanLines(
     const w = afterChunk?.(buf.length);
     if (w) await w;
   }
-  if (carry) scanner.scan(carry, 0, true);
+  // The last line may lack its newline: give it one, so scanners see every line end.
+  if (carry) scanner.scan(carry[carry.length - 1] === 10 ? carry : Buffer.concat([carry, NEWLINE]), 0, true);
   return { bytes, binary: false, longLines };
 }
+
+const NEWLINE = Buffer.from('\n');
 
 /** How far into a file NUL bytes mark it binary. */
 const BINARY_PROBE = 8192;

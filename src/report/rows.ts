@@ -67,7 +67,7 @@ class FastRows {
   private host: string | undefined = '\u0000';
   private hostCell = '';
   private ns: string | undefined = '\u0000';
-  private nsTail = '';
+  private tail = '';
   private file = '\u0000';
   private filePlain = false;
   private readonly formats = csvCell(FAST_FORMATS.join('+'));
@@ -79,7 +79,7 @@ class FastRows {
     }
     if (f.namespace !== this.ns) {
       this.ns = f.namespace;
-      this.nsTail = `,${csvCell(f.namespace)},,`;
+      this.tail = `${AFTER_VALUES},${csvCell(f.namespace)},,\n`;
     }
     if (f.file !== this.file) {
       this.file = f.file;
@@ -87,7 +87,10 @@ class FastRows {
       this.filePlain = csvCell(`${f.file}:1`) === `${f.file}:1`;
     }
     const source = this.filePlain ? `${f.file}:${f.line}` : csvCell(`${f.file}:${f.line}`);
-    return `${this.hostCell},${f.time.iso},${source},${this.formats},${f.values.join(',')}${AFTER_VALUES}${this.nsTail}\n`;
+    const v = f.values;
+    let row = `${this.hostCell},${f.time.iso},${source},${this.formats}`;
+    for (let i = 0; i < v.length; i++) row += `,${v[i]}`;
+    return row + this.tail;
   }
 }
 

@@ -89,9 +89,12 @@ const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 const DAYS = new Set(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']);
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const MONTH_OF = new Map(MONTHS.map((m, i) => [m, i]));
 const TWO = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
-const word3 = (b: Buffer, i: number): string => String.fromCharCode(b[i]!, b[i + 1]!, b[i + 2]!);
+const code3 = (b: Buffer, i: number): number => (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
+const codeOf = (w: string): number => (w.charCodeAt(0) << 16) | (w.charCodeAt(1) << 8) | w.charCodeAt(2);
+const DAY_CODES = new Set([...DAYS].map(codeOf));
+/** Month code → 0..11. */
+const MONTH_CODES = new Map(MONTHS.map((m, i) => [codeOf(m), i]));
 
 /** Longest line a template line can be (longer ones go to the general path). */
 const MAX_FAST_LINE = 512;
@@ -120,7 +123,7 @@ function dateShape(b: Buffer, s: number, e: number): number {
     if (!alpha && !(i > zs && isDigit(b[i]!))) return -1;
   }
   for (let i = e - 4; i < e; i++) if (!isDigit(b[i]!)) return -1;
-  if (!DAYS.has(word3(b, s)) || !MONTH_OF.has(word3(b, s + 4))) return -1;
+  if (!DAY_CODES.has(code3(b, s)) || !MONTH_CODES.has(code3(b, s + 4))) return -1;
   return zs;
 }
 
@@ -185,15 +188,18 @@ export class FastScanner {
 
   /**
    * A fast block starting at `pos`: the offset after it (where the next `date` line
-   * starts), or NOT_FAST (the general path reads this line), or NEED_MORE.
+   * starts), or NOT_FAST (the general path reads this line), or NEED_MORE. Lines are
+   * matched byte by byte as they are walked, so their ends are found on the way.
+   * With `final`, `buf` ends with a newline (scanLines adds one).
    */
   private tryBlock(b: Buffer, pos: number, final: boolean): number {
     const n = b.length;
-    let nl = b.indexOf(10, pos);
-    if (nl < 0) {
-      if (!final) return n - pos > MAX_FAST_LINE ? NOT_FAST : NEED_MORE;
-      nl = n;
-    }
+    const more = final ? NOT_FAST : NEED_MORE;
+    // The `date` line: at most 31 bytes and its newline.
+    let nl = pos;
+    const lim = Math.min(n, pos + 34);
+    while (nl < lim && b[nl] !== 10) nl++;
+    if (nl === lim) return nl === n && n - pos <= 33 ? more : NOT_FAST;
     const dateEnd = nl > pos && b[nl - 1] === 13 ? nl - 1 : nl;
     if (!this.isDate(b, pos, dateEnd)) return NOT_FAST;
     const first = this.seg.lineNo + 1;
@@ -203,62 +209,74 @@ export class FastScanner {
     let hole = 0;
     let p = nl + 1;
     const holes = this.holes;
+    const lineOf = this.lineOf;
+    const nLines = COMPILED.length;
     for (;;) {
       if (p >= n) {
         if (!final) return NEED_MORE;
-        if (k < COMPILED.length) return NOT_FAST;
+        if (k < nLines) return NOT_FAST;
         p = n;
         break;
       }
-      nl = b.indexOf(10, p);
-      if (nl < 0) {
-        if (!final) return n - p > MAX_FAST_LINE ? NOT_FAST : NEED_MORE;
-        nl = n;
-      }
-      const e = nl > p && b[nl - 1] === 13 ? nl - 1 : nl;
-      if (e - p > MAX_FAST_LINE || lines >= MAX_FAST_LINES) return NOT_FAST;
-      let allBlank = true;
-      for (let i = p; i < e; i++) {
-        if (!isBlankByte(b[i]!)) {
-          allBlank = false;
-          break;
-        }
-      }
-      if (allBlank) {
+      if (lines >= MAX_FAST_LINES) return NOT_FAST;
+      // A blank line (spaces, tabs, CR, VT, FF only)?
+      let i = p;
+      let c = b[i]!;
+      while (c === 32 || c === 9 || c === 13 || c === 11 || c === 12) c = b[++i]!;
+      if (i - p > MAX_FAST_LINE) return NOT_FAST;
+      if (i >= n) return more;
+      if (c === 10) {
         blank++;
         lines++;
-        p = nl + 1;
+        p = i + 1;
         continue;
       }
-      if (k === COMPILED.length) {
+      if (k === nLines) {
         // Complete: only the next `date` line may follow.
-        if (!this.isDate(b, p, e)) return NOT_FAST;
+        let e = p;
+        const l2 = Math.min(n, p + 34);
+        while (e < l2 && b[e] !== 10) e++;
+        if (e === l2) return e === n && n - p <= 33 ? more : NOT_FAST;
+        if (!this.isDate(b, p, e > p && b[e - 1] === 13 ? e - 1 : e)) return NOT_FAST;
         break;
       }
-      // Match template line k.
+      // Template line k, from its first byte.
       const t = COMPILED[k]!;
-      let i = p;
+      i = p;
       for (let j = 0; j < t.length; j++) {
-        const c = t[j]!;
-        if (c === WS) {
-          if (i >= e || (b[i] !== 32 && b[i] !== 9)) return NOT_FAST;
-          while (i < e && (b[i] === 32 || b[i] === 9)) i++;
-        } else if (c === NUM) {
+        const tc = t[j]!;
+        if (i - p > MAX_FAST_LINE) return NOT_FAST;
+        if (i >= n) return more;
+        c = b[i]!;
+        if (tc === WS) {
+          if (c !== 32 && c !== 9) return NOT_FAST;
+          c = b[++i]!;
+          while (c === 32 || c === 9) c = b[++i]!;
+        } else if (tc === NUM) {
           const ds = i;
           let v = 0;
-          while (i < e && isDigit(b[i]!)) v = v * 10 + (b[i++]! - 48);
-          if (i === ds || i - ds > 15) return NOT_FAST;
+          while (c >= 48 && c <= 57) {
+            v = v * 10 + (c - 48);
+            c = b[++i]!;
+          }
+          if (i === ds || i - ds > 15) return i >= n && i - ds <= 15 ? more : NOT_FAST;
           holes[hole++] = v;
-        } else if (i >= e || b[i++] !== c) {
+        } else if (c !== tc) {
           return NOT_FAST;
+        } else {
+          i++;
         }
       }
-      while (i < e && (b[i] === 32 || b[i] === 9)) i++;
-      if (i !== e) return NOT_FAST;
-      this.lineOf[k] = first + lines;
+      c = b[i]!;
+      while (c === 32 || c === 9) c = b[++i]!;
+      if (c === 13) c = b[++i]!;
+      if (i - p > MAX_FAST_LINE) return NOT_FAST;
+      if (i >= n) return more;
+      if (c !== 10) return NOT_FAST;
+      lineOf[k] = first + lines;
       k++;
       lines++;
-      p = nl + 1;
+      p = i + 1;
     }
     if (!agree(holes)) return NOT_FAST;
     const time = this.time(b, pos, dateEnd);
@@ -270,20 +288,20 @@ export class FastScanner {
       fast: true,
       file: this.file,
       line: first,
-      sockstatLine: this.lineOf[SOCKSTAT_AT]!,
-      sockstat6Line: this.lineOf[SOCKSTAT6_AT]!,
-      ssLine: this.lineOf[SS_AT]!,
+      sockstatLine: lineOf[SOCKSTAT_AT]!,
+      sockstat6Line: lineOf[SOCKSTAT6_AT]!,
+      ssLine: lineOf[SS_AT]!,
       time,
       values: valuesOf(holes),
       buf: b,
       start: pos,
-      end: Math.min(p, n),
+      end: p,
     };
     const host = this.seg.currentHost;
     if (host !== undefined) fb.host = host;
     if (this.opts.namespace !== undefined) fb.namespace = this.opts.namespace;
     this.emit(fb);
-    return Math.min(p, n);
+    return p;
   }
 
   /** The `date` line's time: computed for UTC/GMT, else the general parser's when it is exact. */
@@ -292,7 +310,7 @@ export class FastScanner {
     const zone = b.toString('latin1', zs, e - 5);
     if (zone === 'UTC' || zone === 'GMT' || zone === 'UT') {
       const y = num2(b, e - 4) * 100 + num2(b, e - 2);
-      const mo = MONTH_OF.get(word3(b, s + 4))!;
+      const mo = MONTH_CODES.get(code3(b, s + 4))!;
       const d = b[s + 8] === 32 ? b[s + 9]! - 48 : num2(b, s + 8);
       const h = num2(b, s + 11);
       const mi = num2(b, s + 14);
@@ -345,12 +363,18 @@ function agree(h: Float64Array): boolean {
   );
 }
 
+/** Template count behind each canonical column (NUMERIC_FIELDS order); -1: tcp_unhashed = closed - tw. */
+const VALUE_HOLES = Int8Array.from([
+  H.used, H.alloc, H.tcpInuse, H.tcp6, H.orphan, H.tw, H.ssClosed, -1, H.ssEstab, H.tcpMem, H.udpInuse, H.udp6, H.udpMem,
+  H.udplite, H.udplite6, H.raw, H.raw6, H.fragInuse, H.fragMem, H.frag6Inuse, H.frag6Mem,
+]);
+
 /** The canonical columns (NUMERIC_FIELDS order) from the template's counts. */
 function valuesOf(h: Float64Array): Float64Array {
-  const closed = h[H.ssClosed]!;
-  return Float64Array.of(
-    h[H.used]!, h[H.alloc]!, h[H.tcpInuse]!, h[H.tcp6]!, h[H.orphan]!, h[H.tw]!, closed, closed - h[H.tw]!,
-    h[H.ssEstab]!, h[H.tcpMem]!, h[H.udpInuse]!, h[H.udp6]!, h[H.udpMem]!, h[H.udplite]!, h[H.udplite6]!,
-    h[H.raw]!, h[H.raw6]!, h[H.fragInuse]!, h[H.fragMem]!, h[H.frag6Inuse]!, h[H.frag6Mem]!,
-  );
+  const v = new Float64Array(FAST_VALUES);
+  for (let i = 0; i < FAST_VALUES; i++) {
+    const k = VALUE_HOLES[i]!;
+    v[i] = k >= 0 ? h[k]! : h[H.ssClosed]! - h[H.tw]!;
+  }
+  return v;
 }
