@@ -34,8 +34,8 @@ export async function exportSnapshots(
   const stats = await readSnapshots(inputs, opts, {
     snapshot: (s) => w.snapshot(s),
     fast: (f) => w.fast(f),
-    drain: () => (w.pending > 1 << 16 ? write(w.take()) : undefined),
+    drain: () => (w.pending > 1 << 16 ? write(w.take().toString('utf8')) : undefined),
   });
-  await write(w.take());
+  await write(w.take().toString('utf8'));
   return stats;
 }

@@ -5,6 +5,7 @@ import { FastScanner, isFastBlock, type FastBlock } from './segment/fast.js';
 import { fastSnapshot, fastToBlock } from './normalize/fast.js';
 import type { ArchiveLimits } from './ingest/archive.js';
 import type { Readable } from 'node:stream';
+import { createReadStream } from 'node:fs';
 import { BlockMerger } from './normalize/merge.js';
 import { normalizeBlock } from './normalize/normalize.js';
 import type { Skip, Snapshot } from './normalize/types.js';
@@ -83,6 +84,66 @@ export interface SnapshotSink {
  * a time, whatever the input size. Every block ends as a snapshot or a skip.
  */
 export async function readSnapshots(inputs: readonly string[], opts: ReadOptions, sink: SnapshotSink): Promise<RunStats> {
+  const r = reader(opts, sink);
+  const { stats, merger } = r;
+  const expandOpts = {
+    ...(opts.stdin ? { stdin: opts.stdin } : {}),
+    ...(opts.tz ? { tz: opts.tz } : {}),
+    ...(opts.archiveLimits ? { limits: opts.archiveLimits } : {}),
+  };
+  for await (const item of expandInputs(inputs, expandOpts)) {
+    if (isProblem(item)) {
+      stats.inputProblems.push(item);
+      continue;
+    }
+    const host = item.host;
+    if (item.limitSysctl !== undefined && isLimitSysctl(item.limitSysctl)) {
+      await readLimitFile(item.open(), item.name, item.limitSysctl, host ?? opts.host, sink, stats);
+      continue;
+    }
+    if (/\.json$/i.test(item.base)) {
+      await readJsonFile(item, host, opts, merger, stats);
+      continue;
+    }
+    await r.text(item);
+  }
+  merger.flush();
+  return stats;
+}
+
+/** A byte range of a plain text file, cut at a `date` line (parallel/split.ts). */
+export interface FileRange {
+  path: string;
+  /** The file's name as sources show it, and its base name. */
+  name: string;
+  base: string;
+  start: number;
+  /** Exclusive. */
+  end: number;
+  /** Lines before `start`. */
+  linesBefore: number;
+}
+
+/**
+ * One piece of a big file, read as readSnapshots reads the whole file and giving
+ * the same snapshots for its lines (the pieces are cut where nothing carries over
+ * from one to the next: parallel/split.ts).
+ */
+export async function readRange(range: FileRange, opts: ReadOptions, sink: SnapshotSink): Promise<RunStats> {
+  const r = reader(opts, sink);
+  const item: InputFile = {
+    name: range.name,
+    base: range.base,
+    open: () => createReadStream(range.path, { start: range.start, end: range.end - 1, highWaterMark: 1 << 20 }),
+  };
+  await r.text(item, range.start === 0 ? undefined : range.linesBefore);
+  r.merger.flush();
+  if (range.start > 0) r.stats.files = 0; // the file is counted once, with its first piece
+  return r.stats;
+}
+
+/** Reads inputs into `sink`, keeping the run's accounting. */
+function reader(opts: ReadOptions, sink: SnapshotSink) {
   const stats = emptyStats();
   const deliverFast = (f: FastBlock): void => {
     stats.blocksInSnapshots++;
@@ -135,31 +196,17 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
     sink.snapshot(s);
   };
   const merger = new BlockMerger(deliver, (f) => fastToBlock(f, opts));
-  const expandOpts = {
-    ...(opts.stdin ? { stdin: opts.stdin } : {}),
-    ...(opts.tz ? { tz: opts.tz } : {}),
-    ...(opts.archiveLimits ? { limits: opts.archiveLimits } : {}),
-  };
-  for await (const item of expandInputs(inputs, expandOpts)) {
-    if (isProblem(item)) {
-      stats.inputProblems.push(item);
-      continue;
-    }
+
+  /** A text input: lines → blocks (fast path or Segmenter) → the merger. `linesBefore`: a piece of a file. */
+  const text = async (item: InputFile, linesBefore?: number): Promise<void> => {
     const host = item.host;
-    if (item.limitSysctl !== undefined && isLimitSysctl(item.limitSysctl)) {
-      await readLimitFile(item.open(), item.name, item.limitSysctl, host ?? opts.host, sink, stats);
-      continue;
-    }
-    if (/\.json$/i.test(item.base)) {
-      await readJsonFile(item, host, opts, merger, stats);
-      continue;
-    }
     const defaultTime = item.defaultTime ?? parseFilenameTime(item.base, opts);
     const segOpts: SegmentOptions = {};
     if (opts.tz) segOpts.tz = opts.tz;
     if (host !== undefined) segOpts.host = host;
     if (defaultTime) segOpts.defaultTime = defaultTime;
     if (item.namespace !== undefined) segOpts.namespace = item.namespace;
+    if (linesBefore !== undefined) segOpts.firstLine = linesBefore;
     if (sink.limit) {
       segOpts.onLimit = (l: LimitReading) => {
         if (l.host === undefined && opts.host !== undefined) l.host = opts.host;
@@ -174,13 +221,18 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
     // The fast path reads the loop's blocks without strings; not for files whose time is a guess (their blocks carry a note).
     const scanner = new FastScanner(item.name, seg, { ...segOpts, enabled: opts.fast !== false && !note }, (f) => merger.push(f));
     try {
-      const res = await scanLines(item.open(), scanner, (n) => {
-        opts.onBytes?.(n);
-        return sink.drain?.();
-      });
+      const res = await scanLines(
+        item.open(),
+        scanner,
+        (n) => {
+          opts.onBytes?.(n);
+          return sink.drain?.();
+        },
+        linesBefore === undefined, // a later piece of a file was looked at for NUL bytes with the first
+      );
       if (res.binary) {
         stats.inputProblems.push({ source: item.name, reason: 'binary file (NUL bytes); not a text capture' });
-        continue;
+        return;
       }
       seg.end();
       for (const n of item.notes ?? []) stats.inputProblems.push({ source: item.name, reason: n });
@@ -195,9 +247,8 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
     stats.lines += seg.stats.lines;
     stats.outsideLines += seg.stats.outside;
     stats.blocks += seg.stats.blocks;
-  }
-  merger.flush();
-  return stats;
+  };
+  return { stats, merger, text };
 }
 
 /** JSON inputs: `sadf -j` output is read; other JSON (manifests, notes) is passed over. */

@@ -38,10 +38,10 @@ async function read(inputs: string[], opts: ReadOptions): Promise<Read> {
       w.fast!(f);
     },
     drain: () => {
-      csv += w.take();
+      csv += w.take().toString('utf8');
     },
   });
-  csv += w.take();
+  csv += w.take().toString('utf8');
   return { snaps, stats, fast, csv };
 }
 

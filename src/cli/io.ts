@@ -4,7 +4,7 @@ import type { Writable } from 'node:stream';
 
 /** Where data goes: stdout or `-o FILE`, with back-pressure. */
 export interface Output {
-  write(text: string): Promise<void>;
+  write(text: string | Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -12,7 +12,7 @@ export function openOutput(path: string | undefined): Output {
   const stream: Writable = path && path !== '-' ? createWriteStream(path) : process.stdout;
   return {
     async write(text) {
-      if (text === '') return;
+      if (text.length === 0) return;
       if (!stream.write(text)) await once(stream, 'drain');
     },
     async close() {

@@ -12,13 +12,15 @@ import { rulesLint, rulesList, rulesShow } from './rules-cmd.js';
 import { VERSION } from '../version.js';
 import { availableParallelism } from 'node:os';
 import { allLargeFiles } from '../ingest/sources.js';
-import { exportParallel } from '../parallel/export.js';
+import { exportParallel, SPLIT_MIN_BYTES } from '../parallel/export.js';
 
-async function runExport(a: CommonArgs & { format: string; output?: string; jobs: number; 'jobs-min-bytes': number }): Promise<number> {
+async function runExport(a: CommonArgs & { format: string; output?: string; jobs: number; 'jobs-min-bytes': number; split?: boolean }): Promise<number> {
   const opts = readOptions(a);
   const out = openOutput(a.output);
-  if (a.jobs > 1 && a.inputs.length > 1 && (await allLargeFiles(a.inputs, a['jobs-min-bytes']))) {
-    const stats = await exportParallel(a.inputs, opts, a.format === 'jsonl' ? 'jsonl' : 'csv', a.jobs, (t) => out.write(t));
+  // Several cores: large files each in its own thread; with --split, a big log is also cut into pieces (parallel/).
+  const split = a.split ? SPLIT_MIN_BYTES : Infinity;
+  if (a.jobs > 1 && (a.inputs.length > 1 || a.split) && (await allLargeFiles(a.inputs, Math.min(a['jobs-min-bytes'], split)))) {
+    const stats = await exportParallel(a.inputs, opts, a.format === 'jsonl' ? 'jsonl' : 'csv', a.jobs, (t) => out.write(t), { minBytes: split });
     await out.close();
     printSummary(stats, a.quiet);
     return stats.snapshots === 0 ? 2 : 0;
@@ -88,13 +90,14 @@ export async function main(argv: string[]): Promise<number> {
           .option('format', { choices: ['csv', 'jsonl'] as const, default: 'csv', describe: 'output format' })
           .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
           .option('jobs', { alias: 'j', type: 'number', default: availableParallelism(), describe: 'large files read at once on separate cores (several file inputs); 1 reads them in turn' })
+          .option('split', { type: 'boolean', default: false, describe: 'with -j: also cut one big plain log (32 MiB and more) into pieces read side by side; the rows are the same' })
           .option('jobs-min-bytes', { type: 'number', default: 16 << 20, hidden: true, describe: 'smallest file size that gets its own core' })
           .example('$0 export samples/ -o snapshots.csv', 'every capture under samples/ as CSV')
           .example('$0 export -j 2 host1.log host2.log -o all.csv', 'two large logs on two cores')
           .example('$0 export --format jsonl capture.log.gz', 'a gzipped log as JSON Lines')
           .example('cat capture.log | $0 export -', 'read stdin'),
       async (a) => {
-        code = await runExport(restoreStdin(a as unknown as CommonArgs & { format: string; output?: string; jobs: number; 'jobs-min-bytes': number }));
+        code = await runExport(restoreStdin(a as unknown as CommonArgs & { format: string; output?: string; jobs: number; 'jobs-min-bytes': number; split?: boolean }));
       },
     )
     .command(

@@ -87,14 +87,14 @@ export interface ByteScanner {
  * plus what the scanner has not read yet (at most a partial line or one block).
  */
 export async function scanLines(
-  stream: Readable, scanner: ByteScanner, afterChunk?: (bytes: number) => void | Promise<void>,
+  stream: Readable, scanner: ByteScanner, afterChunk?: (bytes: number) => void | Promise<void>, probe = true,
 ): Promise<ReadResult> {
   let carry: Buffer | undefined;
   let bytes = 0;
   let longLines = 0;
   let dropping = false;
   // The first BINARY_PROBE bytes are looked at for NUL before anything is read, however the input is cut.
-  let head: Buffer[] | undefined = [];
+  let head: Buffer[] | undefined = probe ? [] : undefined;
   let headBytes = 0;
   const feed = (input: Buffer): void => {
     let buf = input;
@@ -108,8 +108,25 @@ export async function scanLines(
         buf = buf.subarray(buf.length);
       }
     }
-    if (carry) buf = Buffer.concat([carry, buf]);
-    const pos = buf.length ? scanner.scan(buf, 0, false) : 0;
+    let pos = 0;
+    if (carry && buf.length > JOIN) {
+      // What is left of the last chunk, with just enough of this one to finish it; then on
+      // in this chunk itself, so the chunk is not copied.
+      const head = Buffer.concat([carry, buf.subarray(0, JOIN)]);
+      const at = scanner.scan(head, 0, false);
+      if (at >= carry.length) {
+        pos = at - carry.length;
+        carry = undefined;
+      } else {
+        buf = Buffer.concat([carry, buf]);
+        pos = at;
+        carry = undefined;
+      }
+    } else if (carry) {
+      buf = Buffer.concat([carry, buf]);
+      carry = undefined;
+    }
+    pos = pos < buf.length ? scanner.scan(buf, pos, false) : pos;
     carry = pos < buf.length ? buf.subarray(pos) : undefined;
     if (carry && carry.length > MAX_LINE) {
       // Scanners keep at most a short block back, so this is one partial line.
@@ -151,6 +168,9 @@ export async function scanLines(
 }
 
 const NEWLINE = Buffer.from('\n');
+
+/** Bytes of a new chunk joined to the unread rest of the last one (more than a fast block spans). */
+const JOIN = 64 << 10;
 
 /** How far into a file NUL bytes mark it binary. */
 const BINARY_PROBE = 8192;

@@ -126,8 +126,8 @@ async function* file(tree: Tree, path: string, size: number, mtimeMs: number | u
   // A plain-named file on disk is checked as it streams (no extra read); packed names are checked first.
   if (!p.archive && !p.compression && tree instanceof DiskTree) {
     const notes: string[] = [];
-    const disk: Tree = tree;
-    const f: InputFile = { name: label, base, size, notes, open: () => openByContent(disk.open(path), ctx.limits, notes) };
+    const disk: DiskTree = tree;
+    const f: InputFile = { name: label, base, size, notes, open: () => openByContent(disk.open(path, size), ctx.limits, notes) };
     if (mtimeMs !== undefined) f.mtimeMs = mtimeMs;
     const procSys = /(?:^|\/)proc\/sys\/net\/ipv4\/([a-z_]+)$/.exec(path)?.[1];
     if (procSys) f.limitSysctl = procSys;

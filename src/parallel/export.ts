@@ -1,30 +1,51 @@
 import { Worker } from 'node:worker_threads';
-import { emptyStats, type ReadOptions, type RunStats } from '../pipeline.js';
+import { expandInputs, isProblem } from '../ingest/sources.js';
+import { packing } from '../ingest/decompress.js';
+import { emptyStats, type FileRange, type ReadOptions, type RunStats } from '../pipeline.js';
 import { csvHeader } from '../report/rows.js';
+import { parseFilenameTime } from '../segment/time.js';
+import { planPieces } from './split.js';
 import type { WorkerJob, WorkerMessage } from './worker.js';
 
+/** Smallest file that is cut into pieces for several threads. */
+export const SPLIT_MIN_BYTES = 32 << 20;
+
+type Unit = { input: string } | { range: FileRange };
+
 /**
- * Export several files on several cores: each file goes to a worker thread, rows come
- * back as text and are written in input order (a later file's rows wait while an
- * earlier one is still being read). Files are read independently, so moments are
- * not merged across files given separately (they are within a directory or archive).
+ * Export on several cores: each input goes to a worker thread, and a big plain-text
+ * log is cut into pieces read by the workers side by side (parallel/split.ts cuts
+ * only where the pieces read exactly as the whole). Rows come back as bytes and
+ * are written in input order. Inputs given separately are read independently, so
+ * moments are not merged across them (they are within a directory or archive).
  */
 export async function exportParallel(
   inputs: readonly string[],
   opts: ReadOptions,
   format: 'csv' | 'jsonl',
   jobs: number,
-  write: (text: string) => Promise<void>,
+  write: (chunk: string | Uint8Array) => Promise<void>,
+  split: { minBytes?: number; pieceBytes?: number } = {},
 ): Promise<RunStats> {
   const total = emptyStats();
   const byIdx: RunStats[] = [];
   if (format === 'csv') await write(csvHeader());
-  const pending = new Map<number, string[]>();
+  const o: WorkerJob['opts'] = {};
+  if (opts.tz) o.tz = opts.tz;
+  if (opts.host) o.host = opts.host;
+  if (opts.sinceMs !== undefined) o.sinceMs = opts.sinceMs;
+  if (opts.untilMs !== undefined) o.untilMs = opts.untilMs;
+  if (opts.archiveLimits) o.archiveLimits = opts.archiveLimits;
+  if (opts.fast === false) o.fast = false;
+
+  const units = planUnits(inputs, opts, jobs, split.minBytes ?? SPLIT_MIN_BYTES, split.pieceBytes);
+  const pending = new Map<number, Uint8Array[]>();
   const finished = new Set<number>();
-  let next = 0;
-  let queue = 0;
+  let next = 0; // next unit to write
+  let queued = 0; // units handed out
+  let noMore = false;
   const flush = async () => {
-    while (next < inputs.length) {
+    for (;;) {
       const chunks = pending.get(next);
       if (chunks) {
         for (const c of chunks) await write(c);
@@ -35,46 +56,80 @@ export async function exportParallel(
       next++;
     }
   };
-  const o: WorkerJob['opts'] = {};
-  if (opts.tz) o.tz = opts.tz;
-  if (opts.host) o.host = opts.host;
-  if (opts.sinceMs !== undefined) o.sinceMs = opts.sinceMs;
-  if (opts.untilMs !== undefined) o.untilMs = opts.untilMs;
-  if (opts.archiveLimits) o.archiveLimits = opts.archiveLimits;
-  const n = Math.min(jobs, inputs.length);
   let writing = Promise.resolve();
+  const workers: Worker[] = [];
   await new Promise<void>((resolve, reject) => {
-    let alive = n;
-    for (let k = 0; k < n; k++) {
-      const w = new Worker(new URL('./worker.js', import.meta.url));
-      const give = () => {
-        if (queue >= inputs.length) {
-          void w.terminate();
+    let alive = jobs;
+    let taking = Promise.resolve();
+    const give = (w: Worker) => {
+      // Units are planned as the file is read: take them one at a time, in order.
+      taking = taking.then(async () => {
+        const u = noMore ? undefined : await units.next();
+        if (!u || u.done) {
+          noMore = true;
           if (--alive === 0) resolve();
           return;
         }
-        const idx = queue++;
-        w.postMessage({ idx, input: inputs[idx]!, format, opts: o } satisfies WorkerJob);
-      };
+        const idx = queued++;
+        w.postMessage({ idx, format, opts: o, ...u.value } satisfies WorkerJob);
+      }, reject);
+    };
+    for (let k = 0; k < jobs; k++) {
+      const w = new Worker(new URL('./worker.js', import.meta.url));
+      workers.push(w);
       w.on('message', (m: WorkerMessage) => {
         if (m.type === 'chunk') {
           if (!pending.has(m.idx)) pending.set(m.idx, []);
-          pending.get(m.idx)!.push(m.text);
+          pending.get(m.idx)!.push(m.bytes);
         } else {
           finished.add(m.idx);
           byIdx[m.idx] = m.stats;
-          give();
+          give(w);
         }
         writing = writing.then(flush);
       });
       w.on('error', reject);
-      give();
+      give(w);
     }
   });
   await writing;
   await flush();
+  await Promise.all(workers.map((w) => w.terminate()));
   for (const s of byIdx) if (s) merge(total, s); // input order: the summary reads the same as a serial run's
   return total;
+}
+
+/** The inputs as units of work: big plain-text files cut into pieces, the rest whole. */
+async function* planUnits(inputs: readonly string[], opts: ReadOptions, jobs: number, splitMinBytes: number, pieceBytes?: number): AsyncGenerator<Unit> {
+  for (const input of inputs) {
+    const range = await splittable(input, opts, splitMinBytes);
+    if (!range) {
+      yield { input };
+      continue;
+    }
+    // Pieces small enough that a few are in flight at once (memory), large enough to be worth a job.
+    const bytes = pieceBytes ?? Math.max(8 << 20, Math.min(64 << 20, Math.ceil(range.size / (jobs * 4))));
+    for await (const p of planPieces(range.path, range.size, bytes)) {
+      yield { range: { path: range.path, name: range.name, base: range.base, ...p } };
+    }
+  }
+}
+
+/** A plain file on disk, big enough, whose lines carry nothing from its name or bundle. */
+async function splittable(input: string, opts: ReadOptions, minBytes: number) {
+  if (input === '-') return undefined;
+  let found: { path: string; name: string; base: string; size: number } | undefined;
+  let count = 0;
+  for await (const item of expandInputs([input], opts.tz ? { tz: opts.tz } : {})) {
+    count++;
+    if (isProblem(item) || count > 1) return undefined;
+    const plain = !packing(item.base).archive && !packing(item.base).compression && !/\.json$/i.test(item.base);
+    if (!plain || item.size === undefined || item.size < minBytes) return undefined;
+    if (item.host !== undefined || item.namespace !== undefined || item.timeNote || item.defaultTime || item.limitSysctl !== undefined) return undefined;
+    if (parseFilenameTime(item.base, opts)) return undefined;
+    found = { path: input, name: item.name, base: item.base, size: item.size };
+  }
+  return count === 1 ? found : undefined;
 }
 
 function merge(into: RunStats, s: RunStats): void {

@@ -39,10 +39,92 @@ export interface RowWriter {
   snapshot(s: Snapshot): void;
   /** A fast-path snapshot (segment/fast.ts): the same row, written from its values. */
   fast(f: FastBlock): void;
-  /** Text ready to write since the last take(). */
-  take(): string;
+  /** UTF-8 bytes ready to write since the last take(). */
+  take(): Buffer;
   /** Bytes buffered and not yet taken. */
   readonly pending: number;
+}
+
+const CHUNK = 1 << 20;
+
+/** Output bytes written in place, row after row (no string per row to build, join and encode). */
+class ByteOut {
+  private buf = Buffer.allocUnsafe(CHUNK);
+  private pos = 0;
+  private full: Buffer[] = [];
+  private size = 0;
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.full.push(this.buf.subarray(0, this.pos));
+    this.size += this.pos;
+    this.buf = Buffer.allocUnsafe(Math.max(CHUNK, n));
+    this.pos = 0;
+  }
+
+  /** Any text, as UTF-8. */
+  text(s: string): void {
+    this.room(s.length * 3);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+
+  /** Bytes already encoded. */
+  raw(b: Uint8Array): void {
+    this.room(b.length);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < b.length; i++) buf[p++] = b[i]!;
+    this.pos = p;
+  }
+
+  /** Text known to be ASCII (ISO times). */
+  ascii(s: string): void {
+    this.room(s.length);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  byte(c: number): void {
+    this.room(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /** An integer as String() writes it (|v| < 2^53). */
+  int(v: number): void {
+    this.room(24);
+    const buf = this.buf;
+    let p = this.pos;
+    if (v < 0) {
+      buf[p++] = 45;
+      v = -v;
+    }
+    if (v < 10) {
+      buf[p++] = 48 + v;
+    } else {
+      let d = 10;
+      while (d <= v) d *= 10;
+      for (d /= 10; d >= 1; d /= 10) {
+        const q = Math.floor(v / d);
+        buf[p++] = 48 + q;
+        v -= q * d;
+      }
+    }
+    this.pos = p;
+  }
+
+  get length(): number {
+    return this.size + this.pos;
+  }
+
+  take(): Buffer {
+    const out = Buffer.concat([...this.full, this.buf.subarray(0, this.pos)]);
+    this.full = [];
+    this.size = 0;
+    this.pos = 0;
+    return out;
+  }
 }
 
 /** The CSV header line. */
@@ -56,6 +138,7 @@ const UNPARSE = { newline: '\n', header: false, escapeFormulae: true } as const;
 const csvCell = (x: string | undefined): string => (x === undefined ? '' : Papa.unparse([[x]], UNPARSE));
 
 const AFTER_VALUES = ','.repeat(EXTRA_FIELDS.length);
+const bytesOf = (t: string): Buffer => Buffer.from(t, 'utf8');
 
 /**
  * Rows of fast-path snapshots without papaparse's per-cell work: they hold numbers
@@ -65,43 +148,57 @@ const AFTER_VALUES = ','.repeat(EXTRA_FIELDS.length);
  */
 class FastRows {
   private host: string | undefined = '\u0000';
-  private hostCell = '';
+  private hostCell = bytesOf('');
   private ns: string | undefined = '\u0000';
-  private tail = '';
+  private tail = bytesOf('');
   private file = '\u0000';
-  private filePlain = false;
-  private readonly formats = csvCell(FAST_FORMATS.join('+'));
+  /** `file:` when `file:N` needs no quoting or escaping (for any N when `file:1` needs none). */
+  private sourcePrefix: Buffer | undefined;
+  private readonly formats = bytesOf(csvCell(FAST_FORMATS.join('+')));
 
-  row(f: FastBlock): string {
+  row(f: FastBlock, out: ByteOut): void {
     if (f.host !== this.host) {
       this.host = f.host;
-      this.hostCell = csvCell(f.host);
+      this.hostCell = bytesOf(csvCell(f.host));
     }
     if (f.namespace !== this.ns) {
       this.ns = f.namespace;
-      this.tail = `${AFTER_VALUES},${csvCell(f.namespace)},,\n`;
+      this.tail = bytesOf(`${AFTER_VALUES},${csvCell(f.namespace)},,\n`);
     }
     if (f.file !== this.file) {
       this.file = f.file;
-      // `file:N` needs no quoting or escaping for any N when `file:1` needs none.
-      this.filePlain = csvCell(`${f.file}:1`) === `${f.file}:1`;
+      this.sourcePrefix = csvCell(`${f.file}:1`) === `${f.file}:1` ? bytesOf(`${f.file}:`) : undefined;
     }
-    const source = this.filePlain ? `${f.file}:${f.line}` : csvCell(`${f.file}:${f.line}`);
+    out.raw(this.hostCell);
+    out.byte(44);
+    out.ascii(f.time.iso);
+    out.byte(44);
+    if (this.sourcePrefix) {
+      out.raw(this.sourcePrefix);
+      out.int(f.line);
+    } else {
+      out.text(csvCell(`${f.file}:${f.line}`));
+    }
+    out.byte(44);
+    out.raw(this.formats);
     const v = f.values;
-    let row = `${this.hostCell},${f.time.iso},${source},${this.formats}`;
-    for (let i = 0; i < v.length; i++) row += `,${v[i]}`;
-    return row + this.tail;
+    for (let i = 0; i < v.length; i++) {
+      out.byte(44);
+      out.int(v[i]!);
+    }
+    out.raw(this.tail);
   }
 }
 
 /** CSV (RFC 4180 by papaparse), header first, batched so papaparse runs per batch. */
 export function csvWriter(opts: { header?: boolean } = {}): RowWriter {
   let batch: Cell[][] = [];
-  let out = opts.header === false ? '' : csvHeader();
+  const out = new ByteOut();
+  if (opts.header !== false) out.text(csvHeader());
   const fastRows = new FastRows();
   const flushBatch = (): void => {
     if (batch.length === 0) return;
-    out += Papa.unparse(batch, UNPARSE) + '\n';
+    out.text(Papa.unparse(batch, UNPARSE) + '\n');
     batch = [];
   };
   return {
@@ -111,13 +208,11 @@ export function csvWriter(opts: { header?: boolean } = {}): RowWriter {
     },
     fast(f) {
       if (batch.length) flushBatch();
-      out += fastRows.row(f);
+      fastRows.row(f, out);
     },
     take() {
       flushBatch();
-      const t = out;
-      out = '';
-      return t;
+      return out.take();
     },
     get pending() {
       return out.length + batch.length * 200;
@@ -127,18 +222,16 @@ export function csvWriter(opts: { header?: boolean } = {}): RowWriter {
 
 /** JSON Lines: one object per snapshot. */
 export function jsonlWriter(): RowWriter {
-  let out = '';
+  const out = new ByteOut();
   return {
     snapshot(s) {
-      out += JSON.stringify(snapshotJson(s)) + '\n';
+      out.text(JSON.stringify(snapshotJson(s)) + '\n');
     },
     fast(f) {
-      out += JSON.stringify(snapshotJson(fastSnapshot(f))) + '\n';
+      out.text(JSON.stringify(snapshotJson(fastSnapshot(f))) + '\n');
     },
     take() {
-      const t = out;
-      out = '';
-      return t;
+      return out.take();
     },
     get pending() {
       return out.length;

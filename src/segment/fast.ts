@@ -75,7 +75,7 @@ export interface FastBlock {
   host?: string;
   namespace?: string;
   /** NUMERIC_FIELDS order; every one is present. */
-  values: Float64Array;
+  values: readonly number[];
   /** The block's bytes, to re-read it with the general path when it must merge with another capture. */
   buf: Buffer;
   start: number;
@@ -100,6 +100,8 @@ const MONTH_CODES = new Map(MONTHS.map((m, i) => [codeOf(m), i]));
 const MAX_FAST_LINE = 512;
 /** Lines (blank ones included) a fast block may span before it is handed over. */
 const MAX_FAST_LINES = 64;
+/** Bytes a fast block can span at most. */
+const MARGIN = MAX_FAST_LINES * (MAX_FAST_LINE + 2) + 64;
 
 /**
  * `Wed Nov 25 00:44:45 UTC 2026` (C locale `date`): the offset of the zone and
@@ -112,7 +114,7 @@ function dateShape(b: Buffer, s: number, e: number): number {
   if (b[s + 3] !== 32 || b[s + 7] !== 32 || b[s + 10] !== 32 || b[s + 13] !== 58 || b[s + 16] !== 58 || b[s + 19] !== 32) return -1;
   const d0 = b[s + 8]!;
   if (!(d0 === 32 || isDigit(d0)) || !isDigit(b[s + 9]!)) return -1;
-  for (const k of [11, 12, 14, 15, 17, 18]) if (!isDigit(b[s + k]!)) return -1;
+  if (!isDigit(b[s + 11]!) || !isDigit(b[s + 12]!) || !isDigit(b[s + 14]!) || !isDigit(b[s + 15]!) || !isDigit(b[s + 17]!) || !isDigit(b[s + 18]!)) return -1;
   // zone: [A-Za-z][A-Za-z0-9]{0,5}, then ` YYYY`
   const zs = s + 20;
   const ze = e - 5;
@@ -138,6 +140,10 @@ export class FastScanner {
   private readonly days = new Map<number, [number, string]>();
   /** Blocks taken by the fast path (the rest of the counting is the Segmenter's). */
   taken = 0;
+  /** Of the last match: lines, blank lines, end of the `date` line. */
+  private lines = 0;
+  private blank = 0;
+  private dateEnd = 0;
 
   constructor(
     private readonly file: string,
@@ -193,16 +199,52 @@ export class FastScanner {
    * With `final`, `buf` ends with a newline (scanLines adds one).
    */
   private tryBlock(b: Buffer, pos: number, final: boolean): number {
+    const p = this.match(b, pos, final);
+    if (p < 0) return p;
+    const holes = this.holes;
+    const lineOf = this.lineOf;
+    const time = this.time(b, pos, this.dateEnd);
+    if (!time) return NOT_FAST;
+    // Taken: the Segmenter emits what it holds and counts these lines.
+    const first = this.seg.lineNo + 1;
+    this.seg.tookBlock(this.lines, this.blank);
+    this.taken++;
+    const fb: FastBlock = {
+      fast: true,
+      file: this.file,
+      line: first,
+      sockstatLine: first + lineOf[SOCKSTAT_AT]!,
+      sockstat6Line: first + lineOf[SOCKSTAT6_AT]!,
+      ssLine: first + lineOf[SS_AT]!,
+      time,
+      values: valuesOf(holes),
+      buf: b,
+      start: pos,
+      end: p,
+    };
+    const host = this.seg.currentHost;
+    if (host !== undefined) fb.host = host;
+    if (this.opts.namespace !== undefined) fb.namespace = this.opts.namespace;
+    this.emit(fb);
+    return p;
+  }
+
+  /**
+   * Match a fast block at `pos` (its counts in `holes`, its lines' offsets from the
+   * `date` line in `lineOf`): the offset after it, or NOT_FAST, or NEED_MORE.
+   */
+  match(b: Buffer, pos: number, final: boolean): number {
     const n = b.length;
-    const more = final ? NOT_FAST : NEED_MORE;
     // The `date` line: at most 31 bytes and its newline.
     let nl = pos;
     const lim = Math.min(n, pos + 34);
     while (nl < lim && b[nl] !== 10) nl++;
-    if (nl === lim) return nl === n && n - pos <= 33 ? more : NOT_FAST;
+    if (nl === lim) return nl === n && n - pos <= 33 && !final ? NEED_MORE : NOT_FAST;
     const dateEnd = nl > pos && b[nl - 1] === 13 ? nl - 1 : nl;
     if (!this.isDate(b, pos, dateEnd)) return NOT_FAST;
-    const first = this.seg.lineNo + 1;
+    // A whole block fits in MARGIN bytes: with that many at hand (or the end of the input,
+    // which then ends with a newline) no read below goes past the buffer, unchecked.
+    if (!final && n - pos < MARGIN) return NEED_MORE;
     let lines = 1;
     let blank = 0;
     let k = 0;
@@ -213,7 +255,7 @@ export class FastScanner {
     const nLines = COMPILED.length;
     for (;;) {
       if (p >= n) {
-        if (!final) return NEED_MORE;
+        // (final only)
         if (k < nLines) return NOT_FAST;
         p = n;
         break;
@@ -223,8 +265,7 @@ export class FastScanner {
       let i = p;
       let c = b[i]!;
       while (c === 32 || c === 9 || c === 13 || c === 11 || c === 12) c = b[++i]!;
-      if (i - p > MAX_FAST_LINE) return NOT_FAST;
-      if (i >= n) return more;
+      if (i - p > MAX_FAST_LINE || i >= n) return NOT_FAST;
       if (c === 10) {
         blank++;
         lines++;
@@ -236,71 +277,45 @@ export class FastScanner {
         let e = p;
         const l2 = Math.min(n, p + 34);
         while (e < l2 && b[e] !== 10) e++;
-        if (e === l2) return e === n && n - p <= 33 ? more : NOT_FAST;
-        if (!this.isDate(b, p, e > p && b[e - 1] === 13 ? e - 1 : e)) return NOT_FAST;
+        if (e === l2 || !this.isDate(b, p, e > p && b[e - 1] === 13 ? e - 1 : e)) return NOT_FAST;
         break;
       }
       // Template line k, from its first byte.
       const t = COMPILED[k]!;
-      i = p;
-      for (let j = 0; j < t.length; j++) {
+      const tn = t.length;
+      for (let j = 0; j < tn; j++) {
         const tc = t[j]!;
-        if (i - p > MAX_FAST_LINE) return NOT_FAST;
-        if (i >= n) return more;
-        c = b[i]!;
-        if (tc === WS) {
+        if (tc >= 0) {
+          if (c !== tc) return NOT_FAST;
+          c = b[++i]!;
+        } else if (tc === WS) {
           if (c !== 32 && c !== 9) return NOT_FAST;
           c = b[++i]!;
           while (c === 32 || c === 9) c = b[++i]!;
-        } else if (tc === NUM) {
+          if (i - p > MAX_FAST_LINE) return NOT_FAST;
+        } else {
           const ds = i;
           let v = 0;
           while (c >= 48 && c <= 57) {
             v = v * 10 + (c - 48);
             c = b[++i]!;
           }
-          if (i === ds || i - ds > 15) return i >= n && i - ds <= 15 ? more : NOT_FAST;
+          if (i === ds || i - ds > 15) return NOT_FAST;
           holes[hole++] = v;
-        } else if (c !== tc) {
-          return NOT_FAST;
-        } else {
-          i++;
         }
       }
-      c = b[i]!;
       while (c === 32 || c === 9) c = b[++i]!;
       if (c === 13) c = b[++i]!;
-      if (i - p > MAX_FAST_LINE) return NOT_FAST;
-      if (i >= n) return more;
-      if (c !== 10) return NOT_FAST;
-      lineOf[k] = first + lines;
+      if (c !== 10 || i - p > MAX_FAST_LINE) return NOT_FAST;
+      lineOf[k] = lines;
       k++;
       lines++;
       p = i + 1;
     }
     if (!agree(holes)) return NOT_FAST;
-    const time = this.time(b, pos, dateEnd);
-    if (!time) return NOT_FAST;
-    // Taken: the Segmenter emits what it holds and counts these lines.
-    this.seg.tookBlock(lines, blank);
-    this.taken++;
-    const fb: FastBlock = {
-      fast: true,
-      file: this.file,
-      line: first,
-      sockstatLine: lineOf[SOCKSTAT_AT]!,
-      sockstat6Line: lineOf[SOCKSTAT6_AT]!,
-      ssLine: lineOf[SS_AT]!,
-      time,
-      values: valuesOf(holes),
-      buf: b,
-      start: pos,
-      end: p,
-    };
-    const host = this.seg.currentHost;
-    if (host !== undefined) fb.host = host;
-    if (this.opts.namespace !== undefined) fb.namespace = this.opts.namespace;
-    this.emit(fb);
+    this.lines = lines;
+    this.blank = blank;
+    this.dateEnd = dateEnd;
     return p;
   }
 
@@ -370,11 +385,24 @@ const VALUE_HOLES = Int8Array.from([
 ]);
 
 /** The canonical columns (NUMERIC_FIELDS order) from the template's counts. */
-function valuesOf(h: Float64Array): Float64Array {
-  const v = new Float64Array(FAST_VALUES);
+function valuesOf(h: Float64Array): number[] {
+  // A plain array: allocating a small typed array per block costs more than filling it.
+  const v: number[] = new Array<number>(FAST_VALUES);
   for (let i = 0; i < FAST_VALUES; i++) {
     const k = VALUE_HOLES[i]!;
     v[i] = k >= 0 ? h[k]! : h[H.ssClosed]! - h[H.tw]!;
   }
   return v;
+}
+
+const probe = new FastScanner('', { lineNo: 0 } as unknown as Segmenter, {}, () => {});
+
+/**
+ * Where a file may be cut for reading on several threads: the end of the fast block
+ * at `pos` (which is the start of the next `date` line), or -1 when `pos` does not
+ * start one with a complete block after it within `buf`.
+ */
+export function fastBlockEnd(buf: Buffer, pos: number): number {
+  const e = probe.match(buf, pos, false);
+  return e >= 0 && e < buf.length ? e : -1;
 }
