@@ -97,6 +97,7 @@ export async function analyzeWithSeries(
   const book: LimitBook = emptyLimitBook();
   const stats = await readSnapshots(inputs, opts, {
     snapshot: (s) => builder.add(s),
+    fast: (f) => builder.fast(f),
     limit: (l) => {
       const k = limitKey(l.host, l.source);
       let m = book.byKey.get(k);

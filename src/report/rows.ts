@@ -2,7 +2,7 @@ import Papa from 'papaparse';
 import { ALL_FIELDS, COLUMNS, EXTRA_FIELDS } from '../normalize/fields.js';
 import { FAST_FORMATS, fastSnapshot } from '../normalize/fast.js';
 import type { Snapshot } from '../normalize/types.js';
-import type { FastBlock } from '../segment/fast.js';
+import { FastTime, type FastBlock } from '../segment/fast.js';
 
 export type Cell = string | number | null;
 
@@ -84,6 +84,14 @@ class ByteOut {
     let p = this.pos;
     for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
     this.pos = p;
+  }
+
+  /** 0..99 as two digits. */
+  two(n: number): void {
+    this.room(2);
+    const q = (n / 10) | 0;
+    this.buf[this.pos++] = 48 + q;
+    this.buf[this.pos++] = 48 + n - q * 10;
   }
 
   byte(c: number): void {
@@ -171,7 +179,19 @@ class FastRows {
     }
     out.raw(this.hostCell);
     out.byte(44);
-    out.ascii(f.time.iso);
+    const t = f.time;
+    if (t instanceof FastTime) {
+      // The ISO text from the day's bytes and the clock: no string made.
+      out.raw(t.day.bytes);
+      out.two(t.h);
+      out.byte(58);
+      out.two(t.mi);
+      out.byte(58);
+      out.two(t.s);
+      out.byte(90);
+    } else {
+      out.ascii(t.iso);
+    }
     out.byte(44);
     if (this.sourcePrefix) {
       out.raw(this.sourcePrefix);

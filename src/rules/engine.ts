@@ -3,7 +3,7 @@ import type { Diagnostic } from '../normalize/types.js';
 import type { ListingSummary } from '../parse/listing.js';
 import type { HostSeries } from '../series/series.js';
 import { evaluate, identName, truth, type EvalEnv, type Expr, type Value } from './expr.js';
-import { parseWindow, scalarCall, seriesCall } from './functions.js';
+import { parseWindow, scalarCall, seriesOf, seriesPoints, type SeriesPoints } from './functions.js';
 import type { CompiledRule } from './load.js';
 import { DERIVED, FIELD_NAMES, type DerivedName } from './names.js';
 import { SEVERITY_RANK, type Severity } from './schema.js';
@@ -120,6 +120,52 @@ class Context {
     }
   }
 
+  private pointsCache = new Map<string, SeriesPoints | undefined>();
+  private seriesCache = new Map<string, number | undefined>();
+
+  /** A series function of a field, computed once per series (rules and their messages ask the same ones). */
+  series(fn: string, field: string, windowMs: number | undefined, arg: number | undefined): number | undefined {
+    const key = `${fn}\u0000${field}\u0000${windowMs}\u0000${arg}`;
+    if (this.seriesCache.has(key)) return this.seriesCache.get(key);
+    const pk = `${field}\u0000${windowMs}`;
+    let pts = this.pointsCache.get(pk);
+    if (!this.pointsCache.has(pk)) this.pointsCache.set(pk, (pts = seriesPoints(this.s.times, this.column(field), windowMs)));
+    const v = pts && seriesOf(fn, pts, arg);
+    this.seriesCache.set(key, v);
+    return v;
+  }
+
+  /** Has the field no value anywhere in the series? */
+  allAbsent(field: string): boolean {
+    let v = this.absentCache.get(field);
+    if (v === undefined) this.absentCache.set(field, (v = this.column(field).every((x) => Number.isNaN(x))));
+    return v;
+  }
+  private absentCache = new Map<string, boolean>();
+
+  /**
+   * How to read an identifier at snapshot i, decided once per name: a column read for
+   * a field (NaN = absent), the derived-value switch for the rest.
+   */
+  reader(name: string): (i: number) => Value {
+    let r = this.readers.get(name);
+    if (!r) {
+      if (name in DERIVED) {
+        const d = name as DerivedName;
+        r = (i) => this.derived(d, i);
+      } else {
+        const col = this.s.col(name as Field);
+        r = (i) => {
+          const v = col[i]!;
+          return v === v ? v : undefined;
+        };
+      }
+      this.readers.set(name, r);
+    }
+    return r;
+  }
+  private readers = new Map<string, (i: number) => Value>();
+
   column(name: string): Float64Array {
     if (!(name in DERIVED)) return this.s.col(name as Field);
     let c = this.derivedCols.get(name);
@@ -181,23 +227,47 @@ function paramOrLimit(rule: CompiledRule, ctx: Context, book: LimitBook, name: s
   return { hit: false };
 }
 
-function snapshotEnv(rule: CompiledRule, ctx: Context, book: LimitBook, i: number, missing: Set<string>): EvalEnv {
-  return {
-    ident(name) {
+/** An environment for one rule at one snapshot; `at` moves it (one object per rule and series, not per snapshot). */
+interface SnapshotEnv extends EvalEnv {
+  at: number;
+}
+
+function snapshotEnv(rule: CompiledRule, ctx: Context, book: LimitBook, i: number, missing: Set<string>): SnapshotEnv {
+  // Each name is resolved once: params and limits are constants, fields read their column.
+  const resolved = new Map<string, (i: number) => Value>();
+  const resolve = (name: string): ((i: number) => Value) => {
+    let r = resolved.get(name);
+    if (!r) {
       const pl = paramOrLimit(rule, ctx, book, name);
-      if (pl.hit) return pl.v;
-      const v = ctx.value(name, i);
-      if (v === undefined) missing.add(name);
-      return v;
+      if (pl.hit) {
+        const v = pl.v;
+        r = () => v;
+      } else {
+        const read = ctx.reader(name);
+        r = (i) => {
+          const v = read(i);
+          if (v === undefined) missing.add(name);
+          return v;
+        };
+      }
+      resolved.set(name, r);
+    }
+    return r;
+  };
+  const env: SnapshotEnv = {
+    at: i,
+    ident(name) {
+      return resolve(name)(env.at);
     },
     call(name, args, evalArg) {
       if (name === 'prev') {
         const f = identName(args[0]!);
-        return f !== undefined && i > 0 ? ctx.value(f, i - 1) : undefined;
+        return f !== undefined && env.at > 0 ? ctx.value(f, env.at - 1) : undefined;
       }
       return scalarCall(name, args.map(evalArg));
     },
   };
+  return env;
 }
 
 function seriesEnv(rule: CompiledRule, ctx: Context, book: LimitBook, missing: Set<string>): EvalEnv {
@@ -220,9 +290,8 @@ function seriesEnv(rule: CompiledRule, ctx: Context, book: LimitBook, missing: S
         if (typeof v === 'string') windowMs = parseWindow(v);
         else if (typeof v === 'number') p = v;
       }
-      const col = ctx.column(field);
-      const r = seriesCall(name, ctx.s.times, col, windowMs, p);
-      if (col.every((x) => Number.isNaN(x))) missing.add(field);
+      const r = ctx.series(name, field, windowMs, p);
+      if (ctx.allAbsent(field)) missing.add(field);
       return r;
     },
   };
@@ -351,8 +420,9 @@ export function runRules(rules: readonly CompiledRule[], series: readonly HostSe
           run = [];
           runSev = 'info';
         };
+        const env = snapshotEnv(rule, ctx, book, 0, missing);
         for (let i = 0; i < s.length; i++) {
-          const env = snapshotEnv(rule, ctx, book, i, missing);
+          env.at = i;
           const t = truth(rule.when, env);
           if (t === undefined) continue; // not evaluated here: neither fires nor breaks a run
           evaluated = true;

@@ -43,12 +43,18 @@ export function parseWindow(w: string): number | undefined {
   return Number(m[1]) * { s: 1000, m: 60000, h: 3600000, d: 86400000 }[m[2] as 's' | 'm' | 'h' | 'd'];
 }
 
+/** The points a series function reads: values present within the window, and the timed ones as (minutes since the first, value). */
+export interface SeriesPoints {
+  ys: number[];
+  pts: [number, number][];
+}
+
 /**
- * A series function over points (t in epoch ms, NaN when unknown; y NaN when absent).
+ * Points of a series (t in epoch ms, NaN when unknown; y NaN when absent).
  * `windowMs` keeps the points within that span before the last timed point.
- * Returns undefined when the points do not allow an answer (absent).
+ * Undefined: a window was asked and no point has a time.
  */
-export function seriesCall(name: string, t: Float64Array, y: Float64Array, windowMs?: number, arg?: number): number | undefined {
+export function seriesPoints(t: Float64Array, y: Float64Array, windowMs?: number): SeriesPoints | undefined {
   let lo = 0;
   if (windowMs !== undefined) {
     let lastT = NaN;
@@ -69,6 +75,22 @@ export function seriesCall(name: string, t: Float64Array, y: Float64Array, windo
       pts.push([(ti - t0) / 60000, v]);
     }
   }
+  return { ys, pts };
+}
+
+/**
+ * A series function over points (t in epoch ms, NaN when unknown; y NaN when absent).
+ * `windowMs` keeps the points within that span before the last timed point.
+ * Returns undefined when the points do not allow an answer (absent).
+ */
+export function seriesCall(name: string, t: Float64Array, y: Float64Array, windowMs?: number, arg?: number): number | undefined {
+  const p = seriesPoints(t, y, windowMs);
+  return p && seriesOf(name, p, arg);
+}
+
+/** A series function over points already taken out of the columns (the engine keeps them per field and window). */
+export function seriesOf(name: string, points: SeriesPoints, arg?: number): number | undefined {
+  const { ys, pts } = points;
   switch (name) {
     case 'count':
       return ys.length;
@@ -97,8 +119,9 @@ export function seriesCall(name: string, t: Float64Array, y: Float64Array, windo
     }
   }
   // The rest need time: slope is per minute.
-  const distinctT = new Set(pts.map((p) => p[0])).size;
-  if (distinctT < 2) return undefined;
+  let distinct = false;
+  for (let i = 1; i < pts.length && !distinct; i++) distinct = pts[i]![0] !== pts[0]![0];
+  if (!distinct) return undefined;
   switch (name) {
     case 'slope':
       return linearRegression(pts).m;

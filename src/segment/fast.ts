@@ -61,7 +61,11 @@ const COMPILED: Int16Array[] = FAST_TEMPLATE.map((t) => Int16Array.from([...t].m
 /** The canonical columns (NUMERIC_FIELDS order) of a fast block. */
 export const FAST_VALUES = 21;
 
-/** A block read by the fast path: its values and where it came from. */
+/**
+ * A block read by the fast path: its values and where it came from. The scanner
+ * reuses these objects (two in turn): a receiver uses one during the call it gets
+ * it in, and keeps nothing of it.
+ */
 export interface FastBlock {
   readonly fast: true;
   file: string;
@@ -72,10 +76,10 @@ export interface FastBlock {
   sockstat6Line: number;
   ssLine: number;
   time: Timestamp;
-  host?: string;
-  namespace?: string;
+  host: string | undefined;
+  namespace: string | undefined;
   /** NUMERIC_FIELDS order; every one is present. */
-  values: readonly number[];
+  values: number[];
   /** The block's bytes, to re-read it with the general path when it must merge with another capture. */
   buf: Buffer;
   start: number;
@@ -136,8 +140,8 @@ const leap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 =
 export class FastScanner {
   private readonly holes = new Float64Array(HOLES);
   private readonly lineOf = new Int32Array(FAST_TEMPLATE.length);
-  /** Day (y*10000+m*100+d) → [epoch ms of its midnight, `YYYY-MM-DDT`]. */
-  private readonly days = new Map<number, [number, string]>();
+  /** Day (y*10000+m*100+d) → its midnight and ISO prefix. */
+  private readonly days = new Map<number, Day>();
   /** Blocks taken by the fast path (the rest of the counting is the Segmenter's). */
   taken = 0;
   /** Of the last match: lines, blank lines, end of the `date` line. */
@@ -150,7 +154,9 @@ export class FastScanner {
     private readonly seg: Segmenter,
     private readonly opts: TimeOptions & { namespace?: string; enabled?: boolean },
     private readonly emit: (b: FastBlock) => void,
-  ) {}
+  ) {
+    this.pool = [FastScanner.block(file), FastScanner.block(file)];
+  }
 
   /** A line the reader cut short (longer than it holds): to the general path. */
   line(text: string): void {
@@ -201,33 +207,43 @@ export class FastScanner {
   private tryBlock(b: Buffer, pos: number, final: boolean): number {
     const p = this.match(b, pos, final);
     if (p < 0) return p;
-    const holes = this.holes;
-    const lineOf = this.lineOf;
-    const time = this.time(b, pos, this.dateEnd);
+    // Two blocks in turn: a block is passed on (and done with) by the time the one after
+    // the next is read, so the one at `turn` is free (its time object too).
+    const fb = this.pool[this.turn]!;
+    const time = this.time(b, pos, this.dateEnd, this.times[this.turn]!);
     if (!time) return NOT_FAST;
+    this.turn ^= 1;
     // Taken: the Segmenter emits what it holds and counts these lines.
     const first = this.seg.lineNo + 1;
     this.seg.tookBlock(this.lines, this.blank);
     this.taken++;
-    const fb: FastBlock = {
-      fast: true,
-      file: this.file,
-      line: first,
-      sockstatLine: first + lineOf[SOCKSTAT_AT]!,
-      sockstat6Line: first + lineOf[SOCKSTAT6_AT]!,
-      ssLine: first + lineOf[SS_AT]!,
-      time,
-      values: valuesOf(holes),
-      buf: b,
-      start: pos,
-      end: p,
-    };
-    const host = this.seg.currentHost;
-    if (host !== undefined) fb.host = host;
-    if (this.opts.namespace !== undefined) fb.namespace = this.opts.namespace;
+    const lineOf = this.lineOf;
+    fb.line = first;
+    fb.sockstatLine = first + lineOf[SOCKSTAT_AT]!;
+    fb.sockstat6Line = first + lineOf[SOCKSTAT6_AT]!;
+    fb.ssLine = first + lineOf[SS_AT]!;
+    fb.time = time;
+    valuesOf(this.holes, fb.values);
+    fb.buf = b;
+    fb.start = pos;
+    fb.end = p;
+    fb.host = this.seg.currentHost;
+    fb.namespace = this.opts.namespace;
     this.emit(fb);
     return p;
   }
+
+  // (made in the constructor: field initializers run before the parameter properties are set)
+  private readonly pool: FastBlock[];
+  private static block(file: string): FastBlock {
+    return {
+    fast: true as const, file, line: 0, sockstatLine: 0, sockstat6Line: 0, ssLine: 0,
+    time: new FastTime(), values: new Array<number>(FAST_VALUES).fill(0), buf: EMPTY, start: 0, end: 0,
+    host: undefined, namespace: undefined,
+    };
+  }
+  private readonly times = [new FastTime(), new FastTime()];
+  private turn = 0;
 
   /**
    * Match a fast block at `pos` (its counts in `holes`, its lines' offsets from the
@@ -320,10 +336,12 @@ export class FastScanner {
   }
 
   /** The `date` line's time: computed for UTC/GMT, else the general parser's when it is exact. */
-  private time(b: Buffer, s: number, e: number): Timestamp | undefined {
+  private time(b: Buffer, s: number, e: number, t: FastTime): Timestamp | undefined {
     const zs = dateShape(b, s, e);
-    const zone = b.toString('latin1', zs, e - 5);
-    if (zone === 'UTC' || zone === 'GMT' || zone === 'UT') {
+    const z0 = b[zs]!;
+    const zl = e - 5 - zs;
+    // UTC, GMT, UT
+    if ((zl === 3 && ((z0 === 85 && b[zs + 1] === 84 && b[zs + 2] === 67) || (z0 === 71 && b[zs + 1] === 77 && b[zs + 2] === 84))) || (zl === 2 && z0 === 85 && b[zs + 1] === 84)) {
       const y = num2(b, e - 4) * 100 + num2(b, e - 2);
       const mo = MONTH_CODES.get(code3(b, s + 4))!;
       const d = b[s + 8] === 32 ? b[s + 9]! - 48 : num2(b, s + 8);
@@ -336,10 +354,12 @@ export class FastScanner {
         let day = this.days.get(key);
         if (!day) {
           if (this.days.size > 4096) this.days.clear();
-          day = [Date.UTC(y, mo, d), `${String(y).padStart(4, '0')}-${TWO[mo + 1]}-${TWO[d]}T`];
+          const prefix = `${String(y).padStart(4, '0')}-${TWO[mo + 1]}-${TWO[d]}T`;
+          day = { ms: Date.UTC(y, mo, d), prefix, bytes: Buffer.from(prefix, 'latin1') };
           this.days.set(key, day);
         }
-        return { ms: day[0] + h * 3_600_000 + mi * 60_000 + sec * 1000, iso: `${day[1]}${TWO[h]}:${TWO[mi]}:${TWO[sec]}Z` };
+        t.set(day, h, mi, sec);
+        return t;
       }
     }
     const ts = parseTimestampLine(b.toString('utf8', s, e), this.opts);
@@ -347,6 +367,41 @@ export class FastScanner {
     return ts;
   }
 }
+
+/** A day's midnight and its ISO text up to the `T`. */
+interface Day {
+  ms: number;
+  prefix: string;
+  bytes: Buffer;
+}
+
+/**
+ * A time read by the fast path: epoch ms, and its ISO text made only when asked
+ * (the CSV writer writes it from the day's bytes and the clock fields instead).
+ */
+export class FastTime implements Timestamp {
+  ms = 0;
+  day: Day = { ms: 0, prefix: '', bytes: EMPTY };
+  h = 0;
+  mi = 0;
+  s = 0;
+  private text: string | undefined;
+
+  set(day: Day, h: number, mi: number, s: number): void {
+    this.day = day;
+    this.h = h;
+    this.mi = mi;
+    this.s = s;
+    this.ms = day.ms + h * 3_600_000 + mi * 60_000 + s * 1000;
+    this.text = undefined;
+  }
+
+  get iso(): string {
+    return (this.text ??= `${this.day.prefix}${TWO[this.h]}:${TWO[this.mi]}:${TWO[this.s]}Z`);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
 
 const NOT_FAST = -1;
 const NEED_MORE = -2;
@@ -385,14 +440,11 @@ const VALUE_HOLES = Int8Array.from([
 ]);
 
 /** The canonical columns (NUMERIC_FIELDS order) from the template's counts. */
-function valuesOf(h: Float64Array): number[] {
-  // A plain array: allocating a small typed array per block costs more than filling it.
-  const v: number[] = new Array<number>(FAST_VALUES);
+function valuesOf(h: Float64Array, v: number[]): void {
   for (let i = 0; i < FAST_VALUES; i++) {
     const k = VALUE_HOLES[i]!;
     v[i] = k >= 0 ? h[k]! : h[H.ssClosed]! - h[H.tw]!;
   }
-  return v;
 }
 
 const probe = new FastScanner('', { lineNo: 0 } as unknown as Segmenter, {}, () => {});

@@ -3,6 +3,7 @@ import { ALL_FIELDS, type Field } from '../normalize/fields.js';
 import type { Diagnostic, Snapshot } from '../normalize/types.js';
 import type { ListingSummary } from '../parse/listing.js';
 import { isoFromMs } from '../segment/time.js';
+import type { FastBlock } from '../segment/fast.js';
 
 const FIELD_INDEX = new Map<Field, number>(ALL_FIELDS.map((f, i) => [f, i]));
 
@@ -108,15 +109,20 @@ export function seriesKey(s: Pick<Snapshot, 'host' | 'namespace' | 'source'>): s
   return `dir:${f === '-' ? '-' : dirname(f.split('!')[0]!)}${ns}`;
 }
 
-/** Columns of one group as snapshots arrive (arrival order), grown by doubling. */
+/** Rows per chunk of a growing column. */
+const ROWS = 1 << 14;
+
+/**
+ * Columns of one group as snapshots arrive (arrival order), in chunks of ROWS rows
+ * (no copying as they grow); build() gathers them into one array per column.
+ */
 class Group {
   n = 0;
-  cap = 64;
   /** A column exists only once a value of its field has been seen (most logs fill about half). */
-  cols: (Float64Array | undefined)[] = ALL_FIELDS.map(() => undefined);
-  times = new Float64Array(64);
-  fileIdx = new Int32Array(64);
-  lines = new Int32Array(64);
+  cols: (Float64Array[] | undefined)[] = ALL_FIELDS.map(() => undefined);
+  times: Float64Array[] = [];
+  fileIdx: Int32Array[] = [];
+  lines: Int32Array[] = [];
   isoExtra = new Map<number, string>();
   diags = new Map<number, Diagnostic[]>();
   listings = new Map<number, ListingSummary>();
@@ -125,40 +131,69 @@ class Group {
     readonly namespace: string | undefined,
   ) {}
 
-  private grow(): void {
-    this.cap *= 2;
-    const g = <T extends Float64Array | Int32Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(this.cap);
-      if (b instanceof Float64Array) b.fill(NaN);
-      b.set(a);
-      return b;
-    };
-    this.cols = this.cols.map((c) => (c ? g(c) : undefined));
-    this.times = g(this.times);
-    this.fileIdx = g(this.fileIdx);
-    this.lines = g(this.lines);
+  /** Row i's chunk is ready (a new chunk of every column starts at multiples of ROWS). */
+  private row(): number {
+    const i = this.n++;
+    if ((i & (ROWS - 1)) === 0) {
+      this.times.push(new Float64Array(ROWS));
+      this.fileIdx.push(new Int32Array(ROWS));
+      this.lines.push(new Int32Array(ROWS));
+      for (const c of this.cols) if (c) c.push(new Float64Array(ROWS).fill(NaN));
+    }
+    return i;
+  }
+
+  /** Column k's chunk holding row i (the column starts, all absent, when first needed). */
+  private chunk(k: number, i: number): Float64Array {
+    let c = this.cols[k];
+    if (!c) {
+      c = this.cols[k] = [];
+      for (let j = 0; j <= i >> 14; j++) c.push(new Float64Array(ROWS).fill(NaN));
+    }
+    return c[i >> 14]!;
+  }
+
+  /** A fast-path snapshot: its canonical columns straight from its values. */
+  addFast(f: FastBlock, fileId: number): void {
+    const i = this.row();
+    const j = i & (ROWS - 1);
+    const v = f.values;
+    for (let k = 0; k < v.length; k++) this.chunk(k, i)[j] = v[k]!;
+    this.times[i >> 14]![j] = f.time.ms;
+    this.fileIdx[i >> 14]![j] = fileId;
+    this.lines[i >> 14]![j] = f.line;
   }
 
   add(s: Snapshot, fileIndex: (f: string) => number): void {
-    if (this.n === this.cap) this.grow();
-    const i = this.n++;
+    const i = this.row();
+    const j = i & (ROWS - 1);
     for (let k = 0; k < ALL_FIELDS.length; k++) {
       const v = s.values[ALL_FIELDS[k]!];
-      if (v === undefined) continue;
-      let c = this.cols[k];
-      if (!c) this.cols[k] = c = new Float64Array(this.cap).fill(NaN);
-      c[i] = v;
+      if (v !== undefined) this.chunk(k, i)[j] = v;
     }
-    this.times[i] = s.timeMs ?? NaN;
+    this.times[i >> 14]![j] = s.timeMs ?? NaN;
     if (s.time !== undefined && s.timeMs !== undefined && s.time !== isoFromMs(s.timeMs, s.timeMs % 1000 ? String(s.timeMs % 1000).padStart(3, '0') : undefined)) {
       this.isoExtra.set(i, s.time);
     }
     const colon = s.source.lastIndexOf(':');
-    this.fileIdx[i] = fileIndex(s.source.slice(0, colon));
-    this.lines[i] = Number(s.source.slice(colon + 1));
+    this.fileIdx[i >> 14]![j] = fileIndex(s.source.slice(0, colon));
+    this.lines[i >> 14]![j] = Number(s.source.slice(colon + 1));
     if (s.diagnostics.length) this.diags.set(i, s.diagnostics);
     if (s.listing) this.listings.set(i, s.listing);
   }
+}
+
+/** Chunks → one array of n rows, in `perm` order (or as they are). */
+function gather<T extends Float64Array | Int32Array>(chunks: T[], n: number, out: T, perm: Int32Array | undefined): T {
+  if (!perm) {
+    for (let c = 0, at = 0; at < n; c++, at += ROWS) out.set(chunks[c]!.subarray(0, Math.min(ROWS, n - at)), at);
+    return out;
+  }
+  for (let i = 0; i < n; i++) {
+    const p = perm[i]!;
+    out[i] = chunks[p >> 14]![p & (ROWS - 1)]!;
+  }
+  return out;
 }
 
 /**
@@ -170,46 +205,76 @@ export class SeriesBuilder {
   private files: string[] = [];
   private fileIds = new Map<string, number>();
 
+  /** Last fast-path group and file: consecutive fast snapshots share them. */
+  private last: { host: string | undefined; namespace: string | undefined; file: string; group: Group; fileId: number } | undefined;
+
+  /** A fast-path snapshot (segment/fast.ts), without making it an object first. */
+  fast(f: FastBlock): void {
+    let l = this.last;
+    if (!l || l.file !== f.file || l.host !== f.host || l.namespace !== f.namespace) {
+      const key = seriesKey({ host: f.host, namespace: f.namespace, source: `${f.file}:${f.line}` } as Snapshot);
+      let g = this.groups.get(key);
+      if (!g) this.groups.set(key, (g = new Group(f.host, f.namespace)));
+      l = this.last = { host: f.host, namespace: f.namespace, file: f.file, group: g, fileId: this.fileId(f.file) };
+    }
+    l.group.addFast(f, l.fileId);
+  }
+
+  private fileId(f: string): number {
+    let id = this.fileIds.get(f);
+    if (id === undefined) {
+      id = this.files.length;
+      this.files.push(f);
+      this.fileIds.set(f, id);
+    }
+    return id;
+  }
+
   add(s: Snapshot): void {
     const k = seriesKey(s);
     let g = this.groups.get(k);
     if (!g) this.groups.set(k, (g = new Group(s.host, s.namespace)));
-    g.add(s, (f) => {
-      let id = this.fileIds.get(f);
-      if (id === undefined) {
-        id = this.files.length;
-        this.files.push(f);
-        this.fileIds.set(f, id);
-      }
-      return id;
-    });
+    g.add(s, (f) => this.fileId(f));
   }
 
   build(): HostSeries[] {
     const out: HostSeries[] = [];
     for (const [key, g] of this.groups) {
       const n = g.n;
-      const perm = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
-        const ta = g.times[a]!;
-        const tb = g.times[b]!;
-        const na = Number.isNaN(ta);
-        const nb = Number.isNaN(tb);
-        if (na || nb) return na && nb ? a - b : na ? 1 : -1;
-        return ta - tb || a - b;
-      });
-      const pick = <T extends Float64Array | Int32Array>(a: T): T => {
-        const b = new (a.constructor as new (n: number) => T)(n);
-        for (let i = 0; i < n; i++) b[i] = a[perm[i]!]!;
-        return b;
-      };
+      const times = gather(g.times, n, new Float64Array(n), undefined);
+      // Captures are mostly in time order already: sort only when they are not.
+      let sorted = true;
+      for (let i = 1; i < n && sorted; i++) if (!(times[i - 1]! <= times[i]!) && !Number.isNaN(times[i]!)) sorted = false;
+      if (sorted) for (let i = 1; i < n && sorted; i++) if (Number.isNaN(times[i - 1]!) && !Number.isNaN(times[i]!)) sorted = false;
+      let perm: Int32Array | undefined;
+      if (!sorted) {
+        const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
+          const ta = times[a]!;
+          const tb = times[b]!;
+          const na = Number.isNaN(ta);
+          const nb = Number.isNaN(tb);
+          if (na || nb) return na && nb ? a - b : na ? 1 : -1;
+          return ta - tb || a - b;
+        });
+        perm = Int32Array.from(order);
+      }
       const remap = <V>(m: Map<number, V>): Map<number, V> => {
+        if (!perm) return m;
         const inv = new Int32Array(n);
         for (let i = 0; i < n; i++) inv[perm[i]!] = i;
         return new Map([...m].map(([i, v]) => [inv[i]!, v]));
       };
       const absent = new Float64Array(n).fill(NaN); // shared by every field never seen in this series
       out.push(
-        new HostSeries(g.host, g.namespace, key, pick(g.times), g.cols.map((c) => (c ? pick(c) : absent)), this.files, pick(g.fileIdx), pick(g.lines), remap(g.isoExtra), remap(g.diags), remap(g.listings)),
+        new HostSeries(
+          g.host, g.namespace, key,
+          perm ? gather(g.times, n, new Float64Array(n), perm) : times,
+          g.cols.map((c) => (c ? gather(c, n, new Float64Array(n), perm) : absent)),
+          this.files,
+          gather(g.fileIdx, n, new Int32Array(n), perm),
+          gather(g.lines, n, new Int32Array(n), perm),
+          remap(g.isoExtra), remap(g.diags), remap(g.listings),
+        ),
       );
     }
     out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
