@@ -5,7 +5,7 @@ import { FastScanner, isFastBlock, type FastBlock } from './segment/fast.js';
 import { fastSnapshot, fastToBlock } from './normalize/fast.js';
 import type { ArchiveLimits } from './ingest/archive.js';
 import type { Readable } from 'node:stream';
-import { createReadStream } from 'node:fs';
+import { readChunks } from './ingest/chunks.js';
 import { BlockMerger } from './normalize/merge.js';
 import { normalizeBlock } from './normalize/normalize.js';
 import type { Skip, Snapshot } from './normalize/types.js';
@@ -134,7 +134,7 @@ export async function readRange(range: FileRange, opts: ReadOptions, sink: Snaps
   const item: InputFile = {
     name: range.name,
     base: range.base,
-    open: () => createReadStream(range.path, { start: range.start, end: range.end - 1, highWaterMark: 1 << 20 }),
+    open: () => readChunks(range.path, range.start, range.end),
   };
   await r.text(item, range.start === 0 ? undefined : range.linesBefore);
   r.merger.flush();

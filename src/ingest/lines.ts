@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { giveBack } from './chunks.js';
 
 export interface LineSink {
   line(text: string): void;
@@ -79,6 +80,8 @@ export interface ByteScanner {
   scan(buf: Buffer, pos: number, final: boolean): number;
   /** The first MAX_LINE bytes of a longer line, decoded. */
   line(text: string): void;
+  /** `chunk`'s memory is about to be used again: keep nothing that points into it. */
+  release?(chunk: Buffer): void;
 }
 
 /**
@@ -96,6 +99,7 @@ export async function scanLines(
   // The first BINARY_PROBE bytes are looked at for NUL before anything is read, however the input is cut.
   let head: Buffer[] | undefined = probe ? [] : undefined;
   let headBytes = 0;
+  let prev: Buffer | undefined;
   const feed = (input: Buffer): void => {
     let buf = input;
     if (dropping) {
@@ -135,6 +139,12 @@ export async function scanLines(
       dropping = true;
       carry = undefined;
     }
+    // The chunk before this one is read through (what was left of it is copied): its memory can go back.
+    if (prev) {
+      scanner.release?.(prev);
+      giveBack(prev);
+    }
+    prev = input;
   };
   const binary = (buf: Buffer): boolean => buf.subarray(0, BINARY_PROBE).includes(0);
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {

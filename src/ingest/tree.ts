@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { readChunks } from './chunks.js';
 import { lstat, open as openFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -71,9 +72,9 @@ export class DiskTree implements Tree {
     }
     return out.sort(byName);
   }
-  /** Big files are read 1 MiB at a time (fewer trips through the event loop); small ones in one read. */
+  /** Big files are read 1 MiB at a time into reused buffers (ingest/chunks.ts); small ones in one read. */
   open(path: string, size?: number): Readable {
-    return createReadStream(path, size !== undefined && size > 1 << 16 ? { highWaterMark: 1 << 20 } : {});
+    return size !== undefined && size > 1 << 16 ? readChunks(path) : createReadStream(path);
   }
   async peek(path: string, n: number): Promise<Buffer> {
     const fh = await openFile(path, 'r').catch(() => undefined);

@@ -158,6 +158,17 @@ export class FastScanner {
     this.pool = [FastScanner.block(file), FastScanner.block(file)];
   }
 
+  /** A chunk's memory is to be reused: blocks that point into it get their own copy of their bytes. */
+  release(chunk: Buffer): void {
+    for (const fb of this.pool) {
+      if (fb.buf.buffer === chunk.buffer && fb.buf.length) {
+        fb.buf = Buffer.from(fb.buf.subarray(fb.start, fb.end));
+        fb.end -= fb.start;
+        fb.start = 0;
+      }
+    }
+  }
+
   /** A line the reader cut short (longer than it holds): to the general path. */
   line(text: string): void {
     this.seg.push(text);
