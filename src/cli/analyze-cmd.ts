@@ -3,34 +3,12 @@ import { analyzeWithSeries, parseLimitArgs, RuleSetError, type AnalyzeOptions } 
 import { renderHtml } from '../report/html-report.js';
 import type { HostSeries } from '../series/series.js';
 import { renderJson, renderMarkdown, renderText } from '../report/findings.js';
-import { SEVERITY_RANK, type Severity } from '../rules/schema.js';
-import { attachProgress, commonOptions, readOptions, UsageError, type CommonArgs } from './common.js';
+import { SEVERITY_RANK } from '../rules/schema.js';
+import type { AnalyzeArgs } from './analyze-options.js';
+import { attachProgress, readOptions, UsageError } from './common.js';
 import { openOutput } from './io.js';
 
-export interface AnalyzeArgs extends CommonArgs {
-  rules?: string[];
-  param?: string[];
-  disable?: string[];
-  limit?: string[];
-  format: 'text' | 'markdown' | 'json' | 'html';
-  output?: string;
-  'fail-on'?: Severity;
-}
-
-export function analyzeOptions<T>(y: Argv<T>) {
-  return commonOptions(y)
-    .option('rules', { type: 'string', array: true, describe: 'another folder of rule files (repeatable); a rule with a built-in id replaces it' })
-    .option('param', { type: 'string', array: true, describe: 'override a rule param: id.name=value (repeatable)' })
-    .option('disable', { type: 'string', array: true, describe: 'skip a rule by id (repeatable)' })
-    .option('limit', { type: 'string', array: true, describe: 'a kernel limit for every host: tcp_max_orphans=65536, tcp_mem="a b c" (repeatable)' })
-    .option('format', { choices: ['text', 'markdown', 'json', 'html'] as const, default: 'text' as const, describe: 'report format (html: one self-contained file with charts)' })
-    .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
-    .option('fail-on', { choices: ['info', 'warning', 'critical'] as const, describe: 'exit 1 when a finding is at least this severe' })
-    .example('$0 analyze samples/kernel-6.18/unconnected-leak/', 'findings for one capture folder, on the terminal')
-    .example('$0 analyze --format markdown -o ticket.md capture.log', 'a report to paste into a ticket')
-    .example('$0 analyze --format html -o report.html sosreport.tar.xz', 'a report with charts to attach to a ticket')
-    .example('$0 analyze --param tcp-unhashed-sockets.min_unhashed=500 --fail-on warning logs/', 'a stricter threshold, exit 1 on warnings');
-}
+export type { AnalyzeArgs } from './analyze-options.js';
 
 function splitKv(list: string[] | undefined, flag: string): [string, string][] {
   return (list ?? []).map((s) => {

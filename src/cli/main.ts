@@ -3,12 +3,9 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { readSnapshots } from '../pipeline.js';
 import { csvWriter, jsonlWriter } from '../report/rows.js';
-import { explainSnapshot } from '../report/explain.js';
-import { renderSs } from '../report/ss-text.js';
 import { attachProgress, commonOptions, printSummary, readOptions, UsageError, type CommonArgs } from './common.js';
 import { openOutput } from './io.js';
-import { analyzeOptions, runAnalyze, type AnalyzeArgs } from './analyze-cmd.js';
-import { rulesLint, rulesList, rulesShow } from './rules-cmd.js';
+import { analyzeOptions, type AnalyzeArgs } from './analyze-options.js';
 import { VERSION } from '../version.js';
 import { availableParallelism } from 'node:os';
 import { allLargeFiles } from '../ingest/sources.js';
@@ -40,6 +37,8 @@ async function runExport(a: CommonArgs & { format: string; output?: string; jobs
 }
 
 async function runExplain(a: CommonArgs & { as?: string; output?: string }): Promise<number> {
+  const { explainSnapshot } = await import('../report/explain.js');
+  const { renderSs } = await import('../report/ss-text.js');
   const opts = readOptions(a);
   const out = openOutput(a.output);
   let buf = '';
@@ -118,6 +117,8 @@ export async function main(argv: string[]): Promise<number> {
       'run the rules over every snapshot and host series; write a findings report',
       (y) => analyzeOptions(y),
       async (a) => {
+        // The rule engine and reports load only for this command.
+        const { runAnalyze } = await import('./analyze-cmd.js');
         code = await runAnalyze(restoreStdin(a as unknown as AnalyzeArgs));
       },
     )
@@ -128,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
           'id, severity, scope and title of every rule',
           (z) => z.option('rules', { type: 'string', array: true, describe: 'also load rules from this folder' }).example('$0 rules list', ''),
           async (a) => {
-            code = await rulesList(a.rules as string[] | undefined);
+            code = await (await import('./rules-cmd.js')).rulesList(a.rules as string[] | undefined);
           },
         )
         .command(
@@ -140,7 +141,7 @@ export async function main(argv: string[]): Promise<number> {
               .option('rules', { type: 'string', array: true, describe: 'also load rules from this folder' })
               .example('$0 rules show tcp-unhashed-sockets', ''),
           async (a) => {
-            code = await rulesShow(a.id as string, a.rules as string[] | undefined);
+            code = await (await import('./rules-cmd.js')).rulesShow(a.id as string, a.rules as string[] | undefined);
           },
         )
         .command(
@@ -148,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
           'check rule files: schema, unknown fields, functions, params; file:line each; exit 2 on any error',
           (z) => z.positional('dir', { type: 'string', demandOption: true }).example('$0 rules lint my-rules/', ''),
           async (a) => {
-            code = await rulesLint(a.dir as string);
+            code = await (await import('./rules-cmd.js')).rulesLint(a.dir as string);
           },
         )
         .demandCommand(1, 'name a rules command: list, show or lint'),

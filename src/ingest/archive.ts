@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream';
-import tar from 'tar-stream';
-import yauzl from 'yauzl';
+import type yauzl from 'yauzl';
 import { MemTree } from './tree.js';
 import type { InputFile, InputProblem } from './sources.js';
 
@@ -66,6 +65,8 @@ export async function* tarMembers(
   limits: ArchiveLimits,
 ): AsyncGenerator<InputFile | InputProblem, MemTree> {
   const mem = new MemTree(label);
+  // Loaded when the first archive is met: reading plain logs does not pay for it.
+  const tar = (await import('tar-stream')).default;
   const ex = tar.extract();
   stream.on('error', (e) => ex.destroy(e));
   stream.pipe(ex as unknown as NodeJS.WritableStream);
@@ -129,7 +130,8 @@ export async function* tarMembers(
   return mem;
 }
 
-function zipOpen(src: string | Buffer): Promise<yauzl.ZipFile> {
+async function zipOpen(src: string | Buffer): Promise<yauzl.ZipFile> {
+  const yauzl = (await import('yauzl')).default;
   return new Promise((res, rej) => {
     const cb = (err: Error | null, z?: yauzl.ZipFile) => (err || !z ? rej(err ?? new Error('zip open failed')) : res(z));
     if (typeof src === 'string') yauzl.open(src, { lazyEntries: true, autoClose: false, decodeStrings: false }, cb);

@@ -1,7 +1,6 @@
 import { pipeline, Readable, Transform } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createGunzip } from 'node:zlib';
-import xz from 'xz-decompress';
 
 /** gzip stream → bytes (Node's own zlib). */
 export function gunzip(s: Readable): Readable {
@@ -15,9 +14,14 @@ export function gunzip(s: Readable): Readable {
  * no native build, no download at install, streams with constant memory.
  */
 export function unxz(s: Readable): Readable {
-  const web = Readable.toWeb(s) as unknown as ReadableStream<Uint8Array>;
-  const out = new xz.XzReadableStream(web) as unknown as WebReadableStream<Uint8Array>;
-  return Readable.fromWeb(out);
+  // The WebAssembly decoder is loaded when the first .xz is met.
+  async function* gen(): AsyncGenerator<Uint8Array> {
+    const xz = (await import('xz-decompress')).default;
+    const web = Readable.toWeb(s) as unknown as ReadableStream<Uint8Array>;
+    const out = new xz.XzReadableStream(web) as unknown as WebReadableStream<Uint8Array>;
+    for await (const c of Readable.fromWeb(out) as AsyncIterable<Uint8Array>) yield c;
+  }
+  return Readable.from(gen(), { objectMode: false });
 }
 
 export type Compression = 'gz' | 'xz' | undefined;

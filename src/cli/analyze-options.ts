@@ -1,0 +1,34 @@
+import type { Argv } from 'yargs';
+import { commonOptions, type CommonArgs } from './common.js';
+
+/**
+ * The `analyze` command's options, apart from the command itself (cli/analyze-cmd.ts),
+ * which loads the rule engine: yargs needs these before any command runs.
+ */
+type Severity = 'info' | 'warning' | 'critical';
+
+export interface AnalyzeArgs extends CommonArgs {
+  rules?: string[];
+  param?: string[];
+  disable?: string[];
+  limit?: string[];
+  format: 'text' | 'markdown' | 'json' | 'html';
+  output?: string;
+  'fail-on'?: Severity;
+}
+
+export function analyzeOptions<T>(y: Argv<T>) {
+  return commonOptions(y)
+    .option('rules', { type: 'string', array: true, describe: 'another folder of rule files (repeatable); a rule with a built-in id replaces it' })
+    .option('param', { type: 'string', array: true, describe: 'override a rule param: id.name=value (repeatable)' })
+    .option('disable', { type: 'string', array: true, describe: 'skip a rule by id (repeatable)' })
+    .option('limit', { type: 'string', array: true, describe: 'a kernel limit for every host: tcp_max_orphans=65536, tcp_mem="a b c" (repeatable)' })
+    .option('format', { choices: ['text', 'markdown', 'json', 'html'] as const, default: 'text' as const, describe: 'report format (html: one self-contained file with charts)' })
+    .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
+    .option('fail-on', { choices: ['info', 'warning', 'critical'] as const, describe: 'exit 1 when a finding is at least this severe' })
+    .example('$0 analyze samples/kernel-6.18/unconnected-leak/', 'findings for one capture folder, on the terminal')
+    .example('$0 analyze --format markdown -o ticket.md capture.log', 'a report to paste into a ticket')
+    .example('$0 analyze --format html -o report.html sosreport.tar.xz', 'a report with charts to attach to a ticket')
+    .example('$0 analyze --param tcp-unhashed-sockets.min_unhashed=500 --fail-on warning logs/', 'a stricter threshold, exit 1 on warnings');
+}
+
