@@ -4,6 +4,7 @@ import { readSnapshots, type ReadOptions, type RunStats } from './pipeline.js';
 import { emptyLimitBook, runRules, type Finding, type LimitBook, type NotEvaluated } from './rules/engine.js';
 import { buildRuleSet, type RuleSet, type RuleSetOptions } from './rules/ruleset.js';
 import { limitKey, SeriesBuilder, type HostSeries } from './series/series.js';
+import { inputBytes } from './ingest/sources.js';
 import { VERSION } from './version.js';
 import { hostSparklines, type Sparkline } from './report/sparkline.js';
 
@@ -93,7 +94,9 @@ export async function analyzeWithSeries(
   const ruleSet = await loadRules(opts);
   if (ruleSet.errors.length) throw new RuleSetError(ruleSet.errors);
   // Snapshots go straight into per-host columns: no object per snapshot is kept.
-  const builder = new SeriesBuilder();
+  // Sized from the inputs (about 400 bytes per snapshot or more), so columns are not copied as they grow.
+  const bytes = await inputBytes(inputs).catch(() => undefined);
+  const builder = new SeriesBuilder(bytes !== undefined ? Math.ceil(bytes / 400) : undefined);
   const book: LimitBook = emptyLimitBook();
   const stats = await readSnapshots(inputs, opts, {
     snapshot: (s) => builder.add(s),

@@ -8,6 +8,7 @@ import type { CompiledRule } from './load.js';
 import { DERIVED, FIELD_NAMES, type DerivedName } from './names.js';
 import { SEVERITY_RANK, type Severity } from './schema.js';
 import { renderTemplate } from './template.js';
+import { compileBool, compileNum, NUMERIC_DERIVED, type CompileEnv } from './compile.js';
 import { procLabel, top } from '../parse/listing.js';
 
 export interface LimitEntry {
@@ -171,9 +172,20 @@ class Context {
     let c = this.derivedCols.get(name);
     if (!c) {
       c = new Float64Array(this.s.length);
-      for (let i = 0; i < c.length; i++) {
-        const v = this.derived(name as DerivedName, i);
-        c[i] = typeof v === 'number' ? v : NaN;
+      const sum = (a: Field, b: Field): void => {
+        const x = this.s.col(a);
+        const y = this.s.col(b);
+        for (let i = 0; i < c!.length; i++) c![i] = x[i]! + y[i]!; // NaN (absent) in either: absent
+      };
+      // The sums column by column; the rest through derived(), one snapshot at a time.
+      if (name === 'tcp_inuse') sum('tcp4_inuse', 'tcp6_inuse');
+      else if (name === 'udp_inuse') sum('udp4_inuse', 'udp6_inuse');
+      else if (name === 'frag_memory') sum('frag4_memory', 'frag6_memory');
+      else {
+        for (let i = 0; i < c.length; i++) {
+          const v = this.derived(name as DerivedName, i);
+          c[i] = typeof v === 'number' ? v : NaN;
+        }
       }
       this.derivedCols.set(name, c);
     }
@@ -297,6 +309,24 @@ function seriesEnv(rule: CompiledRule, ctx: Context, book: LimitBook, missing: S
   };
 }
 
+/** What compiled rule code reads: the rule's params and limits, the series' columns. */
+function compileEnv(rule: CompiledRule, ctx: Context, book: LimitBook, missing: Set<string>): CompileEnv {
+  return {
+    constant(name) {
+      const pl = paramOrLimit(rule, ctx, book, name);
+      if (!pl.hit) return undefined;
+      return pl.v === undefined || typeof pl.v === 'number' ? { value: pl.v } : null;
+    },
+    column(name) {
+      if (name in DERIVED) return NUMERIC_DERIVED.has(name) ? ctx.column(name) : undefined;
+      return FIELD_NAMES.has(name) ? ctx.s.col(name as Field) : undefined;
+    },
+    missing(name) {
+      missing.add(name);
+    },
+  };
+}
+
 function num(v: Value): number {
   return typeof v === 'number' ? v : -Infinity;
 }
@@ -350,8 +380,17 @@ function makeFinding(
   // Peak: the snapshot where the peak expression is largest (first one on ties).
   let peak = idx[0]!;
   let best = -Infinity;
+  const compiled = compileNum(rule.peak, compileEnv(rule, ctx, book, new Set()));
+  const env = snapshotEnv(rule, ctx, book, 0, new Set());
   for (const i of idx) {
-    const v = num(evaluate(rule.peak, snapshotEnv(rule, ctx, book, i, new Set())));
+    let v: number;
+    if (compiled) {
+      const x = compiled(i);
+      v = x === x ? x : -Infinity;
+    } else {
+      env.at = i;
+      v = num(evaluate(rule.peak, env));
+    }
     if (v > best) {
       best = v;
       peak = i;
@@ -420,19 +459,45 @@ export function runRules(rules: readonly CompiledRule[], series: readonly HostSe
           run = [];
           runSev = 'info';
         };
-        const env = snapshotEnv(rule, ctx, book, 0, missing);
-        for (let i = 0; i < s.length; i++) {
-          env.at = i;
-          const t = truth(rule.when, env);
-          if (t === undefined) continue; // not evaluated here: neither fires nor breaks a run
-          evaluated = true;
-          if (t) {
-            if (!run.length) runSev = 'info';
-            run.push(i);
-            const sev = severityAt(rule, env);
-            if (run.length === 1 || SEVERITY_RANK[sev] > SEVERITY_RANK[runSev]) runSev = sev;
-          } else {
-            close();
+        const cenv = compileEnv(rule, ctx, book, missing);
+        const when = compileBool(rule.when, cenv);
+        const levels = rule.levels.map((l) => compileBool(l.when, cenv));
+        if (when && levels.every((l) => l)) {
+          // Compiled (rules/compile.ts): the same values, reads and short-circuits as evaluate.
+          for (let i = 0; i < s.length; i++) {
+            const t = when(i);
+            if (t === 2) continue; // not evaluated here: neither fires nor breaks a run
+            evaluated = true;
+            if (t === 1) {
+              if (!run.length) runSev = 'info';
+              run.push(i);
+              let sev = rule.def.severity;
+              for (let k = 0; k < levels.length; k++) {
+                if (levels[k]!(i) === 1) {
+                  sev = rule.levels[k]!.severity;
+                  break;
+                }
+              }
+              if (run.length === 1 || SEVERITY_RANK[sev] > SEVERITY_RANK[runSev]) runSev = sev;
+            } else {
+              close();
+            }
+          }
+        } else {
+          const env = snapshotEnv(rule, ctx, book, 0, missing);
+          for (let i = 0; i < s.length; i++) {
+            env.at = i;
+            const t = truth(rule.when, env);
+            if (t === undefined) continue; // not evaluated here: neither fires nor breaks a run
+            evaluated = true;
+            if (t) {
+              if (!run.length) runSev = 'info';
+              run.push(i);
+              const sev = severityAt(rule, env);
+              if (run.length === 1 || SEVERITY_RANK[sev] > SEVERITY_RANK[runSev]) runSev = sev;
+            } else {
+              close();
+            }
           }
         }
         close();

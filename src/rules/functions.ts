@@ -43,10 +43,67 @@ export function parseWindow(w: string): number | undefined {
   return Number(m[1]) * { s: 1000, m: 60000, h: 3600000, d: 86400000 }[m[2] as 's' | 'm' | 'h' | 'd'];
 }
 
-/** The points a series function reads: values present within the window, and the timed ones as (minutes since the first, value). */
-export interface SeriesPoints {
-  ys: number[];
-  pts: [number, number][];
+/**
+ * The points a series function reads: values present within the window, and the
+ * timed ones as (minutes since the first, value). Each list is made when a function
+ * first needs it (count, first, last and delta need neither).
+ */
+export class SeriesPoints {
+  private ysList: number[] | undefined;
+  private ptsList: [number, number][] | undefined;
+  /** Values present, and where the first and last are. */
+  readonly count: number;
+  readonly first: number;
+  readonly last: number;
+
+  constructor(
+    private readonly t: Float64Array,
+    private readonly y: Float64Array,
+    private readonly lo: number,
+  ) {
+    let count = 0;
+    let first = NaN;
+    let last = NaN;
+    for (let i = lo; i < y.length; i++) {
+      const v = y[i]!;
+      if (v !== v) continue;
+      if (count === 0) first = v;
+      last = v;
+      count++;
+    }
+    this.count = count;
+    this.first = first;
+    this.last = last;
+  }
+
+  get ys(): number[] {
+    if (!this.ysList) {
+      const ys: number[] = [];
+      const y = this.y;
+      for (let i = this.lo; i < y.length; i++) if (y[i] === y[i]) ys.push(y[i]!);
+      this.ysList = ys;
+    }
+    return this.ysList;
+  }
+
+  get pts(): [number, number][] {
+    if (!this.ptsList) {
+      const pts: [number, number][] = [];
+      const { t, y } = this;
+      let t0 = NaN;
+      for (let i = this.lo; i < y.length; i++) {
+        const v = y[i]!;
+        if (Number.isNaN(v)) continue;
+        const ti = t[i]!;
+        if (!Number.isNaN(ti)) {
+          if (Number.isNaN(t0)) t0 = ti;
+          pts.push([(ti - t0) / 60000, v]);
+        }
+      }
+      this.ptsList = pts;
+    }
+    return this.ptsList;
+  }
 }
 
 /**
@@ -62,20 +119,7 @@ export function seriesPoints(t: Float64Array, y: Float64Array, windowMs?: number
     if (Number.isNaN(lastT)) return undefined;
     while (lo < t.length && !(t[lo]! >= lastT - windowMs)) lo++;
   }
-  const ys: number[] = [];
-  const pts: [number, number][] = [];
-  let t0 = NaN;
-  for (let i = lo; i < y.length; i++) {
-    const v = y[i]!;
-    if (Number.isNaN(v)) continue;
-    ys.push(v);
-    const ti = t[i]!;
-    if (!Number.isNaN(ti)) {
-      if (Number.isNaN(t0)) t0 = ti;
-      pts.push([(ti - t0) / 60000, v]);
-    }
-  }
-  return { ys, pts };
+  return new SeriesPoints(t, y, lo);
 }
 
 /**
@@ -90,16 +134,19 @@ export function seriesCall(name: string, t: Float64Array, y: Float64Array, windo
 
 /** A series function over points already taken out of the columns (the engine keeps them per field and window). */
 export function seriesOf(name: string, points: SeriesPoints, arg?: number): number | undefined {
-  const { ys, pts } = points;
+  const n = points.count;
   switch (name) {
     case 'count':
-      return ys.length;
+      return n;
     case 'first':
-      return ys.length ? ys[0] : undefined;
+      return n ? points.first : undefined;
     case 'last':
-      return ys.length ? ys[ys.length - 1] : undefined;
+      return n ? points.last : undefined;
     case 'delta':
-      return ys.length >= 2 ? ys[ys.length - 1]! - ys[0]! : undefined;
+      return n >= 2 ? points.last - points.first : undefined;
+  }
+  const ys = points.ys;
+  switch (name) {
     case 'min':
       return ys.length ? min(ys) : undefined;
     case 'max':
@@ -119,6 +166,7 @@ export function seriesOf(name: string, points: SeriesPoints, arg?: number): numb
     }
   }
   // The rest need time: slope is per minute.
+  const pts = points.pts;
   let distinct = false;
   for (let i = 1; i < pts.length && !distinct; i++) distinct = pts[i]![0] !== pts[0]![0];
   if (!distinct) return undefined;

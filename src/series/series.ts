@@ -84,13 +84,14 @@ export class HostSeries {
 
   /** Median of the positive intervals between consecutive distinct times, in seconds. */
   medianIntervalS(): number | undefined {
-    const gaps: number[] = [];
+    const all = new Float64Array(Math.max(0, this.times.length - 1));
+    let n = 0;
     for (let i = 1; i < this.times.length; i++) {
       const d = this.times[i]! - this.times[i - 1]!;
-      if (d > 0) gaps.push(d / 1000);
+      if (d > 0) all[n++] = d / 1000;
     }
-    if (gaps.length === 0) return undefined;
-    gaps.sort((a, b) => a - b);
+    if (n === 0) return undefined;
+    const gaps = all.subarray(0, n).sort(); // (typed arrays sort by value)
     const m = gaps.length >> 1;
     return gaps.length % 2 ? gaps[m]! : (gaps[m - 1]! + gaps[m]!) / 2;
   }
@@ -109,90 +110,101 @@ export function seriesKey(s: Pick<Snapshot, 'host' | 'namespace' | 'source'>): s
   return `dir:${f === '-' ? '-' : dirname(f.split('!')[0]!)}${ns}`;
 }
 
-/** Rows per chunk of a growing column. */
-const ROWS = 1 << 14;
-
 /**
- * Columns of one group as snapshots arrive (arrival order), in chunks of ROWS rows
- * (no copying as they grow); build() gathers them into one array per column.
+ * Columns of one group as snapshots arrive (arrival order). Arrays are made at the
+ * size the input suggests (pages of untouched capacity cost nothing) and doubled
+ * if it runs out; build() hands out views of them, copying only to reorder.
  */
 class Group {
   n = 0;
+  cap: number;
   /** A column exists only once a value of its field has been seen (most logs fill about half). */
-  cols: (Float64Array[] | undefined)[] = ALL_FIELDS.map(() => undefined);
-  times: Float64Array[] = [];
-  fileIdx: Int32Array[] = [];
-  lines: Int32Array[] = [];
+  cols: (Float64Array | undefined)[] = ALL_FIELDS.map(() => undefined);
+  times: Float64Array;
+  fileIdx: Int32Array;
+  lines: Int32Array;
   isoExtra = new Map<number, string>();
   diags = new Map<number, Diagnostic[]>();
   listings = new Map<number, ListingSummary>();
   constructor(
     readonly host: string | undefined,
     readonly namespace: string | undefined,
-  ) {}
-
-  /** Row i's chunk is ready (a new chunk of every column starts at multiples of ROWS). */
-  private row(): number {
-    const i = this.n++;
-    if ((i & (ROWS - 1)) === 0) {
-      this.times.push(new Float64Array(ROWS));
-      this.fileIdx.push(new Int32Array(ROWS));
-      this.lines.push(new Int32Array(ROWS));
-      for (const c of this.cols) if (c) c.push(new Float64Array(ROWS).fill(NaN));
-    }
-    return i;
+    cap: number,
+  ) {
+    this.cap = cap;
+    this.times = new Float64Array(cap);
+    this.fileIdx = new Int32Array(cap);
+    this.lines = new Int32Array(cap);
   }
 
-  /** Column k's chunk holding row i (the column starts, all absent, when first needed). */
-  private chunk(k: number, i: number): Float64Array {
+  private grow(): void {
+    this.cap *= 2;
+    const f = (a: Float64Array): Float64Array => {
+      const b = new Float64Array(this.cap);
+      b.set(a);
+      return b;
+    };
+    const g = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(this.cap);
+      b.set(a);
+      return b;
+    };
+    this.cols = this.cols.map((c) => (c ? f(c) : undefined));
+    this.times = f(this.times);
+    this.fileIdx = g(this.fileIdx);
+    this.lines = g(this.lines);
+  }
+
+  /** Column k, made (absent so far) when first needed. */
+  private col(k: number): Float64Array {
     let c = this.cols[k];
     if (!c) {
-      c = this.cols[k] = [];
-      for (let j = 0; j <= i >> 14; j++) c.push(new Float64Array(ROWS).fill(NaN));
+      c = this.cols[k] = new Float64Array(this.cap);
+      c.fill(NaN, 0, this.n - 1);
     }
-    return c[i >> 14]!;
+    return c;
   }
 
   /** A fast-path snapshot: its canonical columns straight from its values. */
   addFast(f: FastBlock, fileId: number): void {
-    const i = this.row();
-    const j = i & (ROWS - 1);
+    if (this.n === this.cap) this.grow();
+    const i = this.n++;
     const v = f.values;
-    for (let k = 0; k < v.length; k++) this.chunk(k, i)[j] = v[k]!;
-    this.times[i >> 14]![j] = f.time.ms;
-    this.fileIdx[i >> 14]![j] = fileId;
-    this.lines[i >> 14]![j] = f.line;
+    for (let k = 0; k < v.length; k++) this.col(k)[i] = v[k]!;
+    for (let k = v.length; k < this.cols.length; k++) {
+      const c = this.cols[k];
+      if (c) c[i] = NaN;
+    }
+    this.times[i] = f.time.ms;
+    this.fileIdx[i] = fileId;
+    this.lines[i] = f.line;
   }
 
   add(s: Snapshot, fileIndex: (f: string) => number): void {
-    const i = this.row();
-    const j = i & (ROWS - 1);
+    if (this.n === this.cap) this.grow();
+    const i = this.n++;
     for (let k = 0; k < ALL_FIELDS.length; k++) {
       const v = s.values[ALL_FIELDS[k]!];
-      if (v !== undefined) this.chunk(k, i)[j] = v;
+      if (v !== undefined) this.col(k)[i] = v;
+      else if (this.cols[k]) this.cols[k]![i] = NaN;
     }
-    this.times[i >> 14]![j] = s.timeMs ?? NaN;
+    this.times[i] = s.timeMs ?? NaN;
     if (s.time !== undefined && s.timeMs !== undefined && s.time !== isoFromMs(s.timeMs, s.timeMs % 1000 ? String(s.timeMs % 1000).padStart(3, '0') : undefined)) {
       this.isoExtra.set(i, s.time);
     }
     const colon = s.source.lastIndexOf(':');
-    this.fileIdx[i >> 14]![j] = fileIndex(s.source.slice(0, colon));
-    this.lines[i >> 14]![j] = Number(s.source.slice(colon + 1));
+    this.fileIdx[i] = fileIndex(s.source.slice(0, colon));
+    this.lines[i] = Number(s.source.slice(colon + 1));
     if (s.diagnostics.length) this.diags.set(i, s.diagnostics);
     if (s.listing) this.listings.set(i, s.listing);
   }
 }
 
-/** Chunks → one array of n rows, in `perm` order (or as they are). */
-function gather<T extends Float64Array | Int32Array>(chunks: T[], n: number, out: T, perm: Int32Array | undefined): T {
-  if (!perm) {
-    for (let c = 0, at = 0; at < n; c++, at += ROWS) out.set(chunks[c]!.subarray(0, Math.min(ROWS, n - at)), at);
-    return out;
-  }
-  for (let i = 0; i < n; i++) {
-    const p = perm[i]!;
-    out[i] = chunks[p >> 14]![p & (ROWS - 1)]!;
-  }
+/** The first n rows of a column: a view when in order, else copied in `perm` order. */
+function rows<T extends Float64Array | Int32Array>(a: T, n: number, perm: Int32Array | undefined): T {
+  if (!perm) return a.subarray(0, n) as T;
+  const out = new (a.constructor as new (n: number) => T)(n);
+  for (let i = 0; i < n; i++) out[i] = a[perm[i]!]!;
   return out;
 }
 
@@ -202,6 +214,15 @@ function gather<T extends Float64Array | Int32Array>(chunks: T[], n: number, out
  */
 export class SeriesBuilder {
   private groups = new Map<string, Group>();
+  /** `expectedRows`: how many snapshots the inputs may hold (from their size), to size the columns once. */
+  constructor(private expectedRows = 1 << 12) {}
+
+  /** Size of a new group: the expected rows for the first, small (doubling as needed) after it. */
+  private capFor(): number {
+    const c = Math.min(Math.max(this.expectedRows, 1 << 10), 1 << 22);
+    this.expectedRows = 1 << 12;
+    return c;
+  }
   private files: string[] = [];
   private fileIds = new Map<string, number>();
 
@@ -214,7 +235,7 @@ export class SeriesBuilder {
     if (!l || l.file !== f.file || l.host !== f.host || l.namespace !== f.namespace) {
       const key = seriesKey({ host: f.host, namespace: f.namespace, source: `${f.file}:${f.line}` } as Snapshot);
       let g = this.groups.get(key);
-      if (!g) this.groups.set(key, (g = new Group(f.host, f.namespace)));
+      if (!g) this.groups.set(key, (g = new Group(f.host, f.namespace, this.capFor())));
       l = this.last = { host: f.host, namespace: f.namespace, file: f.file, group: g, fileId: this.fileId(f.file) };
     }
     l.group.addFast(f, l.fileId);
@@ -233,7 +254,7 @@ export class SeriesBuilder {
   add(s: Snapshot): void {
     const k = seriesKey(s);
     let g = this.groups.get(k);
-    if (!g) this.groups.set(k, (g = new Group(s.host, s.namespace)));
+    if (!g) this.groups.set(k, (g = new Group(s.host, s.namespace, this.capFor())));
     g.add(s, (f) => this.fileId(f));
   }
 
@@ -241,11 +262,10 @@ export class SeriesBuilder {
     const out: HostSeries[] = [];
     for (const [key, g] of this.groups) {
       const n = g.n;
-      const times = gather(g.times, n, new Float64Array(n), undefined);
+      const times = g.times;
       // Captures are mostly in time order already: sort only when they are not.
       let sorted = true;
       for (let i = 1; i < n && sorted; i++) if (!(times[i - 1]! <= times[i]!) && !Number.isNaN(times[i]!)) sorted = false;
-      if (sorted) for (let i = 1; i < n && sorted; i++) if (Number.isNaN(times[i - 1]!) && !Number.isNaN(times[i]!)) sorted = false;
       let perm: Int32Array | undefined;
       if (!sorted) {
         const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
@@ -268,11 +288,11 @@ export class SeriesBuilder {
       out.push(
         new HostSeries(
           g.host, g.namespace, key,
-          perm ? gather(g.times, n, new Float64Array(n), perm) : times,
-          g.cols.map((c) => (c ? gather(c, n, new Float64Array(n), perm) : absent)),
+          rows(times, n, perm),
+          g.cols.map((c) => (c ? rows(c, n, perm) : absent)),
           this.files,
-          gather(g.fileIdx, n, new Int32Array(n), perm),
-          gather(g.lines, n, new Int32Array(n), perm),
+          rows(g.fileIdx, n, perm),
+          rows(g.lines, n, perm),
           remap(g.isoExtra), remap(g.diags), remap(g.listings),
         ),
       );
