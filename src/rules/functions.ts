@@ -50,7 +50,6 @@ export function parseWindow(w: string): number | undefined {
  */
 export class SeriesPoints {
   private ysList: number[] | undefined;
-  private ptsList: [number, number][] | undefined;
   /** Values present, and where the first and last are. */
   readonly count: number;
   readonly first: number;
@@ -86,10 +85,13 @@ export class SeriesPoints {
     return this.ysList;
   }
 
-  get pts(): [number, number][] {
-    if (!this.ptsList) {
-      const pts: [number, number][] = [];
+  /** The timed points: minutes since the first timed one, and the values. */
+  get timed(): { x: Float64Array; y: Float64Array } {
+    if (!this.timedCols) {
       const { t, y } = this;
+      const xs = new Float64Array(y.length - this.lo);
+      const ys = new Float64Array(y.length - this.lo);
+      let n = 0;
       let t0 = NaN;
       for (let i = this.lo; i < y.length; i++) {
         const v = y[i]!;
@@ -97,13 +99,66 @@ export class SeriesPoints {
         const ti = t[i]!;
         if (!Number.isNaN(ti)) {
           if (Number.isNaN(t0)) t0 = ti;
-          pts.push([(ti - t0) / 60000, v]);
+          xs[n] = (ti - t0) / 60000;
+          ys[n++] = v;
         }
       }
-      this.ptsList = pts;
+      this.timedCols = { x: xs.subarray(0, n), y: ys.subarray(0, n) };
     }
-    return this.ptsList;
+    return this.timedCols;
   }
+  private timedCols: { x: Float64Array; y: Float64Array } | undefined;
+
+  /** The timed points as simple-statistics takes them. */
+  get pts(): [number, number][] {
+    const { x, y } = this.timed;
+    return Array.from(x, (xi, i) => [xi, y[i]!] as [number, number]);
+  }
+}
+
+const YS_FUNCTIONS = new Set(['min', 'max', 'mean', 'median', 'quantile', 'stddev', 'zscore']);
+
+/** From this many points on, slope and r² are computed over the columns (see fitLine). */
+export const LONG_SERIES = 4096;
+
+/**
+ * simple-statistics' linearRegression and rSquared over points given as two columns:
+ * the same sums in the same order, so the same numbers (a test compares them), without
+ * an array per point, which on a series of 10^5 points and more costs more than the sums.
+ */
+export function fitLine(x: Float64Array, y: Float64Array): { m: number; b: number } {
+  const n = x.length;
+  if (n === 1) return { m: 0, b: y[0]! };
+  let sumX = 0;
+  let sumY = 0;
+  for (let i = 0; i < n; i++) {
+    sumX += x[i]!;
+    sumY += y[i]!;
+  }
+  const meanX = sumX / n;
+  const meanY = sumY / n;
+  let sumXY = 0;
+  let sumXX = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = x[i]! - meanX;
+    sumXY += dx * (y[i]! - meanY);
+    sumXX += dx * dx;
+  }
+  const m = sumXY / sumXX;
+  return { m, b: meanY - m * meanX };
+}
+
+export function rSquaredOf(x: Float64Array, y: Float64Array, line: { m: number; b: number }): number {
+  const n = x.length;
+  if (n < 2) return 1;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += y[i]!;
+  const average = sum / n;
+  let sumOfSquares = 0;
+  for (let i = 0; i < n; i++) sumOfSquares += Math.pow(average - y[i]!, 2);
+  let err = 0;
+  for (let i = 0; i < n; i++) err += Math.pow(y[i]! - (line.b + line.m * x[i]!), 2);
+  return 1 - err / sumOfSquares;
 }
 
 /**
@@ -145,48 +200,52 @@ export function seriesOf(name: string, points: SeriesPoints, arg?: number): numb
     case 'delta':
       return n >= 2 ? points.last - points.first : undefined;
   }
-  const ys = points.ys;
-  switch (name) {
-    case 'min':
-      return ys.length ? min(ys) : undefined;
-    case 'max':
-      return ys.length ? max(ys) : undefined;
-    case 'mean':
-      return ys.length ? mean(ys) : undefined;
-    case 'median':
-      return ys.length ? median(ys) : undefined;
-    case 'quantile':
-      return ys.length && arg !== undefined && arg >= 0 && arg <= 1 ? quantile(ys, arg) : undefined;
-    case 'stddev':
-      return ys.length >= 2 ? standardDeviation(ys) : undefined;
-    case 'zscore': {
-      if (ys.length < 3) return undefined;
-      const sd = standardDeviation(ys);
-      return sd === 0 ? undefined : (ys[ys.length - 1]! - mean(ys)) / sd;
+  if (YS_FUNCTIONS.has(name)) {
+    const ys = points.ys;
+    switch (name) {
+      case 'min':
+        return ys.length ? min(ys) : undefined;
+      case 'max':
+        return ys.length ? max(ys) : undefined;
+      case 'mean':
+        return ys.length ? mean(ys) : undefined;
+      case 'median':
+        return ys.length ? median(ys) : undefined;
+      case 'quantile':
+        return ys.length && arg !== undefined && arg >= 0 && arg <= 1 ? quantile(ys, arg) : undefined;
+      case 'stddev':
+        return ys.length >= 2 ? standardDeviation(ys) : undefined;
+      case 'zscore': {
+        if (ys.length < 3) return undefined;
+        const sd = standardDeviation(ys);
+        return sd === 0 ? undefined : (ys[ys.length - 1]! - mean(ys)) / sd;
+      }
     }
   }
   // The rest need time: slope is per minute.
-  const pts = points.pts;
+  const { x, y } = points.timed;
   let distinct = false;
-  for (let i = 1; i < pts.length && !distinct; i++) distinct = pts[i]![0] !== pts[0]![0];
+  for (let i = 1; i < x.length && !distinct; i++) distinct = x[i] !== x[0];
   if (!distinct) return undefined;
+  const long = x.length >= LONG_SERIES;
   switch (name) {
     case 'slope':
-      return linearRegression(pts).m;
+      return long ? fitLine(x, y).m : linearRegression(points.pts).m;
     case 'r2': {
-      const line = linearRegressionLine(linearRegression(pts));
       let lo = Infinity;
       let hi = -Infinity;
-      for (const p of pts) {
-        if (p[1] < lo) lo = p[1];
-        if (p[1] > hi) hi = p[1];
+      for (let i = 0; i < y.length; i++) {
+        if (y[i]! < lo) lo = y[i]!;
+        if (y[i]! > hi) hi = y[i]!;
       }
       if (lo === hi) return undefined; // flat: no trend to explain
-      return rSquared(pts, line);
+      if (long) return rSquaredOf(x, y, fitLine(x, y));
+      const pts = points.pts;
+      return rSquared(pts, linearRegressionLine(linearRegression(pts)));
     }
     case 'rate': {
-      const span = pts[pts.length - 1]![0] - pts[0]![0];
-      return span > 0 ? (pts[pts.length - 1]![1] - pts[0]![1]) / span : undefined;
+      const span = x[x.length - 1]! - x[0]!;
+      return span > 0 ? (y[y.length - 1]! - y[0]!) / span : undefined;
     }
   }
   return undefined;
