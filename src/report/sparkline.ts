@@ -44,7 +44,10 @@ export function sparkline(values: ArrayLike<number>, width = 40): Sparkline {
 /** The key series of a host, as in the HTML chart. Series with no value at all are left out. */
 export function hostSparklines(s: HostSeries): Record<string, Sparkline> {
   const col = (f: Parameters<HostSeries['col']>[0]) => s.col(f);
-  const hashed = Float64Array.from(col('tcp4_inuse'), (v, i) => v + col('tcp6_inuse')[i]!);
+  const in4 = col('tcp4_inuse');
+  const in6 = col('tcp6_inuse');
+  const hashed = new Float64Array(in4.length);
+  for (let i = 0; i < hashed.length; i++) hashed[i] = in4[i]! + in6[i]!;
   const out: Record<string, Sparkline> = {};
   const add = (k: string, c: Float64Array) => {
     const sp = sparkline(c);

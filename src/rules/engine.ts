@@ -178,10 +178,21 @@ class Context {
         for (let i = 0; i < c!.length; i++) c![i] = x[i]! + y[i]!; // NaN (absent) in either: absent
       };
       // The sums column by column; the rest through derived(), one snapshot at a time.
+      const t = this.s.times;
       if (name === 'tcp_inuse') sum('tcp4_inuse', 'tcp6_inuse');
       else if (name === 'udp_inuse') sum('udp4_inuse', 'udp6_inuse');
       else if (name === 'frag_memory') sum('frag4_memory', 'frag6_memory');
-      else {
+      else if (name === 'interval_s') {
+        c[0] = NaN;
+        for (let i = 1; i < c.length; i++) c[i] = (t[i]! - t[i - 1]!) / 1000; // NaN when either time is unknown
+      } else if (name === 'median_interval_s') c.fill(this.medianInterval ?? NaN);
+      else if (name === 'prev_sockets_used') {
+        const u = this.s.col('sockets_used');
+        c[0] = NaN;
+        for (let i = 1; i < c.length; i++) c[i] = u[i - 1]!;
+      } else if ((name === 'mismatch_abs' || name === 'mismatch_rel') && this.s.diagnosticRows().length === 0) {
+        c.fill(0); // no diagnostics anywhere: no disagreement in any snapshot
+      } else {
         for (let i = 0; i < c.length; i++) {
           const v = this.derived(name as DerivedName, i);
           c[i] = typeof v === 'number' ? v : NaN;

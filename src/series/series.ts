@@ -63,6 +63,11 @@ export class HostSeries {
     return `${this.files[this.fileIdx[i]!]}:${this.lines[i]}`;
   }
 
+  /** Snapshots that carry diagnostics. */
+  diagnosticRows(): number[] {
+    return [...this.diags.keys()];
+  }
+
   diagnostics(i: number): readonly Diagnostic[] {
     return this.diags.get(i) ?? [];
   }
