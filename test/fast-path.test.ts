@@ -128,6 +128,7 @@ describe('fast path', () => {
     ['an extra key (a newer kernel) and a negative count', BLOCK.replace(/mem (\d+)/, 'mem $1 pressure 0') + BLOCK.replace(/orphan \d+/, 'orphan -1'), {}, 0],
     ['a truncated last block without its newline', BLOCK + BLOCK.slice(0, BLOCK.indexOf('Transport')), {}, 1],
     ['the last block without its final newline', BLOCK + BLOCK.trimEnd(), {}, 2],
+    ['counts past 2^31 (every count times 10^10: the arithmetic still holds)', BLOCK.split('\n').map((l, i) => (i === 0 ? l : l.replace(/\d+/g, (d) => (/^(6|4)$/.test(d) && /(TCP|UDP|RAW|FRAG|UDPLITE|IPv)6/.test(l) ? d : String(BigInt(d) * 10_000_000_000n))))).join('\n') + BLOCK, {}, 2],
     ['--since/--until', BLOCK.replace(/\d\d:\d\d:\d\d/, '00:59:00') + BLOCK.replace(/\d\d:\d\d:\d\d/, '01:59:00'), { sinceMs: Date.UTC(2026, 10, 25, 1) }, 1],
   ];
   for (const [name, text, opts, fastCount] of cases) {

@@ -110,16 +110,26 @@ class ByteOut {
     }
     if (v < 10) {
       buf[p++] = 48 + v;
-    } else {
-      let d = 10;
-      while (d <= v) d *= 10;
-      for (d /= 10; d >= 1; d /= 10) {
-        const q = Math.floor(v / d);
-        buf[p++] = 48 + q;
-        v -= q * d;
+      this.pos = p;
+    } else if (v <= 0x7fffffff) {
+      // Digits last to first with integer arithmetic, then turned round.
+      let e = p;
+      let x = v | 0;
+      while (x > 0) {
+        const q = (x / 10) | 0;
+        buf[e++] = 48 + x - q * 10;
+        x = q;
       }
+      for (let a = p, z = e - 1; a < z; a++, z--) {
+        const t = buf[a]!;
+        buf[a] = buf[z]!;
+        buf[z] = t;
+      }
+      this.pos = e;
+    } else {
+      this.pos = p;
+      this.ascii(String(v));
     }
-    this.pos = p;
   }
 
   get length(): number {

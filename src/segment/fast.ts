@@ -55,8 +55,21 @@ const HOLES = 39;
 
 const WS = -1;
 const NUM = -2;
-/** Each template line as byte codes, WS and NUM. */
-const COMPILED: Int16Array[] = FAST_TEMPLATE.map((t) => Int16Array.from([...t].map((c) => (c === ' ' ? WS : c === '#' ? NUM : c.charCodeAt(0)))));
+/** Each template line as ops: a literal byte (>= 0), WS, NUM, or WORD followed by 4 literal bytes as one little-endian int32. */
+const WORD = -3;
+const COMPILED: Int32Array[] = FAST_TEMPLATE.map((t) => {
+  const ops: number[] = [];
+  for (const part of t.split(/([ #])/)) {
+    if (part === ' ') ops.push(WS);
+    else if (part === '#') ops.push(NUM);
+    else {
+      let i = 0;
+      for (; i + 4 <= part.length; i += 4) ops.push(WORD, Buffer.from(part.slice(i, i + 4), 'latin1').readInt32LE(0));
+      for (; i < part.length; i++) ops.push(part.charCodeAt(i));
+    }
+  }
+  return Int32Array.from(ops);
+});
 
 /** The canonical columns (NUMERIC_FIELDS order) of a fast block. */
 export const FAST_VALUES = 21;
@@ -144,6 +157,9 @@ export class FastScanner {
   private readonly days = new Map<number, Day>();
   /** Blocks taken by the fast path (the rest of the counting is the Segmenter's). */
   taken = 0;
+  /** A view of the buffer being matched, for reading four bytes at once. */
+  private dv = new DataView(new ArrayBuffer(0));
+  private dvOf: Buffer | undefined;
   /** Of the last match: lines, blank lines, end of the `date` line. */
   private lines = 0;
   private blank = 0;
@@ -280,6 +296,11 @@ export class FastScanner {
     const holes = this.holes;
     const lineOf = this.lineOf;
     const nLines = COMPILED.length;
+    if (b !== this.dvOf) {
+      this.dvOf = b;
+      this.dv = new DataView(b.buffer as ArrayBuffer, b.byteOffset, b.length);
+    }
+    const dv = this.dv;
     for (;;) {
       if (p >= n) {
         // (final only)
@@ -315,6 +336,11 @@ export class FastScanner {
         if (tc >= 0) {
           if (c !== tc) return NOT_FAST;
           c = b[++i]!;
+        } else if (tc === WORD) {
+          // Four literal bytes at once.
+          if (i + 4 > n || dv.getInt32(i, true) !== t[++j]) return NOT_FAST;
+          i += 4;
+          c = b[i]!;
         } else if (tc === WS) {
           if (c !== 32 && c !== 9) return NOT_FAST;
           c = b[++i]!;
