@@ -1,11 +1,13 @@
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { expandInputs, isProblem } from '../ingest/sources.js';
 import { packing } from '../ingest/decompress.js';
 import { emptyStats, type FileRange, type ReadOptions, type RunStats } from '../pipeline.js';
 import { csvHeader } from '../report/rows.js';
 import { parseFilenameTime } from '../segment/time.js';
 import { planPieces } from './split.js';
-import type { WorkerJob, WorkerMessage } from './worker.js';
+import type { ToWorker, WorkerDone, WorkerJob } from './worker.js';
+import { writeSync } from 'node:fs';
 
 /** Smallest file that is cut into pieces for several threads. */
 export const SPLIT_MIN_BYTES = 32 << 20;
@@ -15,8 +17,8 @@ type Unit = { input: string } | { range: FileRange };
 /**
  * Export on several cores: each input goes to a worker thread, and a big plain-text
  * log is cut into pieces read by the workers side by side (parallel/split.ts cuts
- * only where the pieces read exactly as the whole). Rows come back as bytes and
- * are written in input order. Inputs given separately are read independently, so
+ * only where the pieces read exactly as the whole). Each unit is a child process
+ * writing to the output itself, in input order (parallel/worker.ts). Inputs given separately are read independently, so
  * moments are not merged across them (they are within a directory or archive).
  */
 export async function exportParallel(
@@ -24,12 +26,13 @@ export async function exportParallel(
   opts: ReadOptions,
   format: 'csv' | 'jsonl',
   jobs: number,
-  write: (chunk: string | Uint8Array) => Promise<void>,
+  /** The output: a file descriptor the workers write to in turn (a file or a pipe). */
+  out: number,
   split: { minBytes?: number; pieceBytes?: number } = {},
 ): Promise<RunStats> {
   const total = emptyStats();
   const byIdx: RunStats[] = [];
-  if (format === 'csv') await write(csvHeader());
+  if (format === 'csv') writeSync(out, csvHeader());
   const o: WorkerJob['opts'] = {};
   if (opts.tz) o.tz = opts.tz;
   if (opts.host) o.host = opts.host;
@@ -39,63 +42,42 @@ export async function exportParallel(
   if (opts.fast === false) o.fast = false;
 
   const units = planUnits(inputs, opts, jobs, split.minBytes ?? SPLIT_MIN_BYTES, split.pieceBytes);
-  const pending = new Map<number, Uint8Array[]>();
-  const finished = new Set<number>();
-  let next = 0; // next unit to write
-  let queued = 0; // units handed out
+  const script = fileURLToPath(new URL('./worker.js', import.meta.url));
+  // Each unit's worker; unit k gets `go` when unit k-1 is written.
+  const workers: ChildProcess[] = [];
+  const written: Promise<void>[] = [];
+  let queued = 0;
   let noMore = false;
-  const flush = async () => {
+  const run = async (): Promise<void> => {
     for (;;) {
-      const chunks = pending.get(next);
-      if (chunks) {
-        for (const c of chunks) await write(c);
-        chunks.length = 0;
+      const u = noMore ? undefined : await units.next();
+      if (!u || u.done) {
+        noMore = true;
+        return;
       }
-      if (!finished.has(next)) break;
-      pending.delete(next);
-      next++;
+      const idx = queued++;
+      const child = fork(script, [], { stdio: ['ignore', out, 'inherit', 'ipc'] });
+      workers[idx] = child;
+      const before = idx === 0 ? Promise.resolve() : written[idx - 1]!;
+      written[idx] = new Promise<void>((resolve, reject) => {
+        child.on('message', (m: WorkerDone) => {
+          byIdx[idx] = m.stats;
+          resolve();
+        });
+        child.on('error', reject);
+        child.on('exit', (code) => {
+          if (byIdx[idx] === undefined) reject(new Error(`export worker for ${'input' in u.value ? u.value.input : u.value.range.name} exited (${code}) before it was done`));
+        });
+      });
+      child.send({ job: { format, opts: o, ...u.value } } satisfies ToWorker);
+      void before.then(() => child.send({ go: true } satisfies ToWorker), () => undefined);
+      await written[idx];
     }
   };
-  let writing = Promise.resolve();
-  const workers: Worker[] = [];
-  await new Promise<void>((resolve, reject) => {
-    let alive = jobs;
-    let taking = Promise.resolve();
-    const give = (w: Worker) => {
-      // Units are planned as the file is read: take them one at a time, in order.
-      taking = taking.then(async () => {
-        const u = noMore ? undefined : await units.next();
-        if (!u || u.done) {
-          noMore = true;
-          if (--alive === 0) resolve();
-          return;
-        }
-        const idx = queued++;
-        w.postMessage({ idx, format, opts: o, ...u.value } satisfies WorkerJob);
-      }, reject);
-    };
-    for (let k = 0; k < jobs; k++) {
-      const w = new Worker(new URL('./worker.js', import.meta.url));
-      workers.push(w);
-      w.on('message', (m: WorkerMessage) => {
-        if (m.type === 'chunk') {
-          if (!pending.has(m.idx)) pending.set(m.idx, []);
-          pending.get(m.idx)!.push(m.bytes);
-        } else {
-          finished.add(m.idx);
-          byIdx[m.idx] = m.stats;
-          give(w);
-        }
-        writing = writing.then(flush);
-      });
-      w.on('error', reject);
-      give(w);
-    }
-  });
-  await writing;
-  await flush();
-  await Promise.all(workers.map((w) => w.terminate()));
-  for (const s of byIdx) if (s) merge(total, s); // input order: the summary reads the same as a serial run's
+  await Promise.all(Array.from({ length: jobs }, run));
+  await Promise.all(written);
+  for (const w of workers) if (w.connected) w.disconnect();
+  for (const st of byIdx) if (st) merge(total, st); // input order: the summary reads the same as a serial run's
   return total;
 }
 

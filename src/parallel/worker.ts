@@ -1,39 +1,65 @@
-import { parentPort } from 'node:worker_threads';
 import { readRange, readSnapshots, type FileRange, type ReadOptions, type RunStats } from '../pipeline.js';
 import { csvWriter, jsonlWriter } from '../report/rows.js';
 
+/**
+ * An export worker: a child process (parallel/export.ts forks one per job) whose stdout
+ * is the export's output itself. It holds its rows until the parent says it is its turn
+ * (`go`: the jobs before it are written), then writes them and the rest as it reads.
+ * Processes rather than threads, and no copy through the parent: threads of one process
+ * share its page tables, and on this kind of VM page faults of two busy threads serialize.
+ */
+
 /** One export job: a whole input, or a piece of a big file (parallel/split.ts). */
 export interface WorkerJob {
-  idx: number;
   input?: string;
   range?: FileRange;
   format: 'csv' | 'jsonl';
   opts: Pick<ReadOptions, 'tz' | 'host' | 'sinceMs' | 'untilMs' | 'archiveLimits' | 'fast'>;
 }
 
-/** Rows come back as UTF-8 bytes (moved, not copied, to the main thread), then the job's accounting. */
-export type WorkerMessage =
-  | { type: 'chunk'; idx: number; bytes: Uint8Array }
-  | { type: 'done'; idx: number; stats: RunStats };
+/** Parent → worker: the job, then `go` when its rows may be written. Worker → parent: the accounting, once written. */
+export type ToWorker = { job: WorkerJob } | { go: true };
+export interface WorkerDone {
+  stats: RunStats;
+}
 
-const port = parentPort!;
-const post = (idx: number, bytes: Buffer): void => {
-  if (!bytes.length) return;
-  // Move the memory when the bytes own it (not a slice of Node's shared pool), else copy.
-  const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
-  port.postMessage({ type: 'chunk', idx, bytes } satisfies WorkerMessage, own ? [bytes.buffer as ArrayBuffer] : []);
+let turn = false;
+const held: Uint8Array[] = [];
+const write = (b: Uint8Array): void | Promise<void> => {
+  if (!b.length) return;
+  if (!turn) {
+    held.push(b);
+    return;
+  }
+  if (!process.stdout.write(b)) return new Promise((r) => process.stdout.once('drain', () => r()));
+};
+let finish: ((stats: RunStats) => void) | undefined;
+let stats: RunStats | undefined;
+const done = (): void => {
+  if (!turn || !stats) return;
+  const s = stats;
+  const send = () => process.send!({ stats: s } satisfies WorkerDone, undefined, undefined, () => process.disconnect());
+  // stdout on a file is written at once; on a pipe, wait until it is flushed.
+  if (process.stdout.writableLength === 0) send();
+  else process.stdout.once('drain', send);
 };
 
-port.on('message', async (job: WorkerJob) => {
+process.on('message', async (m: ToWorker) => {
+  if ('go' in m) {
+    turn = true;
+    for (const b of held.splice(0)) await write(b);
+    done();
+    return;
+  }
+  const job = m.job;
   const w = job.format === 'jsonl' ? jsonlWriter() : csvWriter({ header: false });
   const sink = {
     snapshot: (s: Parameters<typeof w.snapshot>[0]) => w.snapshot(s),
     fast: (f: Parameters<typeof w.fast>[0]) => w.fast(f),
-    drain: () => {
-      if (w.pending > 1 << 20) post(job.idx, w.take());
-    },
+    drain: () => (w.pending > 1 << 16 ? write(w.take()) : undefined),
   };
-  const stats = job.range ? await readRange(job.range, job.opts, sink) : await readSnapshots([job.input!], job.opts, sink);
-  post(job.idx, w.take());
-  port.postMessage({ type: 'done', idx: job.idx, stats } satisfies WorkerMessage);
+  stats = job.range ? await readRange(job.range, job.opts, sink) : await readSnapshots([job.input!], job.opts, sink);
+  await write(w.take());
+  done();
+  void finish;
 });

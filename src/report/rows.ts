@@ -69,8 +69,12 @@ class ByteOut {
   }
 
   /** Bytes already encoded. */
-  raw(b: Uint8Array): void {
+  raw(b: Buffer): void {
     this.room(b.length);
+    if (b.length > 24) {
+      this.pos += b.copy(this.buf, this.pos);
+      return;
+    }
     const buf = this.buf;
     let p = this.pos;
     for (let i = 0; i < b.length; i++) buf[p++] = b[i]!;
