@@ -151,14 +151,16 @@ const DAYS_IN = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const leap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
 export class FastScanner {
-  private readonly holes = new Float64Array(HOLES);
-  private readonly lineOf = new Int32Array(FAST_TEMPLATE.length);
+  // Scratch shared by every scanner (a match runs start to end without yielding): a
+  // directory of thousands of small files makes a scanner per file.
+  private readonly holes = HOLES_SCRATCH;
+  private readonly lineOf = LINES_SCRATCH;
   /** Day (y*10000+m*100+d) → its midnight and ISO prefix. */
   private readonly days = new Map<number, Day>();
   /** Blocks taken by the fast path (the rest of the counting is the Segmenter's). */
   taken = 0;
   /** A view of the buffer being matched, for reading four bytes at once. */
-  private dv = new DataView(new ArrayBuffer(0));
+  private dv = EMPTY_VIEW;
   private dvOf: Buffer | undefined;
   /** Of the last match: lines, blank lines, end of the `date` line. */
   private lines = 0;
@@ -171,7 +173,7 @@ export class FastScanner {
     private readonly opts: TimeOptions & { namespace?: string; enabled?: boolean },
     private readonly emit: (b: FastBlock) => void,
   ) {
-    this.pool = [FastScanner.block(file), FastScanner.block(file)];
+    this.pool = [];
   }
 
   /** A chunk's memory is to be reused: blocks that point into it get their own copy of their bytes. */
@@ -236,6 +238,7 @@ export class FastScanner {
     if (p < 0) return p;
     // Two blocks in turn: a block is passed on (and done with) by the time the one after
     // the next is read, so the one at `turn` is free (its time object too).
+    if (this.pool.length === 0) this.pool.push(FastScanner.block(this.file), FastScanner.block(this.file));
     const fb = this.pool[this.turn]!;
     const time = this.time(b, pos, this.dateEnd, this.times[this.turn]!);
     if (!time) return NOT_FAST;
@@ -269,7 +272,7 @@ export class FastScanner {
     host: undefined, namespace: undefined,
     };
   }
-  private readonly times = [new FastTime(), new FastTime()];
+  private readonly times = [new FastTime(), new FastTime()]; // (plain objects: cheap)
   private turn = 0;
 
   /**
@@ -439,6 +442,9 @@ export class FastTime implements Timestamp {
 }
 
 const EMPTY = Buffer.alloc(0);
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+const HOLES_SCRATCH = new Float64Array(HOLES);
+const LINES_SCRATCH = new Int32Array(FAST_TEMPLATE.length);
 
 const NOT_FAST = -1;
 const NEED_MORE = -2;
