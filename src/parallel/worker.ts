@@ -25,15 +25,20 @@ export interface WorkerDone {
 
 let turn = false;
 const held: Uint8Array[] = [];
+let heldBytes = 0;
+/** Rows held before it is this job's turn, at most: past it, reading waits for the turn. */
+const HOLD_MAX = 256 << 20;
+let onTurn: (() => void) | undefined;
 const write = (b: Uint8Array): void | Promise<void> => {
   if (!b.length) return;
   if (!turn) {
     held.push(b);
+    heldBytes += b.length;
+    if (heldBytes > HOLD_MAX) return new Promise<void>((r) => (onTurn = r));
     return;
   }
   if (!process.stdout.write(b)) return new Promise((r) => process.stdout.once('drain', () => r()));
 };
-let finish: ((stats: RunStats) => void) | undefined;
 let stats: RunStats | undefined;
 const done = (): void => {
   if (!turn || !stats) return;
@@ -46,8 +51,11 @@ const done = (): void => {
 
 process.on('message', async (m: ToWorker) => {
   if ('go' in m) {
+    // Queue every held chunk before any new one (the stream keeps their order), then write as read.
+    for (const b of held.splice(0)) process.stdout.write(b);
+    heldBytes = 0;
     turn = true;
-    for (const b of held.splice(0)) await write(b);
+    onTurn?.();
     done();
     return;
   }
@@ -61,5 +69,4 @@ process.on('message', async (m: ToWorker) => {
   stats = job.range ? await readRange(job.range, job.opts, sink) : await readSnapshots([job.input!], job.opts, sink);
   await write(w.take());
   done();
-  void finish;
 });
