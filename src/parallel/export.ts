@@ -5,12 +5,10 @@ import { packing } from '../ingest/decompress.js';
 import { emptyStats, type FileRange, type ReadOptions, type RunStats } from '../pipeline.js';
 import { csvHeader } from '../report/rows.js';
 import { parseFilenameTime } from '../segment/time.js';
-import { planPieces } from './split.js';
+import { planPieces, SPLIT_MIN_BYTES } from './split.js';
 import type { ToWorker, WorkerDone, WorkerJob } from './worker.js';
 import { writeSync } from 'node:fs';
 
-/** Smallest file that is cut into pieces for several threads. */
-export const SPLIT_MIN_BYTES = 32 << 20;
 
 type Unit = { input: string } | { range: FileRange };
 

@@ -27,6 +27,15 @@ export interface CompileEnv {
 const TEXT_DERIVED = new Set(['mismatch_fields', 'unhashed_owners', 'close_wait_owners', 'timewait_peers', 'orphan_peers']);
 const fin = (x: number): number => (Number.isFinite(x) ? x : NaN);
 
+/** `test ? a : b`: absent when the test is. */
+function choose<T extends number>(t: BoolFn | undefined, a: ((i: number) => T) | undefined, b: ((i: number) => T) | undefined, absent: T): ((i: number) => T) | undefined {
+  if (!t || !a || !b) return undefined;
+  return (i) => {
+    const x = t(i);
+    return x === 2 ? absent : x === 1 ? a(i) : b(i);
+  };
+}
+
 export function compileNum(e: Expr, env: CompileEnv): NumFn | undefined {
   switch (e.kind) {
     case 'num': {
@@ -55,16 +64,8 @@ export function compileNum(e: Expr, env: CompileEnv): NumFn | undefined {
       const a = compileNum(e.arg, env);
       return a && ((i) => -a(i));
     }
-    case 'cond': {
-      const t = compileBool(e.test, env);
-      const a = compileNum(e.then, env);
-      const b = compileNum(e.else, env);
-      if (!t || !a || !b) return undefined;
-      return (i) => {
-        const x = t(i);
-        return x === 2 ? NaN : x === 1 ? a(i) : b(i);
-      };
-    }
+    case 'cond':
+      return choose(compileBool(e.test, env), compileNum(e.then, env), compileNum(e.else, env), NaN);
     case 'binary': {
       const op = e.op;
       if (op !== '+' && op !== '-' && op !== '*' && op !== '/' && op !== '%') return undefined;
@@ -129,16 +130,8 @@ export function compileBool(e: Expr, env: CompileEnv): BoolFn | undefined {
         return x === 2 ? 2 : x === 1 ? 0 : 1;
       });
     }
-    case 'cond': {
-      const t = compileBool(e.test, env);
-      const a = compileBool(e.then, env);
-      const b = compileBool(e.else, env);
-      if (!t || !a || !b) return undefined;
-      return (i) => {
-        const x = t(i);
-        return x === 2 ? 2 : x === 1 ? a(i) : b(i);
-      };
-    }
+    case 'cond':
+      return choose(compileBool(e.test, env), compileBool(e.then, env), compileBool(e.else, env), 2);
     case 'call': {
       if (e.name !== 'known' || e.args.length !== 1) return undefined;
       const a = compileNum(e.args[0]!, env);

@@ -190,7 +190,7 @@ class Context {
         const u = this.s.col('sockets_used');
         c[0] = NaN;
         for (let i = 1; i < c.length; i++) c[i] = u[i - 1]!;
-      } else if ((name === 'mismatch_abs' || name === 'mismatch_rel') && this.s.diagnosticRows().length === 0) {
+      } else if ((name === 'mismatch_abs' || name === 'mismatch_rel') && this.s.diagnosticCount === 0) {
         c.fill(0); // no diagnostics anywhere: no disagreement in any snapshot
       } else {
         for (let i = 0; i < c.length; i++) {

@@ -157,8 +157,6 @@ export class FastScanner {
   private readonly lineOf = LINES_SCRATCH;
   /** Day (y*10000+m*100+d) → its midnight and ISO prefix. */
   private readonly days = new Map<number, Day>();
-  /** Blocks taken by the fast path (the rest of the counting is the Segmenter's). */
-  taken = 0;
   /** A view of the buffer being matched, for reading four bytes at once. */
   private dv = EMPTY_VIEW;
   private dvOf: Buffer | undefined;
@@ -246,7 +244,6 @@ export class FastScanner {
     // Taken: the Segmenter emits what it holds and counts these lines.
     const first = this.seg.lineNo + 1;
     this.seg.tookBlock(this.lines, this.blank);
-    this.taken++;
     const lineOf = this.lineOf;
     fb.line = first;
     fb.sockstatLine = first + lineOf[SOCKSTAT_AT]!;

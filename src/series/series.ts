@@ -63,9 +63,9 @@ export class HostSeries {
     return `${this.files[this.fileIdx[i]!]}:${this.lines[i]}`;
   }
 
-  /** Snapshots that carry diagnostics. */
-  diagnosticRows(): number[] {
-    return [...this.diags.keys()];
+  /** How many snapshots carry diagnostics. */
+  get diagnosticCount(): number {
+    return this.diags.size;
   }
 
   diagnostics(i: number): readonly Diagnostic[] {
