@@ -95,6 +95,23 @@ describe('export on several cores', () => {
     expect(par.out.split('\n').length).toBe(1 + 36 + 32 + 36 + 1);
   });
 
+  it('five inputs on three cores (this process and two workers taking inputs in turn), one not a capture: the bytes and report of -j 1', () => {
+    const files = [
+      samplePath('kernel-6.18/orphans/timeline-date.log'),
+      samplePath('kernel-6.18/idle/timeline-date.log'),
+      samplePath('README.md'),
+      samplePath('kernel-6.18/timewait-storm/timeline-epoch.log'),
+      samplePath('kernel-6.18/unconnected-leak/timeline-date.log'),
+    ];
+    const par = run(['export', '-j', '3', '--jobs-min-bytes', '1', ...files]);
+    const ser = run(['export', '-j', '1', ...files]);
+    expect(par.out).toBe(ser.out);
+    expect(par.err).toBe(ser.err);
+    expect(par.err).toMatch(/: 5 file\(s\), /);
+    expect(par.code).toBe(0);
+    expect(par.out.split('\n').length).toBeGreaterThan(1 + 36 + 32 + 36);
+  });
+
   it('small files given one by one stay on one reader, so the files of one moment still merge', () => {
     const dir = samplePath('captures/per-minute-files/snapshots');
     const files = readdirSync(dir).sort().map((f) => join(dir, f));

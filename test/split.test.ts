@@ -94,3 +94,39 @@ describe('one file on several threads', () => {
     expect(pieces).toHaveLength(1);
   });
 });
+
+describe('a unit of a parallel export writes in its turn', async () => {
+  const { TurnOut } = await import('../src/parallel/job.js');
+  const sink = () => {
+    const got: string[] = [];
+    return { got, out: { write: (b: Uint8Array) => void got.push(Buffer.from(b).toString()), queue: (b: Uint8Array) => void got.push(Buffer.from(b).toString()), flushed: () => Promise.resolve() } };
+  };
+
+  it('holds rows until go(), then writes them in order before the ones after', () => {
+    const { got, out } = sink();
+    const t = new TurnOut(out);
+    t.write(Buffer.from('a'));
+    t.write(Buffer.from(''));
+    t.write(Buffer.from('b'));
+    expect(got).toEqual([]);
+    t.go();
+    t.write(Buffer.from('c'));
+    expect(got).toEqual(['a', 'b', 'c']);
+  });
+
+  it('past the hold limit, the reader waits until go()', async () => {
+    const { got, out } = sink();
+    const t = new TurnOut(out, 3);
+    expect(t.write(Buffer.from('ab'))).toBeUndefined();
+    const wait = t.write(Buffer.from('cd'));
+    expect(wait).toBeInstanceOf(Promise);
+    let woke = false;
+    void (wait as Promise<void>).then(() => (woke = true));
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    t.go();
+    await wait;
+    expect(woke).toBe(true);
+    expect(got).toEqual(['ab', 'cd']);
+  });
+});

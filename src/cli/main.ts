@@ -9,18 +9,21 @@ import { analyzeOptions, type AnalyzeArgs } from './analyze-options.js';
 import { VERSION } from '../version.js';
 import { availableParallelism } from 'node:os';
 import { closeSync, openSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { SPLIT_MIN_BYTES } from '../parallel/split.js';
 import { allLargeFiles } from '../ingest/sources.js';
 
 async function runExport(a: CommonArgs & { format: string; output?: string; jobs: number; 'jobs-min-bytes': number; split?: boolean }): Promise<number> {
   const opts = readOptions(a);
-  // Several cores: large files each in its own thread; with --split, a big log is also cut into pieces (parallel/).
+  // Several cores: large files each in its own process; with --split, a big log is also cut into pieces (parallel/).
   const split = a.split ? SPLIT_MIN_BYTES : Infinity;
   if (a.jobs > 1 && (a.inputs.length > 1 || a.split) && (await allLargeFiles(a.inputs, Math.min(a['jobs-min-bytes'], split)))) {
     // The workers write to the output themselves: a file opened here, or stdout.
     const fd = a.output && a.output !== '-' ? openSync(a.output, 'w') : 1;
     const { exportParallel } = await import('../parallel/export.js');
-    const stats = await exportParallel(a.inputs, opts, a.format === 'jsonl' ? 'jsonl' : 'csv', a.jobs, fd, { minBytes: split });
+    // Named from here: in the bundled CLI, the parallel export is a chunk elsewhere.
+    const workerScript = fileURLToPath(new URL('../parallel/worker.js', import.meta.url));
+    const stats = await exportParallel(a.inputs, opts, a.format === 'jsonl' ? 'jsonl' : 'csv', a.jobs, fd, { minBytes: split, workerScript });
     if (fd !== 1) closeSync(fd);
     printSummary(stats, a.quiet);
     return stats.snapshots === 0 ? 2 : 0;

@@ -6,31 +6,37 @@ import { emptyStats, type FileRange, type ReadOptions, type RunStats } from '../
 import { csvHeader } from '../report/rows.js';
 import { parseFilenameTime } from '../segment/time.js';
 import { planPieces, SPLIT_MIN_BYTES } from './split.js';
-import type { ToWorker, WorkerDone, WorkerJob } from './worker.js';
-import { writeSync } from 'node:fs';
-
+import { fdOut, runJob, stdoutOut, TurnOut, type WorkerJob } from './job.js';
+import type { ToWorker, WorkerDone } from './worker.js';
 
 type Unit = { input: string } | { range: FileRange };
 
+export interface ParallelOptions {
+  /** Cut plain logs of at least this many bytes into pieces (default SPLIT_MIN_BYTES). */
+  minBytes?: number;
+  pieceBytes?: number;
+  /** The worker script (parallel/worker.js): a bundled CLI names its own. */
+  workerScript?: string;
+}
+
 /**
- * Export on several cores: each input goes to a worker thread, and a big plain-text
- * log is cut into pieces read by the workers side by side (parallel/split.ts cuts
- * only where the pieces read exactly as the whole). Each unit is a child process
- * writing to the output itself, in input order (parallel/worker.ts). Inputs given separately are read independently, so
- * moments are not merged across them (they are within a directory or archive).
+ * Export on several cores. Each input is a unit of work, and a big plain-text log is cut
+ * into pieces (parallel/split.ts cuts only where the pieces read exactly as the whole).
+ * This process reads units itself, and `jobs - 1` worker processes (parallel/worker.ts),
+ * started at once, read the others; each takes the next unit when done with one. Every
+ * unit writes to the output itself, in input order: its rows are held until the units
+ * before it are written. Inputs given separately are read independently, so moments are
+ * not merged across them (they are within a directory or archive).
  */
 export async function exportParallel(
   inputs: readonly string[],
   opts: ReadOptions,
   format: 'csv' | 'jsonl',
   jobs: number,
-  /** The output: a file descriptor the workers write to in turn (a file or a pipe). */
-  out: number,
-  split: { minBytes?: number; pieceBytes?: number } = {},
+  /** The output: a file descriptor written by every process in turn (a file or a pipe); 1 is stdout. */
+  fd: number,
+  more: ParallelOptions = {},
 ): Promise<RunStats> {
-  const total = emptyStats();
-  const byIdx: RunStats[] = [];
-  if (format === 'csv') writeSync(out, csvHeader());
   const o: WorkerJob['opts'] = {};
   if (opts.tz) o.tz = opts.tz;
   if (opts.host) o.host = opts.host;
@@ -39,44 +45,99 @@ export async function exportParallel(
   if (opts.archiveLimits) o.archiveLimits = opts.archiveLimits;
   if (opts.fast === false) o.fast = false;
 
-  const units = planUnits(inputs, opts, jobs, split.minBytes ?? SPLIT_MIN_BYTES, split.pieceBytes);
-  const script = fileURLToPath(new URL('./worker.js', import.meta.url));
-  // Each unit's worker; unit k gets `go` when unit k-1 is written.
-  const workers: ChildProcess[] = [];
+  // Workers start first: their start-up overlaps the planning and this process's first unit.
+  const script = more.workerScript ?? fileURLToPath(new URL('./worker.js', import.meta.url));
+  const workers = Array.from({ length: Math.max(0, jobs - 1) }, () => new Worker(script, fd));
+  const out = fd === 1 ? stdoutOut() : fdOut(fd);
+  if (format === 'csv') await out.write(Buffer.from(csvHeader()));
+
+  const units = planUnits(inputs, opts, jobs, more.minBytes ?? SPLIT_MIN_BYTES, more.pieceBytes);
+  const byIdx: RunStats[] = [];
+  // written[k] resolves when unit k's rows have all left their process: unit k+1's turn.
   const written: Promise<void>[] = [];
-  let queued = 0;
-  let noMore = false;
-  const run = async (): Promise<void> => {
-    for (;;) {
-      const u = noMore ? undefined : await units.next();
-      if (!u || u.done) {
-        noMore = true;
-        return;
-      }
-      const idx = queued++;
-      const child = fork(script, [], { stdio: ['ignore', out, 'inherit', 'ipc'] });
-      workers[idx] = child;
-      const before = idx === 0 ? Promise.resolve() : written[idx - 1]!;
-      written[idx] = new Promise<void>((resolve, reject) => {
-        child.on('message', (m: WorkerDone) => {
-          byIdx[idx] = m.stats;
-          resolve();
-        });
-        child.on('error', reject);
-        child.on('exit', (code) => {
-          if (byIdx[idx] === undefined) reject(new Error(`export worker for ${'input' in u.value ? u.value.input : u.value.range.name} exited (${code}) before it was done`));
-        });
-      });
-      child.send({ job: { format, opts: o, ...u.value } } satisfies ToWorker);
-      void before.then(() => child.send({ go: true } satisfies ToWorker), () => undefined);
-      await written[idx];
+  let next = 0;
+  const take = async (): Promise<{ unit: Unit; idx: number; turn: Promise<void> } | undefined> => {
+    const u = await units.next();
+    if (u.done) return undefined;
+    const idx = next++;
+    return { unit: u.value, idx, turn: idx === 0 ? Promise.resolve() : written[idx - 1]! };
+  };
+  const job = (unit: Unit): WorkerJob => ({ format, opts: o, ...unit });
+  const label = (unit: Unit) => ('input' in unit ? unit.input : unit.range.name);
+
+  const here = async (): Promise<void> => {
+    for (let t = await take(); t; t = await take()) {
+      const { idx, turn } = t;
+      const unitOut = new TurnOut(out);
+      let wrote!: () => void;
+      written[idx] = new Promise<void>((r) => (wrote = r));
+      void turn.then(() => unitOut.go());
+      byIdx[idx] = await runJob(job(t.unit), unitOut);
+      await turn;
+      await out.flushed();
+      wrote();
     }
   };
-  await Promise.all(Array.from({ length: jobs }, run));
-  await Promise.all(written);
-  for (const w of workers) if (w.connected) w.disconnect();
+  const there = async (w: Worker): Promise<void> => {
+    for (let t = await take(); t; t = await take()) {
+      const { idx, turn } = t;
+      const done = w.run(idx, job(t.unit), label(t.unit));
+      written[idx] = done.then(() => undefined);
+      void turn.then(() => w.go(idx), () => undefined);
+      byIdx[idx] = await done;
+    }
+  };
+  try {
+    await Promise.all([here(), ...workers.map(there)]);
+  } finally {
+    for (const w of workers) w.end();
+  }
+  const total = emptyStats();
   for (const st of byIdx) if (st) merge(total, st); // input order: the summary reads the same as a serial run's
   return total;
+}
+
+/** A worker process taking one job at a time. */
+class Worker {
+  private readonly child: ChildProcess;
+  private pending: { id: number; label: string; resolve: (s: RunStats) => void; reject: (e: Error) => void } | undefined;
+  private ended = false;
+
+  constructor(script: string, fd: number) {
+    this.child = fork(script, [], { stdio: ['ignore', fd, 'inherit', 'ipc'] });
+    this.child.on('message', (m: WorkerDone) => {
+      const p = this.pending;
+      if (p?.id !== m.id) return;
+      this.pending = undefined;
+      p.resolve(m.stats);
+    });
+    const fail = (why: string) => {
+      const p = this.pending;
+      this.pending = undefined;
+      p?.reject(new Error(`export worker for ${p.label} ${why}`));
+    };
+    this.child.on('error', (e) => fail(`failed: ${e.message}`));
+    this.child.on('exit', (code) => fail(`exited (${code}) before it was done`));
+  }
+
+  run(id: number, job: WorkerJob, label: string): Promise<RunStats> {
+    if (!this.child.connected) return Promise.reject(new Error(`export worker for ${label} is gone`));
+    return new Promise<RunStats>((resolve, reject) => {
+      this.pending = { id, label, resolve, reject };
+      this.child.send({ job, id } satisfies ToWorker);
+    });
+  }
+
+  go(id: number): void {
+    if (this.child.connected) this.child.send({ go: id } satisfies ToWorker);
+  }
+
+  /** No more jobs: the worker exits (or is stopped if it never got one). */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.child.connected) this.child.disconnect();
+  }
 }
 
 /** The inputs as units of work: big plain-text files cut into pieces, the rest whole. */
