@@ -139,3 +139,32 @@ describe('fast path', () => {
     });
   }
 });
+
+describe('rows lent without a copy (RowWriter.lend)', () => {
+  const file = join(SAMPLES, 'kernel-6.18/unconnected-leak/timeline-date.log');
+  // Lends after every row.
+  const rowsOf = async (onRow: (w: ReturnType<typeof csvWriter>) => void) => {
+    const w = csvWriter();
+    await readSnapshots([file], {}, { snapshot: (s) => (w.snapshot(s), onRow(w)), fast: (f) => (w.fast(f), onRow(w)) });
+    return w;
+  };
+
+  it('bytes kept by a writer that could not write them (false) are never written over', async () => {
+    const expected = (await rowsOf(() => undefined)).take().toString();
+    const kept: Buffer[] = [];
+    const w = await rowsOf((w) => w.lend((b) => (kept.push(b), false)));
+    w.lend((b) => (kept.push(b), false));
+    expect(kept.length).toBeGreaterThan(30); // header and first row, then one view per row
+    expect(Buffer.concat(kept).toString()).toBe(expected);
+  });
+
+  it('bytes written at once (true) free the buffer for the next rows: the same text', async () => {
+    const expected = (await rowsOf(() => undefined)).take().toString();
+    let text = '';
+    const views = new Set<ArrayBufferLike>();
+    const w = await rowsOf((w) => w.lend((b) => ((text += b.toString()), views.add(b.buffer), true)));
+    w.lend((b) => ((text += b.toString()), true));
+    expect(text).toBe(expected);
+    expect(views.size).toBe(1); // one buffer, written again and again
+  });
+});

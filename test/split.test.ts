@@ -99,7 +99,7 @@ describe('a unit of a parallel export writes in its turn', async () => {
   const { TurnOut } = await import('../src/parallel/job.js');
   const sink = () => {
     const got: string[] = [];
-    return { got, out: { write: (b: Uint8Array) => void got.push(Buffer.from(b).toString()), queue: (b: Uint8Array) => void got.push(Buffer.from(b).toString()), flushed: () => Promise.resolve() } };
+    return { got, out: { writeNow: (b: Uint8Array) => (got.push(Buffer.from(b).toString()), true), ready: () => undefined, flushed: () => Promise.resolve() } };
   };
 
   it('holds rows until go(), then writes them in order before the ones after', () => {

@@ -1,25 +1,56 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { once } from 'node:events';
-import type { Writable } from 'node:stream';
 
 /** Where data goes: stdout or `-o FILE`, with back-pressure. */
 export interface Output {
   write(text: string | Uint8Array): Promise<void>;
+  /**
+   * Write bytes now; true when they have left this process (the caller may write over
+   * their memory), false when the stream still holds them (a pipe that is backed up).
+   */
+  writeNow(b: Uint8Array): boolean;
+  /** While the output is backed up (a slow pipe): a promise to wait on before writing more. */
+  ready(): Promise<void> | undefined;
   close(): Promise<void>;
 }
 
 export function openOutput(path: string | undefined): Output {
-  const stream: Writable = path && path !== '-' ? createWriteStream(path) : process.stdout;
+  if (path && path !== '-') return fileOutput(path);
+  const s = process.stdout;
+  const writeNow = (b: Uint8Array): boolean => {
+    s.write(b);
+    return s.writableLength === 0;
+  };
+  const ready = () => (s.writableNeedDrain ? once(s, 'drain').then(() => undefined) : undefined);
   return {
     async write(text) {
       if (text.length === 0) return;
-      if (!stream.write(text)) await once(stream, 'drain');
+      s.write(text);
+      await ready();
     },
+    writeNow,
+    ready,
     async close() {
-      if (stream !== process.stdout) {
-        (stream as WriteStream).end();
-        await once(stream, 'finish');
-      }
+      // stdout stays open; what it holds is flushed before the process exits.
+    },
+  };
+}
+
+/** A file written synchronously, as Node writes stdout when it is a file: always flushed. */
+function fileOutput(path: string): Output {
+  const fd = openSync(path, 'w');
+  const writeNow = (b: Uint8Array): boolean => {
+    for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
+    return true;
+  };
+  return {
+    async write(text) {
+      writeNow(typeof text === 'string' ? Buffer.from(text) : text);
+    },
+    writeNow,
+    ready: () => undefined,
+    async close() {
+      closeSync(fd);
     },
   };
 }

@@ -49,7 +49,7 @@ export async function exportParallel(
   const script = more.workerScript ?? fileURLToPath(new URL('./worker.js', import.meta.url));
   const workers = Array.from({ length: Math.max(0, jobs - 1) }, () => new Worker(script, fd));
   const out = fd === 1 ? stdoutOut() : fdOut(fd);
-  if (format === 'csv') await out.write(Buffer.from(csvHeader()));
+  if (format === 'csv') out.writeNow(Buffer.from(csvHeader()));
 
   const units = planUnits(inputs, opts, jobs, more.minBytes ?? SPLIT_MIN_BYTES, more.pieceBytes);
   const byIdx: RunStats[] = [];

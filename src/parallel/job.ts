@@ -18,10 +18,10 @@ export interface WorkerJob {
 
 /** Where rows go: the export's output, shared by every process in input order. */
 export interface Out {
-  /** Write; a promise when the writer should wait before the next write. */
-  write(b: Uint8Array): void | Promise<void>;
-  /** Write without waiting (kept in order with the writes around it). */
-  queue(b: Uint8Array): void;
+  /** Write bytes now; true when they have left this process (their memory may be written over). */
+  writeNow(b: Uint8Array): boolean;
+  /** While the output is backed up (a slow pipe): a promise to wait on before writing more. */
+  ready(): Promise<void> | undefined;
   /** Resolves when everything written so far has left this process. */
   flushed(): Promise<void>;
 }
@@ -30,20 +30,24 @@ export interface Out {
 export function stdoutOut(): Out {
   const s = process.stdout;
   return {
-    write: (b) => (s.write(b) ? undefined : new Promise<void>((r) => s.once('drain', () => r()))),
-    queue: (b) => void s.write(b),
-    flushed: () => (s.writableLength === 0 ? Promise.resolve() : new Promise<void>((r) => s.once('drain', () => r()))),
+    writeNow: (b) => {
+      s.write(b);
+      return s.writableLength === 0;
+    },
+    ready: () => (s.writableNeedDrain ? new Promise<void>((r) => s.once('drain', () => r())) : undefined),
+    // An empty write's callback runs once everything before it is written.
+    flushed: () => (s.writableLength === 0 ? Promise.resolve() : new Promise<void>((r) => s.write('', () => r()))),
   };
 }
 
 /** A file descriptor opened for the output: written synchronously, so always flushed. */
 export function fdOut(fd: number): Out {
-  const write = (b: Uint8Array): void => {
-    for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
-  };
   return {
-    write,
-    queue: write,
+    writeNow: (b) => {
+      for (let off = 0; off < b.length; ) off += writeSync(fd, b, off, b.length - off);
+      return true;
+    },
+    ready: () => undefined,
     flushed: () => Promise.resolve(),
   };
 }
@@ -60,18 +64,36 @@ export class TurnOut {
 
   constructor(private readonly out: Out, private readonly holdMax = HOLD_MAX) {}
 
+  /** Bytes lent by a row writer (RowWriter.lend): written now in its turn, else copied and held. */
+  readonly lendTo = (b: Uint8Array): boolean => {
+    if (this.turn) return this.out.writeNow(b);
+    if (b.length) this.hold(Buffer.from(b));
+    return true;
+  };
+
+  /** Bytes the caller gives up (a copy of its own). */
   write(b: Uint8Array): void | Promise<void> {
-    if (!b.length) return;
-    if (this.turn) return this.out.write(b);
+    if (this.turn) this.out.writeNow(b);
+    else if (b.length) this.hold(b);
+    return this.ready();
+  }
+
+  /** A promise to wait on before more rows: while the output is backed up, or too much is held. */
+  ready(): Promise<void> | undefined {
+    if (this.turn) return this.out.ready();
+    if (this.heldBytes > this.holdMax) return new Promise<void>((r) => (this.wake = r));
+    return undefined;
+  }
+
+  private hold(b: Uint8Array): void {
     this.held.push(b);
     this.heldBytes += b.length;
-    if (this.heldBytes > this.holdMax) return new Promise<void>((r) => (this.wake = r));
   }
 
   /** The units before this one are written: write what is held (in order), then the rest as it comes. */
   go(): void {
     this.turn = true;
-    for (const b of this.held.splice(0)) this.out.queue(b); // flushed() waits for them
+    for (const b of this.held.splice(0)) this.out.writeNow(b); // flushed() waits for them
     this.heldBytes = 0;
     const w = this.wake;
     this.wake = undefined;
@@ -85,9 +107,14 @@ export async function runJob(job: WorkerJob, out: TurnOut): Promise<RunStats> {
   const sink = {
     snapshot: (s: Parameters<typeof w.snapshot>[0]) => w.snapshot(s),
     fast: (f: Parameters<typeof w.fast>[0]) => w.fast(f),
-    drain: () => (w.pending > 1 << 16 ? out.write(w.take()) : undefined),
+    drain: () => {
+      if (w.pending <= 1 << 16) return;
+      w.lend(out.lendTo);
+      return out.ready();
+    },
   };
   const stats = job.range ? await readRange(job.range, job.opts, sink) : await readSnapshots([job.input!], job.opts, sink);
-  await out.write(w.take());
+  w.lend(out.lendTo);
+  await out.ready();
   return stats;
 }

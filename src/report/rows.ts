@@ -39,8 +39,14 @@ export interface RowWriter {
   snapshot(s: Snapshot): void;
   /** A fast-path snapshot (segment/fast.ts): the same row, written from its values. */
   fast(f: FastBlock): void;
-  /** UTF-8 bytes ready to write since the last take(). */
+  /** UTF-8 bytes ready to write since the last take(), as a copy the caller keeps. */
   take(): Buffer;
+  /**
+   * The same bytes without a copy: `write` gets a view of the writer's buffer and returns
+   * true when it is done with it (written, or copied), so the memory is written again;
+   * false leaves those bytes alone (the next rows go after them, or to a new buffer).
+   */
+  lend(write: (b: Buffer) => boolean): void;
   /** Bytes buffered and not yet taken. */
   readonly pending: number;
 }
@@ -50,16 +56,26 @@ const CHUNK = 1 << 20;
 /** Output bytes written in place, row after row (no string per row to build, join and encode). */
 class ByteOut {
   private buf = Buffer.allocUnsafe(CHUNK);
+  /** Bytes of buf before `start` are written or taken; */
+  private start = 0;
+  /** and when pinned, some are still lent out: buf is never written from its start again. */
+  private pinned = false;
   private pos = 0;
   private full: Buffer[] = [];
   private size = 0;
 
   private room(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    this.full.push(this.buf.subarray(0, this.pos));
-    this.size += this.pos;
+    if (this.pos > this.start) this.full.push(this.buf.subarray(this.start, this.pos));
+    this.size += this.pos - this.start;
     this.buf = Buffer.allocUnsafe(Math.max(CHUNK, n));
-    this.pos = 0;
+    this.start = this.pos = 0;
+    this.pinned = false;
+  }
+
+  /** Everything so far is handed out: write from the start of buf again unless some is lent. */
+  private rewind(): void {
+    this.start = this.pinned ? this.pos : (this.pos = 0);
   }
 
   /** Any text, as UTF-8. */
@@ -137,15 +153,26 @@ class ByteOut {
   }
 
   get length(): number {
-    return this.size + this.pos;
+    return this.size + this.pos - this.start;
   }
 
   take(): Buffer {
-    const out = Buffer.concat([...this.full, this.buf.subarray(0, this.pos)]);
+    const out = Buffer.concat([...this.full, this.buf.subarray(this.start, this.pos)]);
     this.full = [];
     this.size = 0;
-    this.pos = 0;
+    this.rewind();
     return out;
+  }
+
+  lend(write: (b: Buffer) => boolean): void {
+    if (this.full.length) {
+      write(this.take());
+      return;
+    }
+    if (this.pos === this.start) return;
+    // A fresh buffer costs a page fault per 4 KiB here: written at once, this one is reused.
+    if (!write(this.buf.subarray(this.start, this.pos))) this.pinned = true;
+    this.rewind();
   }
 }
 
@@ -248,6 +275,10 @@ export function csvWriter(opts: { header?: boolean } = {}): RowWriter {
       flushBatch();
       return out.take();
     },
+    lend(write) {
+      flushBatch();
+      out.lend(write);
+    },
     get pending() {
       return out.length + batch.length * 200;
     },
@@ -266,6 +297,9 @@ export function jsonlWriter(): RowWriter {
     },
     take() {
       return out.take();
+    },
+    lend(write) {
+      out.lend(write);
     },
     get pending() {
       return out.length;
