@@ -164,6 +164,11 @@ export class FastScanner {
   private lines = 0;
   private blank = 0;
   private dateEnd = 0;
+  /** Zone offset in the last match's `date` line (dateShape), for time(). */
+  private zone = 0;
+  /** The `date` line a match looked ahead to (where the next block starts), in this scan() call: its zone offset. */
+  private aheadAt = -1;
+  private aheadZone = 0;
 
   constructor(
     private readonly file: string,
@@ -198,6 +203,7 @@ export class FastScanner {
    */
   scan(buf: Buffer, pos: number, final: boolean): number {
     const n = buf.length;
+    this.forgetAhead(); // (buffers are refilled between calls)
     while (pos < n) {
       if (this.opts.enabled !== false && this.seg.neutral) {
         const r = this.tryBlock(buf, pos, final);
@@ -219,10 +225,15 @@ export class FastScanner {
     return n;
   }
 
-  /** Is the line at [s, e) a `date` line this path reads? */
-  private isDate(b: Buffer, s: number, e: number): boolean {
+  forgetAhead(): void {
+    this.aheadAt = -1;
+  }
+
+  /** Is the line at [s, e) a `date` line this path reads? Its zone's offset, or -1. */
+  private dateZone(b: Buffer, s: number, e: number): number {
+    if (s === this.aheadAt) return this.aheadZone;
     const c = b[s]!;
-    return (c === 77 || c === 84 || c === 87 || c === 70 || c === 83) && dateShape(b, s, e) >= 0; // M T W F S
+    return c === 77 || c === 84 || c === 87 || c === 70 || c === 83 ? dateShape(b, s, e) : -1; // M T W F S
   }
 
   /**
@@ -284,7 +295,8 @@ export class FastScanner {
     while (nl < lim && b[nl] !== 10) nl++;
     if (nl === lim) return nl === n && n - pos <= 33 && !final ? NEED_MORE : NOT_FAST;
     const dateEnd = nl > pos && b[nl - 1] === 13 ? nl - 1 : nl;
-    if (!this.isDate(b, pos, dateEnd)) return NOT_FAST;
+    const zone = this.dateZone(b, pos, dateEnd);
+    if (zone < 0) return NOT_FAST;
     // A whole block fits in MARGIN bytes: with that many at hand (or the end of the input,
     // which then ends with a newline) no read below goes past the buffer, unchecked.
     if (!final && n - pos < MARGIN) return NEED_MORE;
@@ -325,7 +337,11 @@ export class FastScanner {
         let e = p;
         const l2 = Math.min(n, p + 34);
         while (e < l2 && b[e] !== 10) e++;
-        if (e === l2 || !this.isDate(b, p, e > p && b[e - 1] === 13 ? e - 1 : e)) return NOT_FAST;
+        if (e === l2) return NOT_FAST;
+        const z = this.dateZone(b, p, e > p && b[e - 1] === 13 ? e - 1 : e);
+        if (z < 0) return NOT_FAST;
+        this.aheadAt = p;
+        this.aheadZone = z;
         break;
       }
       // Template line k, from its first byte.
@@ -369,12 +385,13 @@ export class FastScanner {
     this.lines = lines;
     this.blank = blank;
     this.dateEnd = dateEnd;
+    this.zone = zone;
     return p;
   }
 
   /** The `date` line's time: computed for UTC/GMT, else the general parser's when it is exact. */
   private time(b: Buffer, s: number, e: number, t: FastTime): Timestamp | undefined {
-    const zs = dateShape(b, s, e);
+    const zs = this.zone;
     const z0 = b[zs]!;
     const zl = e - 5 - zs;
     // UTC, GMT, UT
@@ -495,6 +512,7 @@ const probe = new FastScanner('', { lineNo: 0 } as unknown as Segmenter, {}, () 
  * start one with a complete block after it within `buf`.
  */
 export function fastBlockEnd(buf: Buffer, pos: number): number {
+  probe.forgetAhead();
   const e = probe.match(buf, pos, false);
   return e >= 0 && e < buf.length ? e : -1;
 }
