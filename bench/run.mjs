@@ -82,16 +82,29 @@ let out = `machine: ${cpus().length} x ${cpus()[0].model}, ${(totalmem() / 2 ** 
 out += `input: ${log} (${(bytes / 1048576).toFixed(0)} MiB, ${blocks} snapshots), ${runs} runs each, medians\n\n`;
 out += '| job | seconds | MB/s | snapshots/s | vs awk | peak RSS MiB |\n|---|---:|---:|---:|---:|---:|\n';
 for (const r of rows) out += `| ${r.job} | ${r.secs.toFixed(2)} | ${r.mbps.toFixed(1)} | ${Math.round(r.snaps)} | ${(awk.secs / r.secs).toFixed(2)}x | ${r.rssMiB.toFixed(0)} |\n`;
-// Two files on one core (-j 1) and on two (-j 2): the worker-thread speed-up.
+// Two files: -j 1 (one reader; V8's compiler and GC threads may use the other core),
+// -j 1 pinned to one core (taskset -c 0: "one core" in the strict sense), and -j 2.
 {
   const copy = join(data, `log-${size}-copy.txt`);
   if (!existsSync(copy)) spawnSync('cp', [log, copy]);
-  const one = [], two = [];
-  for (let i = 0; i < Math.min(runs, 3); i++) {
-    one.push(timed(process.execPath, [bin, 'export', '-j', '1', log, copy, '-o', '/dev/null', '--quiet']).secs);
-    two.push(timed(process.execPath, [bin, 'export', '-j', '2', log, copy, '-o', '/dev/null', '--quiet']).secs);
+  const one = [], pinned = [], two = [], sideBySide = [];
+  const cmd = (j) => [bin, 'export', '-j', j, log, copy, '-o', '/dev/null', '--quiet'];
+  const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+  for (let i = 0; i < runs; i++) {
+    one.push(timed(process.execPath, cmd('1')).secs);
+    two.push(timed(process.execPath, cmd('2')).secs);
+    if (hasTaskset) pinned.push(timed('taskset', ['-c', '0', process.execPath, ...cmd('1')]).secs);
+    // Two whole sockscope processes, one file each, side by side: what any -j can reach here.
+    const t0 = performance.now();
+    const script = [log, copy].map((f) => `'${process.execPath}' '${bin}' export '${f}' -o /dev/null --quiet &`).join(' ') + ' wait';
+    spawnSync('bash', ['-c', script], { stdio: 'ignore' });
+    sideBySide.push((performance.now() - t0) / 1000);
+    process.stderr.write(`run ${i + 1}/${runs} two files: -j 1 ${one[i].toFixed(2)} s, -j 2 ${two[i].toFixed(2)} s\n`);
   }
-  out += `\ntwo ${size} files: -j 1 ${median(one).toFixed(2)} s, -j 2 ${median(two).toFixed(2)} s, speed-up ${(median(one) / median(two)).toFixed(2)}x\n`;
+  const m1 = median(one), m2 = median(two);
+  out += `\ntwo ${size} files (${runs} runs, medians): -j 1 ${m1.toFixed(2)} s, -j 2 ${m2.toFixed(2)} s, speed-up ${(m1 / m2).toFixed(2)}x\n`;
+  if (hasTaskset) out += `  -j 1 on one core (taskset -c 0) ${median(pinned).toFixed(2)} s: -j 2 is ${(median(pinned) / m2).toFixed(2)}x faster than one core\n`;
+  out += `  two sockscope processes side by side, one file each: ${median(sideBySide).toFixed(2)} s (${(m1 / median(sideBySide)).toFixed(2)}x -j 1)\n`;
   // What this machine gives two processes at once: the same two files through two mawk
   // processes side by side, against one after the other (the ceiling for any -j).
   const seq = [], par = [];
