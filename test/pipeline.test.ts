@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { DiskTree } from '../src/ingest/tree.js';
 import { normalizeBlock } from '../src/normalize/normalize.js';
 import { collectSnapshots } from '../src/pipeline.js';
 import { segmentText } from '../src/segment/segmenter.js';
@@ -211,6 +212,16 @@ describe('inputs', () => {
     const { snapshots, stats } = await collectSnapshots([join(tmp, 'nope'), samplePath('kernel-6.18/idle/combined.txt')]);
     expect(snapshots).toHaveLength(1);
     expect(stats.inputProblems).toEqual([{ source: join(tmp, 'nope'), reason: 'cannot read: ENOENT' }]);
+  });
+
+  it('a small file is read whole when its stream is first read; a file gone by then is the stream\'s error, not a throw', async () => {
+    const path = samplePath('kernel-6.18/idle/combined.txt');
+    const chunks: Buffer[] = [];
+    for await (const c of new DiskTree().open(path, 10) as AsyncIterable<Buffer>) chunks.push(c);
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]!.equals(readFileSync(path))).toBe(true);
+    const gone = new DiskTree().open(join(tmp, 'gone-before-read'), 10); // opening does not read
+    await expect(gone.toArray()).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('directories are walked in a sorted, deterministic order', async () => {
