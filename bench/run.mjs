@@ -82,6 +82,13 @@ let out = `machine: ${cpus().length} x ${cpus()[0].model}, ${(totalmem() / 2 ** 
 out += `input: ${log} (${(bytes / 1048576).toFixed(0)} MiB, ${blocks} snapshots), ${runs} runs each, medians\n\n`;
 out += '| job | seconds | MB/s | snapshots/s | vs awk | peak RSS MiB |\n|---|---:|---:|---:|---:|---:|\n';
 for (const r of rows) out += `| ${r.job} | ${r.secs.toFixed(2)} | ${r.mbps.toFixed(1)} | ${Math.round(r.snaps)} | ${(awk.secs / r.secs).toFixed(2)}x | ${r.rssMiB.toFixed(0)} |\n`;
+// The analyze series store: columns in typed arrays, no object per snapshot.
+{
+  const r = spawnSync(process.execPath, [join(root, 'bench/series-bytes.mjs'), log], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`series-bytes failed: ${r.stderr.slice(-500)}`);
+  const s = JSON.parse(r.stdout);
+  out += `\nanalyze series store: ${s.snapshots} snapshots in ${s.series} series, ${(s.bytes / 1048576).toFixed(1)} MiB of typed-array columns, ${s.perSnapshot.toFixed(0)} bytes per snapshot, ${s.sparse} sparse entries\n`;
+}
 // Two files: -j 1 (one reader; V8's compiler and GC threads may use the other core),
 // -j 1 pinned to one core (taskset -c 0: "one core" in the strict sense), and -j 2.
 {

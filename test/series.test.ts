@@ -25,6 +25,15 @@ describe('columnar series store', () => {
     expect(s.source(s.length - 1)).toMatch(/(combined|snmp)\.txt:1$/);
   });
 
+  it('holds 8 bytes per snapshot for time, 4 + 4 for the source, 8 per field seen, and one shared column for the fields never seen', async () => {
+    const { snapshots } = await collectSnapshots([samplePath('kernel-6.18/idle/timeline-date.log')]);
+    const s = buildSeries(snapshots)[0]!;
+    const seen = ALL_FIELDS.filter((f) => snapshots.some((x) => x.values[f] !== undefined)).length;
+    expect(seen).toBe(21); // sockstat + sockstat6 + ss -s
+    expect(s.storeBytes).toBe(s.length * (8 + 4 + 4 + 8 * 21 + 8));
+    expect(s.sparseEntries).toBe(0);
+  });
+
   it('keeps fraction digits beyond milliseconds, diagnostics and listings', async () => {
     const { Readable } = await import('node:stream');
     const { readFileSync } = await import('node:fs');

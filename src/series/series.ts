@@ -12,7 +12,8 @@ const FIELD_INDEX = new Map<Field, number>(ALL_FIELDS.map((f, i) => [f, i]));
  * (NaN = absent), the times, and sources as (file, line) numbers. What few snapshots
  * carry besides numbers (diagnostics, socket listings, times with more than
  * millisecond digits) is kept in sparse maps: 16 bytes per snapshot plus 8 per field the
- * inputs give (sockstat + sockstat6 + ss -s: 21 fields, 184 bytes).
+ * inputs give, plus 8 for one NaN column shared by the fields never seen (sockstat +
+ * sockstat6 + ss -s: 21 fields, 192 bytes).
  */
 export class HostSeries {
   constructor(
@@ -61,6 +62,22 @@ export class HostSeries {
 
   source(i: number): string {
     return `${this.files[this.fileIdx[i]!]}:${this.lines[i]}`;
+  }
+
+  /**
+   * Bytes of the typed arrays this series holds (each counted once: fields never seen
+   * share one column of NaN). The sparse maps are counted apart: `sparseEntries`.
+   */
+  get storeBytes(): number {
+    const arrays = new Set<Float64Array | Int32Array>([this.times, this.fileIdx, this.lines, ...this.cols]);
+    let n = 0;
+    for (const a of arrays) n += a.byteLength;
+    return n;
+  }
+
+  /** Entries of the sparse maps: snapshots with diagnostics, listings or extra time digits. */
+  get sparseEntries(): number {
+    return this.diags.size + this.listings.size + this.isoExtra.size;
   }
 
   /** How many snapshots carry diagnostics. */
