@@ -76,8 +76,7 @@ export async function* planPieces(path: string, size: number, pieceBytes: number
       }
       // Count the lines up to the cut (or through the window), then move the window on.
       const upto = cut >= 0 ? cut : eof ? have : Math.max(0, have - WINDOW_TAIL);
-      let n = 0;
-      for (let i = buf.indexOf(10, 0); i >= 0 && i < upto; i = buf.indexOf(10, i + 1)) n++;
+      const n = countNewlines(buf, upto);
       if (cut >= 0) {
         yield { start, end: offset + cut, linesBefore };
         start = offset + cut;
@@ -106,4 +105,29 @@ function sameDateLine(buf: Buffer, a: number, b: number): boolean {
 function dateLine(buf: Buffer, at: number): string {
   const e = buf.indexOf(10, at);
   return buf.toString('latin1', at, e < 0 ? undefined : e).trim();
+}
+
+/**
+ * Newlines in buf[0, end): four bytes at a time (a byte equal to 0x0a becomes a set high
+ * bit, then the set bits are counted). One indexOf call per line was half of planning.
+ */
+export function countNewlines(buf: Buffer, end: number): number {
+  let n = 0;
+  const lead = (4 - (buf.byteOffset % 4)) % 4; // bytes before the first whole word
+  if (end < lead + 4) {
+    for (let i = 0; i < end; i++) if (buf[i] === 10) n++;
+    return n;
+  }
+  for (let i = 0; i < lead; i++) if (buf[i] === 10) n++;
+  const words = new Uint32Array(buf.buffer, buf.byteOffset + lead, (end - lead) >>> 2);
+  for (let i = 0; i < words.length; i++) {
+    const x = words[i]! ^ 0x0a0a0a0a; // bytes that were 0x0a are now 0
+    let zeros = ~(((x & 0x7f7f7f7f) + 0x7f7f7f7f) | x | 0x7f7f7f7f); // high bit set where a byte of x is 0
+    while (zeros) {
+      n++;
+      zeros &= zeros - 1;
+    }
+  }
+  for (let i = lead + (words.length << 2); i < end; i++) if (buf[i] === 10) n++;
+  return n;
 }
