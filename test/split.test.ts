@@ -7,7 +7,7 @@ import { ROOT, sample } from './helpers.js';
 
 // Workers load dist/parallel/worker.js: test the built package (global-setup builds it).
 const { exportParallel } = (await import(join(ROOT, 'dist/parallel/export.js'))) as typeof import('../src/parallel/export.js');
-const { planPieces } = (await import(join(ROOT, 'dist/parallel/split.js'))) as typeof import('../src/parallel/split.js');
+const { planPieces, countNewlines } = (await import(join(ROOT, 'dist/parallel/split.js'))) as typeof import('../src/parallel/split.js');
 const { exportSnapshots } = (await import(join(ROOT, 'dist/index.js'))) as typeof import('../src/index.js');
 
 /**
@@ -85,6 +85,21 @@ describe('one file on several threads', () => {
     }
   });
 
+  it('newlines are counted four bytes at a time as one by one: a real capture, every byte value, any alignment', () => {
+    const every = Buffer.from(Array.from({ length: 256 * 3 }, (_, i) => (i * 7) % 256));
+    const text = Buffer.concat([Buffer.from(quiet), every, Buffer.from(racing)]);
+    const naive = (b: Buffer, end: number) => {
+      let n = 0;
+      for (let i = 0; i < end; i++) if (b[i] === 10) n++;
+      return n;
+    };
+    for (const off of [0, 1, 2, 3, 4]) {
+      const b = text.subarray(off);
+      for (const end of [0, 1, 5, 4096, b.length - 3, b.length]) expect([off, end, countNewlines(b, end)]).toEqual([off, end, naive(b, end)]);
+    }
+    expect(countNewlines(text, text.length)).toBe(quiet.split('\n').length - 1 + 3 + racing.split('\n').length - 1);
+  });
+
   it('a gzip named .log is not cut', async () => {
     const { gzipSync } = await import('node:zlib');
     const file = join(dir, 'packed.log');
@@ -96,7 +111,7 @@ describe('one file on several threads', () => {
 });
 
 describe('a unit of a parallel export writes in its turn', async () => {
-  const { TurnOut } = await import('../src/parallel/job.js');
+  const { HoldBudget, TurnOut } = await import('../src/parallel/job.js');
   const sink = () => {
     const got: string[] = [];
     return { got, out: { writeNow: (b: Uint8Array) => (got.push(Buffer.from(b).toString()), true), ready: () => undefined, flushed: () => Promise.resolve() } };
@@ -116,7 +131,7 @@ describe('a unit of a parallel export writes in its turn', async () => {
 
   it('past the hold limit, the reader waits until go()', async () => {
     const { got, out } = sink();
-    const t = new TurnOut(out, 3);
+    const t = new TurnOut(out, new HoldBudget(3));
     expect(t.write(Buffer.from('ab'))).toBeUndefined();
     const wait = t.write(Buffer.from('cd'));
     expect(wait).toBeInstanceOf(Promise);
@@ -128,5 +143,27 @@ describe('a unit of a parallel export writes in its turn', async () => {
     await wait;
     expect(woke).toBe(true);
     expect(got).toEqual(['ab', 'cd']);
+  });
+
+  it('units of one process share the hold budget: a later unit over it reads on when an earlier one is written', async () => {
+    const { got, out } = sink();
+    const budget = new HoldBudget(3);
+    const first = new TurnOut(out, budget);
+    const second = new TurnOut(out, budget);
+    expect(first.write(Buffer.from('ab'))).toBeUndefined(); // 2 held: within 3
+    const wait = second.write(Buffer.from('cd')); // 4 held by the process: the later unit waits
+    expect(wait).toBeInstanceOf(Promise);
+    let woke = false;
+    void (wait as Promise<void>).then(() => (woke = true));
+    await Promise.resolve();
+    expect(woke).toBe(false);
+    first.go(); // its 2 bytes leave: 2 held, room again
+    await wait;
+    expect(woke).toBe(true);
+    expect(budget.used).toBe(2);
+    expect(got).toEqual(['ab']); // the second unit's rows still wait for its turn
+    second.go();
+    expect(got).toEqual(['ab', 'cd']);
+    expect(budget.used).toBe(0);
   });
 });

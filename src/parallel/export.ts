@@ -6,8 +6,8 @@ import { emptyStats, type FileRange, type ReadOptions, type RunStats } from '../
 import { csvHeader } from '../report/rows.js';
 import { parseFilenameTime } from '../segment/time.js';
 import { planPieces, SPLIT_MIN_BYTES } from './split.js';
-import { fdOut, runJob, stdoutOut, TurnOut, type WorkerJob } from './job.js';
-import type { ToWorker, WorkerDone } from './worker.js';
+import { fdOut, HoldBudget, runJob, stdoutOut, TurnOut, type WorkerJob } from './job.js';
+import type { FromWorker, ToWorker } from './worker.js';
 
 type Unit = { input: string } | { range: FileRange };
 
@@ -17,6 +17,14 @@ export interface ParallelOptions {
   pieceBytes?: number;
   /** The worker script (parallel/worker.js): a bundled CLI names its own. */
   workerScript?: string;
+  /** Workers already started (parallel/prefork.ts), their stdout this process's: used instead of new ones. */
+  workers?: ChildProcess[];
+  /**
+   * The output file, opened for appending by workers that did not get `fd` as their
+   * stdout (started before it was opened); `fd` must then append too (O_APPEND), so that
+   * every process writes, in turn, at the file's end.
+   */
+  outputPath?: string;
 }
 
 /**
@@ -46,49 +54,66 @@ export async function exportParallel(
   if (opts.fast === false) o.fast = false;
 
   // Workers start first: their start-up overlaps the planning and this process's first unit.
-  const script = more.workerScript ?? fileURLToPath(new URL('./worker.js', import.meta.url));
-  const workers = Array.from({ length: Math.max(0, jobs - 1) }, () => new Worker(script, fd));
+  const want = Math.max(0, jobs - 1);
+  const given = more.workers ?? [];
+  for (const c of given.slice(want)) c.disconnect();
+  let workers: Worker[];
+  if (given.length) {
+    if (fd !== 1 && more.outputPath === undefined) throw new Error('started workers write to stdout or to outputPath');
+    workers = given.slice(0, want).map((c) => new Worker(c, more.outputPath));
+  } else {
+    const script = more.workerScript ?? fileURLToPath(new URL('./worker.js', import.meta.url));
+    workers = Array.from({ length: want }, () => new Worker(fork(script, [], { stdio: ['ignore', fd, 'inherit', 'ipc'] })));
+  }
   const out = fd === 1 ? stdoutOut() : fdOut(fd);
   if (format === 'csv') out.writeNow(Buffer.from(csvHeader()));
 
-  const units = planUnits(inputs, opts, jobs, more.minBytes ?? SPLIT_MIN_BYTES, more.pieceBytes);
+  // Planned before any reading: planning reads a little around each cut, and while this
+  // process parses, its event loop would leave the workers waiting for their next unit.
+  const units: Unit[] = [];
+  for await (const u of planUnits(inputs, opts, jobs, more.minBytes ?? SPLIT_MIN_BYTES, more.pieceBytes)) units.push(u);
   const byIdx: RunStats[] = [];
   // written[k] resolves when unit k's rows have all left their process: unit k+1's turn.
+  // Made when the unit is taken, so the next unit's turn is there whoever takes it.
   const written: Promise<void>[] = [];
   let next = 0;
-  const take = async (): Promise<{ unit: Unit; idx: number; turn: Promise<void> } | undefined> => {
-    const u = await units.next();
-    if (u.done) return undefined;
+  const take = (): { unit: Unit; idx: number; turn: Promise<void>; wrote: (p: Promise<unknown>) => void } | undefined => {
+    if (next >= units.length) return undefined;
     const idx = next++;
-    return { unit: u.value, idx, turn: idx === 0 ? Promise.resolve() : written[idx - 1]! };
+    let wrote!: (p: Promise<unknown>) => void;
+    written[idx] = new Promise<unknown>((r) => (wrote = r)).then(() => undefined);
+    written[idx]!.catch(() => undefined); // a failure is thrown by the reader's own await
+    return { unit: units[idx]!, idx, turn: idx === 0 ? Promise.resolve() : written[idx - 1]!, wrote };
   };
   const job = (unit: Unit): WorkerJob => ({ format, opts: o, ...unit });
   const label = (unit: Unit) => ('input' in unit ? unit.input : unit.range.name);
 
+  // This process's units share one hold budget: it takes its next unit as soon as it has
+  // read one, holding rows whose turn has not come, so a faster core is not kept in step
+  // with a slower one (on a VM the two cores can differ by far).
+  const budget = new HoldBudget();
   const here = async (): Promise<void> => {
-    for (let t = await take(); t; t = await take()) {
+    for (let t = take(); t; t = take()) {
       const { idx, turn } = t;
-      const unitOut = new TurnOut(out);
-      let wrote!: () => void;
-      written[idx] = new Promise<void>((r) => (wrote = r));
-      void turn.then(() => unitOut.go());
-      byIdx[idx] = await runJob(job(t.unit), unitOut);
-      await turn;
-      await out.flushed();
-      wrote();
+      const unitOut = new TurnOut(out, budget);
+      void turn.then(() => unitOut.go(), () => undefined);
+      const read = runJob(job(t.unit), unitOut);
+      t.wrote(Promise.all([turn, read]).then(() => out.flushed()));
+      byIdx[idx] = await read;
     }
   };
   const there = async (w: Worker): Promise<void> => {
-    for (let t = await take(); t; t = await take()) {
+    for (let t = take(); t; t = take()) {
       const { idx, turn } = t;
-      const done = w.run(idx, job(t.unit), label(t.unit));
-      written[idx] = done.then(() => undefined);
+      const { read, done } = w.run(idx, job(t.unit), label(t.unit));
+      t.wrote(done.then((st) => void (byIdx[idx] = st)));
       void turn.then(() => w.go(idx), () => undefined);
-      byIdx[idx] = await done;
+      await read;
     }
   };
   try {
     await Promise.all([here(), ...workers.map(there)]);
+    await Promise.all(written); // the last units' rows, written in their turn
   } finally {
     for (const w of workers) w.end();
   }
@@ -97,35 +122,53 @@ export async function exportParallel(
   return total;
 }
 
-/** A worker process taking one job at a time. */
+/** A worker process reading one job at a time; jobs read but not yet in their turn wait there. */
 class Worker {
   private readonly child: ChildProcess;
-  private pending: { id: number; label: string; resolve: (s: RunStats) => void; reject: (e: Error) => void } | undefined;
+  private readonly pending = new Map<number, { label: string; read: () => void; done: (s: RunStats) => void; fail: (e: Error) => void }>();
   private ended = false;
 
-  constructor(script: string, fd: number) {
-    this.child = fork(script, [], { stdio: ['ignore', fd, 'inherit', 'ipc'] });
-    this.child.on('message', (m: WorkerDone) => {
-      const p = this.pending;
-      if (p?.id !== m.id) return;
-      this.pending = undefined;
-      p.resolve(m.stats);
+  /** `output`: a file the worker opens for appending; without it, the worker's stdout is the output. */
+  constructor(
+    child: ChildProcess,
+    private readonly output?: string,
+  ) {
+    this.child = child;
+    this.child.on('message', (m: FromWorker) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      p.read();
+      if ('stats' in m) {
+        this.pending.delete(m.id);
+        p.done(m.stats);
+      }
     });
     const fail = (why: string) => {
-      const p = this.pending;
-      this.pending = undefined;
-      p?.reject(new Error(`export worker for ${p.label} ${why}`));
+      for (const p of this.pending.values()) p.fail(new Error(`export worker for ${p.label} ${why}`));
+      this.pending.clear();
     };
     this.child.on('error', (e) => fail(`failed: ${e.message}`));
     this.child.on('exit', (code) => fail(`exited (${code}) before it was done`));
   }
 
-  run(id: number, job: WorkerJob, label: string): Promise<RunStats> {
-    if (!this.child.connected) return Promise.reject(new Error(`export worker for ${label} is gone`));
-    return new Promise<RunStats>((resolve, reject) => {
-      this.pending = { id, label, resolve, reject };
-      this.child.send({ job, id } satisfies ToWorker);
+  /** `read`: the worker has read the job (its rows may still wait for their turn); `done`: written, with its accounting. */
+  run(id: number, job: WorkerJob, label: string): { read: Promise<void>; done: Promise<RunStats> } {
+    if (!this.child.connected) {
+      const gone = Promise.reject(new Error(`export worker for ${label} is gone`));
+      return { read: gone, done: gone };
+    }
+    let read!: () => void;
+    let done!: (s: RunStats) => void;
+    let fail!: (e: Error) => void;
+    const readP = new Promise<void>((r, j) => ((read = r), (fail = j)));
+    const doneP = new Promise<RunStats>((r, j) => {
+      done = r;
+      const f = fail;
+      fail = (e) => (f(e), j(e));
     });
+    this.pending.set(id, { label, read, done, fail });
+    this.child.send((this.output === undefined ? { job, id } : { job, id, output: this.output }) satisfies ToWorker);
+    return { read: readP, done: doneP };
   }
 
   go(id: number): void {

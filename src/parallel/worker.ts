@@ -1,5 +1,6 @@
 import type { RunStats } from '../pipeline.js';
-import { runJob, stdoutOut, TurnOut, type WorkerJob } from './job.js';
+import { openSync } from 'node:fs';
+import { fdOut, HoldBudget, runJob, stdoutOut, TurnOut, type Out, type WorkerJob } from './job.js';
 
 /**
  * An export worker: a child process (parallel/export.ts starts one per extra core) whose
@@ -12,43 +13,73 @@ import { runJob, stdoutOut, TurnOut, type WorkerJob } from './job.js';
 
 export type { WorkerJob } from './job.js';
 
-/** Parent → worker: a job, then `go` when its rows may be written. Worker → parent: the job's accounting, once its rows are written. */
-export type ToWorker = { job: WorkerJob; id: number } | { go: number };
+/**
+ * Parent → worker: a job, then `go` when its rows may be written. Worker → parent: `read`
+ * once the job is read (the parent may send the next one: this worker holds the rows of
+ * jobs whose turn has not come, within one budget), then its accounting once its rows are written.
+ */
+export type ToWorker = { job: WorkerJob; id: number; output?: string } | { go: number };
+export type FromWorker = { id: number; read: true } | WorkerDone;
 export interface WorkerDone {
   id: number;
   stats: RunStats;
 }
 
-const out = stdoutOut();
-let current: { id: number; out: TurnOut; turn: boolean; stats?: RunStats } | undefined;
+const budget = new HoldBudget();
+/** Where rows go: stdout, or the output file opened for appending (when this worker was started before it was opened). */
+const outs = new Map<string | undefined, Out>();
+const outFor = (path: string | undefined): Out => {
+  let o = outs.get(path);
+  if (!o) outs.set(path, (o = path === undefined ? stdoutOut() : fdOut(openSync(path, 'a'))));
+  return o;
+};
+type Job = { id: number; job: WorkerJob; sink: Out; out: TurnOut; turn: boolean; stats?: RunStats };
+const jobs = new Map<number, Job>();
+const queue: Job[] = [];
+let reading = false;
 
-/** Report the job once it has read everything, had its turn and its rows left the process. */
-const finish = (): void => {
-  const c = current;
-  if (!c || !c.turn || !c.stats) return;
-  current = undefined;
-  void out.flushed().then(() => process.send!({ id: c.id, stats: c.stats! } satisfies WorkerDone));
+/** Report a job once it has been read, had its turn and its rows have left the process. */
+const finish = (c: Job): void => {
+  if (!c.turn || !c.stats || !jobs.has(c.id)) return;
+  jobs.delete(c.id);
+  void c.sink.flushed().then(() => process.send!({ id: c.id, stats: c.stats! } satisfies WorkerDone));
 };
 
-process.on('message', (m: ToWorker) => {
-  if ('go' in m) {
-    if (current?.id !== m.go) return;
-    current.turn = true;
-    current.out.go();
-    finish();
-    return;
-  }
-  const c = (current = { id: m.id, out: new TurnOut(out), turn: false } as NonNullable<typeof current>);
-  void runJob(m.job, c.out).then(
+/** Jobs are read one after the other, in the order they came. */
+const next = (): void => {
+  if (reading) return;
+  const c = queue.shift();
+  if (!c) return;
+  reading = true;
+  void runJob(c.job, c.out).then(
     (stats) => {
       c.stats = stats;
-      finish();
+      reading = false;
+      if (!c.turn) process.send!({ id: c.id, read: true } satisfies FromWorker);
+      finish(c);
+      next();
     },
     (e: unknown) => {
       process.stderr.write(`sockscope: export worker: ${(e as Error).stack ?? String(e)}\n`);
       process.exit(2);
     },
   );
+};
+
+process.on('message', (m: ToWorker) => {
+  if ('go' in m) {
+    const c = jobs.get(m.go);
+    if (!c) return;
+    c.turn = true;
+    c.out.go();
+    finish(c);
+    return;
+  }
+  const sink = outFor(m.output);
+  const c: Job = { id: m.id, job: m.job, sink, out: new TurnOut(sink, budget), turn: false };
+  jobs.set(c.id, c);
+  queue.push(c);
+  next();
 });
 // The parent disconnects when every job is done: nothing keeps this process then.
 process.on('disconnect', () => undefined);
