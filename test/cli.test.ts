@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { COLUMNS } from '../src/normalize/fields.js';
+import { preforkCount } from '../src/parallel/prefork.js';
 import { ROOT, SCENARIOS, sample, samplePath } from './helpers.js';
 
 const BIN = join(ROOT, 'dist/cli/main.js');
@@ -110,6 +112,52 @@ describe('export on several cores', () => {
     expect(par.err).toMatch(/: 5 file\(s\), /);
     expect(par.code).toBe(0);
     expect(par.out.split('\n').length).toBeGreaterThan(1 + 36 + 32 + 36);
+  });
+
+  it('-o FILE on two cores: a worker started before the file was opened appends to it in turn; a longer old file is cut', () => {
+    const files = [samplePath('kernel-6.18/orphans/timeline-date.log'), samplePath('kernel-6.18/idle/timeline-date.log'), samplePath('kernel-6.18/timewait-storm/timeline-epoch.log')];
+    const dir = mkdtempSync(join(tmpdir(), 'cli-o-'));
+    const out = join(dir, 'all.csv');
+    writeFileSync(out, 'x'.repeat(200_000)); // longer than the export: must not survive past its end
+    const argv = ['export', '-j', '3', '--jobs-min-bytes', '1', ...files, '-o', out];
+    expect(preforkCount(argv)).toBe(2); // the workers are started before the CLI opens the file
+    const par = run(argv);
+    const ser = run(['export', '-j', '1', ...files]);
+    expect(par.code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe(ser.out);
+  });
+
+  it('workers started for an export that then fails on its options are ended: the run exits with the usage error', () => {
+    const files = [samplePath('kernel-6.18/orphans/timeline-date.log'), samplePath('kernel-6.18/idle/timeline-date.log')];
+    const argv = ['export', '-j', '2', '--jobs-min-bytes', '1', ...files, '--format', 'xml'];
+    expect(preforkCount(argv)).toBe(1);
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, [BIN, ...argv], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+    expect(r.signal).toBeNull(); // not killed by the timeout: nothing kept it alive
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Invalid values:[\s\S]*format/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('prefork reads the command line as yargs will: export, -j, --split, big files only, values of options are not inputs', () => {
+    const a = samplePath('kernel-6.18/orphans/timeline-date.log');
+    const b = samplePath('kernel-6.18/idle/timeline-date.log');
+    const size = statSync(a).size;
+    const min = ['--jobs-min-bytes', '1'];
+    expect(preforkCount(['export', '-j', '3', ...min, a, b])).toBe(1); // no more processes than files
+    expect(preforkCount(['export', '-j3', ...min, a, b, a])).toBe(2);
+    expect(preforkCount(['export', '--jobs=4', ...min, a, b, a, b])).toBe(3);
+    expect(preforkCount(['export', '-j', '1', ...min, a, b])).toBe(0);
+    expect(preforkCount(['export', '-j', '2', a, b])).toBe(0); // under 16 MiB: read on one core
+    expect(preforkCount(['export', '-j', '2', '--jobs-min-bytes', String(size + 1), a, b])).toBe(0);
+    expect(preforkCount(['export', '-j', '2', ...min, a, samplePath('kernel-6.18')])).toBe(0); // a directory stays on one reader
+    expect(preforkCount(['export', '-j', '2', ...min, '-o', b, a])).toBe(0); // -o's value is not an input
+    expect(preforkCount(['export', '-j', '2', ...min, '--tz', 'UTC', a, b])).toBe(1);
+    expect(preforkCount(['export', '-j', '2', ...min, '--split', a])).toBe(1); // one file: only with --split
+    expect(preforkCount(['export', '-j', '2', ...min, a])).toBe(0);
+    expect(preforkCount(['export', '-j', '2', '--split', a])).toBe(0); // under 16 MiB
+    expect(preforkCount(['analyze', '-j', '2', ...min, a, b])).toBe(0);
+    expect(preforkCount(['--debug', 'export', '-j', '2', ...min, a, b])).toBe(0); // options first: left to the CLI
   });
 
   it('small files given one by one stay on one reader, so the files of one moment still merge', () => {

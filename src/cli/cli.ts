@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { readSnapshots } from '../pipeline.js';
@@ -8,22 +7,26 @@ import { openOutput } from './io.js';
 import { analyzeOptions, type AnalyzeArgs } from './analyze-options.js';
 import { VERSION } from '../version.js';
 import { availableParallelism } from 'node:os';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, constants, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SPLIT_MIN_BYTES } from '../parallel/split.js';
 import { allLargeFiles } from '../ingest/sources.js';
+import { takePreforked } from '../parallel/prefork.js';
 
 async function runExport(a: CommonArgs & { format: string; output?: string; jobs: number; 'jobs-min-bytes': number; split?: boolean }): Promise<number> {
   const opts = readOptions(a);
   // Several cores: large files each in its own process; with --split, a big log is also cut into pieces (parallel/).
   const split = a.split ? SPLIT_MIN_BYTES : Infinity;
   if (a.jobs > 1 && (a.inputs.length > 1 || a.split) && (await allLargeFiles(a.inputs, Math.min(a['jobs-min-bytes'], split)))) {
-    // The workers write to the output themselves: a file opened here, or stdout.
-    const fd = a.output && a.output !== '-' ? openSync(a.output, 'w') : 1;
+    // The workers write to the output themselves, in turn: stdout, or a file that every
+    // process appends to (workers started before it was opened open it themselves).
+    const path = a.output && a.output !== '-' ? a.output : undefined;
+    const fd = path ? openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND) : 1;
     const { exportParallel } = await import('../parallel/export.js');
     // Named from here: in the bundled CLI, the parallel export is a chunk elsewhere.
     const workerScript = fileURLToPath(new URL('../parallel/worker.js', import.meta.url));
-    const stats = await exportParallel(a.inputs, opts, a.format === 'jsonl' ? 'jsonl' : 'csv', a.jobs, fd, { minBytes: split, workerScript });
+    const more = { minBytes: split, workerScript, workers: takePreforked(), ...(path ? { outputPath: path } : {}) };
+    const stats = await exportParallel(a.inputs, opts, a.format === 'jsonl' ? 'jsonl' : 'csv', a.jobs, fd, more);
     if (fd !== 1) closeSync(fd);
     printSummary(stats, a.quiet);
     return stats.snapshots === 0 ? 2 : 0;
@@ -192,6 +195,9 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     throw e;
+  } finally {
+    // Workers started for an export that did not use them (prefork guessed wrong, or an error).
+    for (const c of takePreforked()) c.disconnect();
   }
   return code;
 }
