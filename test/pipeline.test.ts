@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { scanLines } from '../src/ingest/lines.js';
 import { DiskTree } from '../src/ingest/tree.js';
 import { normalizeBlock } from '../src/normalize/normalize.js';
 import { collectSnapshots } from '../src/pipeline.js';
@@ -206,6 +207,55 @@ describe('inputs', () => {
     expect(v(c)).toEqual(v(a));
     expect(b.snapshots[0]!.source).toBe(`${gz}:1`);
     expect(c.snapshots[0]!.source).toBe('-:1');
+  });
+
+  it('chunks whose boundaries fall inside blocks give the snapshots of the whole text', async () => {
+    // Real captures, racing and quiet, over and over, each quiet one followed by an snmp
+    // capture of its last moment (merged with that fast block, whose bytes are read
+    // again); cut in chunks a bit over the 64 KiB join, at several offsets.
+    const quiet = sample('kernel-6.18/unconnected-leak/timeline-date.log');
+    const last = quiet.slice(quiet.lastIndexOf('Wed Nov'), quiet.indexOf('\n', quiet.lastIndexOf('Wed Nov')) + 1);
+    const snmp = `${last}Tcp: RtoAlgorithm CurrEstab\nTcp: 1 7\n`;
+    const text = Buffer.from([sample('kernel-6.18/timewait-storm/timeline-date.log'), quiet, snmp].join('').repeat(40));
+    const whole = await collectSnapshots(['-'], { stdin: Readable.from([text]) });
+    const v = (r: typeof whole) => r.snapshots.map((x) => [x.source, x.time, x.formats, x.values, x.diagnostics]);
+    expect(whole.snapshots.length).toBeGreaterThan(2000);
+    expect(whole.snapshots.filter((x) => x.formats.includes('snmp'))).toHaveLength(40); // merged with the fast block each time
+    for (const size of [65_537, 66_000, 70_001, 100_003]) {
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < text.length; i += size) chunks.push(Buffer.from(text.subarray(i, i + size)));
+      const cut = await collectSnapshots(['-'], { stdin: Readable.from(chunks) });
+      expect([size, cut.snapshots.length]).toEqual([size, whole.snapshots.length]);
+      expect(v(cut)).toEqual(v(whole));
+    }
+  });
+
+  it('memory handed to a scanner is written again only after release() of it (the chunk-boundary join buffer is reused)', async () => {
+    const given: { mem: ArrayBufferLike; at: number; bytes: Buffer; released: boolean }[] = [];
+    let violations = 0;
+    let joins = 0;
+    const scanner = {
+      scan(buf: Buffer, pos: number, final: boolean): number {
+        for (const g of given) {
+          if (!g.released && g.mem === buf.buffer && !g.bytes.equals(Buffer.from(g.mem, g.at, g.bytes.length))) violations++;
+        }
+        if (given.some((g) => g.mem === buf.buffer)) joins++;
+        given.push({ mem: buf.buffer, at: buf.byteOffset, bytes: Buffer.from(buf), released: false });
+        if (final) return buf.length;
+        const nl = buf.lastIndexOf(10, buf.length - 40_000); // keep a long tail back, as a block may be
+        return nl >= pos ? nl + 1 : pos;
+      },
+      line: () => undefined,
+      release(chunk: Buffer): void {
+        for (const g of given) if (g.mem === chunk.buffer) g.released = true;
+      },
+    };
+    const text = Buffer.from(sample('kernel-6.18/timewait-storm/timeline-date.log').repeat(30));
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < text.length; i += 70_001) chunks.push(Buffer.from(text.subarray(i, i + 70_001)));
+    await scanLines(Readable.from(chunks), scanner, undefined, false);
+    expect(joins).toBeGreaterThan(3); // the same memory was handed over again, several times
+    expect(violations).toBe(0);
   });
 
   it('a missing path is reported and the rest is read', async () => {

@@ -100,6 +100,9 @@ export async function scanLines(
   let head: Buffer[] | undefined = probe ? [] : undefined;
   let headBytes = 0;
   let prev: Buffer | undefined;
+  // Where the rest of one chunk is joined to the start of the next: one buffer, used again
+  // at every chunk boundary (a fresh one each time cost a page fault per 4 KiB).
+  let joinBuf: Buffer | undefined;
   const feed = (input: Buffer): void => {
     let buf = input;
     if (dropping) {
@@ -116,7 +119,12 @@ export async function scanLines(
     if (carry && buf.length > JOIN) {
       // What is left of the last chunk, with just enough of this one to finish it; then on
       // in this chunk itself, so the chunk is not copied.
-      const head = Buffer.concat([carry, buf.subarray(0, JOIN)]);
+      const len = carry.length + JOIN;
+      if (!joinBuf || joinBuf.length < len) joinBuf = Buffer.allocUnsafeSlow(Math.max(len, 2 * JOIN));
+      else scanner.release?.(joinBuf); // blocks read from it last time keep their own copy
+      carry.copy(joinBuf, 0);
+      buf.copy(joinBuf, carry.length, 0, JOIN);
+      const head = joinBuf.subarray(0, len);
       const at = scanner.scan(head, 0, false);
       if (at >= carry.length) {
         pos = at - carry.length;
