@@ -160,6 +160,20 @@ describe('export on several cores', () => {
     expect(preforkCount(['--debug', 'export', '-j', '2', ...min, a, b])).toBe(0); // options first: left to the CLI
   });
 
+  it('output closed early (| head): the workers end quietly, as this process does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-head-'));
+    const logs = [1, 2].map((seed) => {
+      const f = join(dir, `gen-${seed}.log`);
+      expect(spawnSync(process.execPath, [join(ROOT, 'bench/gen.mjs'), '--size', '4M', '--out', f, '--seed', String(seed)]).status).toBe(0);
+      return f;
+    });
+    const err = join(dir, 'err.txt');
+    // The worker outlives this process (it is reading the second log when the pipe closes): wait for it.
+    const r = spawnSync('bash', ['-c', `'${process.execPath}' '${BIN}' export -j 2 --jobs-min-bytes 1 '${logs[0]}' '${logs[1]}' 2>'${err}' | head -c 100 >/dev/null; sleep 2`], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(readFileSync(err, 'utf8')).toBe('');
+  });
+
   it('small files given one by one stay on one reader, so the files of one moment still merge', () => {
     const dir = samplePath('captures/per-minute-files/snapshots');
     const files = readdirSync(dir).sort().map((f) => join(dir, f));

@@ -42,7 +42,7 @@ let reading = false;
 const finish = (c: Job): void => {
   if (!c.turn || !c.stats || !jobs.has(c.id)) return;
   jobs.delete(c.id);
-  void c.sink.flushed().then(() => process.send!({ id: c.id, stats: c.stats! } satisfies WorkerDone));
+  void c.sink.flushed().then(() => tell({ id: c.id, stats: c.stats! } satisfies WorkerDone));
 };
 
 /** Jobs are read one after the other, in the order they came. */
@@ -55,7 +55,7 @@ const next = (): void => {
     (stats) => {
       c.stats = stats;
       reading = false;
-      if (!c.turn) process.send!({ id: c.id, read: true } satisfies FromWorker);
+      if (!c.turn) tell({ id: c.id, read: true });
       finish(c);
       next();
     },
@@ -81,5 +81,11 @@ process.on('message', (m: ToWorker) => {
   queue.push(c);
   next();
 });
-// The parent disconnects when every job is done: nothing keeps this process then.
-process.on('disconnect', () => undefined);
+// The parent disconnects when every job is written, or it is gone (its output closed, say
+// `| head`): either way nothing is left to do here.
+process.on('disconnect', () => process.exit(0));
+
+/** To the parent, while it is there. */
+function tell(m: FromWorker): void {
+  if (process.connected) process.send!(m);
+}
