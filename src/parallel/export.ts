@@ -31,9 +31,10 @@ export interface ParallelOptions {
  * Export on several cores. Each input is a unit of work, and a big plain-text log is cut
  * into pieces (parallel/split.ts cuts only where the pieces read exactly as the whole).
  * This process reads units itself, and `jobs - 1` worker processes (parallel/worker.ts),
- * started at once, read the others; each takes the next unit when done with one. Every
- * unit writes to the output itself, in input order: its rows are held until the units
- * before it are written. Inputs given separately are read independently, so moments are
+ * started at once (or already, by parallel/prefork.ts), read the others; each takes the
+ * next unit as soon as it has read one. Every unit writes to the output itself, in input
+ * order: its rows are held until the units before it are written (within a budget per
+ * process, parallel/job.ts). Inputs given separately are read independently, so moments are
  * not merged across them (they are within a directory or archive).
  */
 export async function exportParallel(

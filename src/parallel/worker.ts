@@ -3,12 +3,14 @@ import { openSync } from 'node:fs';
 import { fdOut, HoldBudget, runJob, stdoutOut, TurnOut, type Out, type WorkerJob } from './job.js';
 
 /**
- * An export worker: a child process (parallel/export.ts starts one per extra core) whose
- * stdout is the export's output itself. It takes jobs one at a time; each job's rows are
- * held until the parent says it is that job's turn (`go`: the jobs before it are
- * written), then written as read. Processes rather than threads, and no copy through the
- * parent: threads of one process share its page tables, and on this kind of VM page
- * faults of two busy threads serialize.
+ * An export worker: a child process (parallel/export.ts starts one per extra core, or
+ * parallel/prefork.ts before the CLI loads) that writes to the export's output itself:
+ * its stdout, or `-o FILE` opened for appending. It reads its jobs one after the other
+ * and takes the next as soon as one is read; each job's rows are held until the parent
+ * says it is that job's turn (`go`: the jobs before it are written), then written as
+ * read. Processes rather than threads, and no copy through the parent: threads of one
+ * process share its page tables, and on this kind of VM page faults of two busy threads
+ * serialize.
  */
 
 export type { WorkerJob } from './job.js';
