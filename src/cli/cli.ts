@@ -9,15 +9,13 @@ import { VERSION } from '../version.js';
 import { availableParallelism } from 'node:os';
 import { closeSync, constants, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SPLIT_MIN_BYTES } from '../parallel/split.js';
-import { allLargeFiles } from '../ingest/sources.js';
-import { takePreforked } from '../parallel/prefork.js';
+import { exportWorkers, JOBS_MIN_BYTES, SPLIT_MIN_BYTES, takePreforked } from '../parallel/prefork.js';
 
 async function runExport(a: CommonArgs & { format: string; output?: string; jobs: number; 'jobs-min-bytes': number; split?: boolean }): Promise<number> {
   const opts = readOptions(a);
   // Several cores: large files each in its own process; with --split, a big log is also cut into pieces (parallel/).
-  const split = a.split ? SPLIT_MIN_BYTES : Infinity;
-  if (a.jobs > 1 && (a.inputs.length > 1 || a.split) && (await allLargeFiles(a.inputs, Math.min(a['jobs-min-bytes'], split)))) {
+  const workers = exportWorkers(a.inputs, a.jobs, a.split === true, a['jobs-min-bytes']);
+  if (workers > 0) {
     // The workers write to the output themselves, in turn: stdout, or a file that every
     // process appends to (workers started before it was opened open it themselves).
     const path = a.output && a.output !== '-' ? a.output : undefined;
@@ -25,8 +23,8 @@ async function runExport(a: CommonArgs & { format: string; output?: string; jobs
     const { exportParallel } = await import('../parallel/export.js');
     // Named from here: in the bundled CLI, the parallel export is a chunk elsewhere.
     const workerScript = fileURLToPath(new URL('../parallel/worker.js', import.meta.url));
-    const more = { minBytes: split, workerScript, workers: takePreforked(), ...(path ? { outputPath: path } : {}) };
-    const stats = await exportParallel(a.inputs, opts, a.format === 'jsonl' ? 'jsonl' : 'csv', a.jobs, fd, more);
+    const more = { minBytes: a.split ? SPLIT_MIN_BYTES : Infinity, workerScript, workers: takePreforked(), ...(path ? { outputPath: path } : {}) };
+    const stats = await exportParallel(a.inputs, opts, a.format === 'jsonl' ? 'jsonl' : 'csv', workers + 1, fd, more);
     if (fd !== 1) closeSync(fd);
     printSummary(stats, a.quiet);
     return stats.snapshots === 0 ? 2 : 0;
@@ -104,7 +102,7 @@ export async function main(argv: string[]): Promise<number> {
           .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
           .option('jobs', { alias: 'j', type: 'number', default: availableParallelism(), describe: 'large files read at once on separate cores (several file inputs); 1 reads them in turn' })
           .option('split', { type: 'boolean', default: false, describe: 'with -j: also cut one big plain log (32 MiB and more) into pieces read side by side; the rows are the same' })
-          .option('jobs-min-bytes', { type: 'number', default: 16 << 20, hidden: true, describe: 'smallest file size that gets its own core' })
+          .option('jobs-min-bytes', { type: 'number', default: JOBS_MIN_BYTES, hidden: true, describe: 'smallest file size that gets its own core' })
           .example('$0 export samples/ -o snapshots.csv', 'every capture under samples/ as CSV')
           .example('$0 export -j 2 host1.log host2.log -o all.csv', 'two large logs on two cores')
           .example('$0 export --format jsonl capture.log.gz', 'a gzipped log as JSON Lines')

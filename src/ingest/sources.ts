@@ -199,21 +199,6 @@ async function readBuffer(s: Readable, max: number): Promise<Buffer | undefined>
   return Buffer.concat(chunks);
 }
 
-/**
- * Are all inputs regular files on disk of at least `minBytes` (large logs, worth a core
- * each)? Small files stay on one reader, where files of one moment (`T.sockstat`,
- * `T.ss-s`) merge into one snapshot.
- */
-export async function allLargeFiles(inputs: readonly string[], minBytes: number): Promise<boolean> {
-  const disk = new DiskTree();
-  for (const i of inputs) {
-    if (i === '-') return false;
-    const st = await disk.stat(i);
-    if (!st || st.isDir || st.size < minBytes) return false;
-  }
-  return true;
-}
-
 /** Bytes of the inputs as stored (files, and files under directories), for a progress bar. */
 export async function inputBytes(inputs: readonly string[]): Promise<number | undefined> {
   const disk = new DiskTree();

@@ -5,7 +5,8 @@ import { packing } from '../ingest/decompress.js';
 import { emptyStats, type FileRange, type ReadOptions, type RunStats } from '../pipeline.js';
 import { csvHeader } from '../report/rows.js';
 import { parseFilenameTime } from '../segment/time.js';
-import { planPieces, SPLIT_MIN_BYTES } from './split.js';
+import { SPLIT_MIN_BYTES } from './prefork.js';
+import { planPieces } from './split.js';
 import { fdOut, HoldBudget, runJob, stdoutOut, TurnOut, type WorkerJob } from './job.js';
 import type { FromWorker, ToWorker } from './worker.js';
 
@@ -81,10 +82,10 @@ export async function exportParallel(
   const take = (): { unit: Unit; idx: number; turn: Promise<void>; wrote: (p: Promise<unknown>) => void } | undefined => {
     if (next >= units.length) return undefined;
     const idx = next++;
-    let wrote!: (p: Promise<unknown>) => void;
-    written[idx] = new Promise<unknown>((r) => (wrote = r)).then(() => undefined);
+    const w = deferred<unknown>();
+    written[idx] = w.promise.then(() => undefined);
     written[idx]!.catch(() => undefined); // a failure is thrown by the reader's own await
-    return { unit: units[idx]!, idx, turn: idx === 0 ? Promise.resolve() : written[idx - 1]!, wrote };
+    return { unit: units[idx]!, idx, turn: idx === 0 ? Promise.resolve() : written[idx - 1]!, wrote: w.resolve };
   };
   const job = (unit: Unit): WorkerJob => ({ format, opts: o, ...unit });
   const label = (unit: Unit) => ('input' in unit ? unit.input : unit.range.name);
@@ -126,7 +127,7 @@ export async function exportParallel(
 /** A worker process reading one job at a time; jobs read but not yet in their turn wait there. */
 class Worker {
   private readonly child: ChildProcess;
-  private readonly pending = new Map<number, { label: string; read: () => void; done: (s: RunStats) => void; fail: (e: Error) => void }>();
+  private readonly pending = new Map<number, { label: string; read: Deferred<void>; done: Deferred<RunStats> }>();
   private ended = false;
 
   /** `output`: a file the worker opens for appending; without it, the worker's stdout is the output. */
@@ -138,14 +139,18 @@ class Worker {
     this.child.on('message', (m: FromWorker) => {
       const p = this.pending.get(m.id);
       if (!p) return;
-      p.read();
+      p.read.resolve();
       if ('stats' in m) {
         this.pending.delete(m.id);
-        p.done(m.stats);
+        p.done.resolve(m.stats);
       }
     });
     const fail = (why: string) => {
-      for (const p of this.pending.values()) p.fail(new Error(`export worker for ${p.label} ${why}`));
+      for (const p of this.pending.values()) {
+        const e = new Error(`export worker for ${p.label} ${why}`);
+        p.read.reject(e); // (no effect once read)
+        p.done.reject(e);
+      }
       this.pending.clear();
     };
     this.child.on('error', (e) => fail(`failed: ${e.message}`));
@@ -158,18 +163,11 @@ class Worker {
       const gone = Promise.reject(new Error(`export worker for ${label} is gone`));
       return { read: gone, done: gone };
     }
-    let read!: () => void;
-    let done!: (s: RunStats) => void;
-    let fail!: (e: Error) => void;
-    const readP = new Promise<void>((r, j) => ((read = r), (fail = j)));
-    const doneP = new Promise<RunStats>((r, j) => {
-      done = r;
-      const f = fail;
-      fail = (e) => (f(e), j(e));
-    });
-    this.pending.set(id, { label, read, done, fail });
+    const read = deferred<void>();
+    const done = deferred<RunStats>();
+    this.pending.set(id, { label, read, done });
     this.child.send((this.output === undefined ? { job, id } : { job, id, output: this.output }) satisfies ToWorker);
-    return { read: readP, done: doneP };
+    return { read: read.promise, done: done.promise };
   }
 
   go(id: number): void {
@@ -182,6 +180,20 @@ class Worker {
     this.ended = true;
     if (this.child.connected) this.child.disconnect();
   }
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (v: T | PromiseLike<T>) => void;
+  reject: (e: Error) => void;
+}
+
+/** A promise and its resolve and reject (Promise.withResolvers, from Node 22 on). */
+function deferred<T>(): Deferred<T> {
+  let resolve!: Deferred<T>['resolve'];
+  let reject!: Deferred<T>['reject'];
+  const promise = new Promise<T>((r, j) => ((resolve = r), (reject = j)));
+  return { promise, resolve, reject };
 }
 
 /** The inputs as units of work: big plain-text files cut into pieces, the rest whole. */

@@ -22,15 +22,41 @@ export function prefork(argv: readonly string[], workerScript: URL): void {
   for (let k = 0; k < n; k++) started.push(fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
 }
 
+/** Smallest file that gets its own core with -j (--jobs-min-bytes). */
+export const JOBS_MIN_BYTES = 16 << 20;
+/** Smallest file that --split cuts into pieces. */
+export const SPLIT_MIN_BYTES = 32 << 20;
+
+/** A regular file's size (symbolic links followed); undefined for stdin, directories and the rest. */
+function fileSize(path: string): number | undefined {
+  if (path === '-') return undefined;
+  try {
+    const st = statSync(path);
+    return st.isFile() ? st.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * How many workers an `export` command line (without node and script) will likely use:
- * `jobs - 1` for several files that are all big (each gets a process; no more processes
- * than files), or for one big file with --split; 0 for anything else.
+ * How many worker processes an export of `inputs` uses on `jobs` cores (the CLI decides
+ * with this, and prefork guesses with it): when every input is a file of `minBytes` or
+ * more (with --split, the smaller of that and SPLIT_MIN_BYTES), one per file after the
+ * first, or with --split `jobs - 1` for one file or more; at most `jobs - 1`. 0: the
+ * inputs are read in this process alone (small files of one moment then still merge).
  */
+export function exportWorkers(inputs: readonly string[], jobs: number, split: boolean, minBytes: number): number {
+  if (!(jobs > 1) || inputs.length < (split ? 1 : 2)) return 0;
+  const min = split ? Math.min(minBytes, SPLIT_MIN_BYTES) : minBytes;
+  for (const p of inputs) if (!((fileSize(p) ?? -1) >= min)) return 0;
+  return Math.min(jobs, split ? jobs : inputs.length) - 1;
+}
+
+/** How many workers an `export` command line (without node and script) will likely use (exportWorkers). */
 export function preforkCount(argv: readonly string[]): number {
   if (argv[0] !== 'export') return 0;
   let jobs = availableParallelism();
-  let minBytes = 16 << 20;
+  let minBytes = JOBS_MIN_BYTES;
   let split = false;
   const inputs: string[] = [];
   for (let i = 1; i < argv.length; i++) {
@@ -43,19 +69,9 @@ export function preforkCount(argv: readonly string[]): number {
       if (name === '--jobs-min-bytes') minBytes = Number(v);
     } else if (name === '--split') split = true;
     else if (name === '--') inputs.push(...argv.slice(i + 1)), (i = argv.length);
-    else if (!name.startsWith('-')) inputs.push(a);
+    else if (!name.startsWith('-') || name === '-') inputs.push(a);
   }
-  if (!(jobs > 1)) return 0;
-  const big = inputs.filter((p) => {
-    try {
-      const st = statSync(p);
-      return st.isFile() && st.size >= Math.min(minBytes, split ? 32 << 20 : Infinity);
-    } catch {
-      return false;
-    }
-  }).length;
-  if (big < (split ? 1 : 2) || big < inputs.length) return 0;
-  return Math.min(jobs, split ? jobs : big) - 1;
+  return exportWorkers(inputs, jobs, split, minBytes);
 }
 
 /** The workers started by prefork, handed over once (an export that does not use them ends them). */

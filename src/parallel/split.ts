@@ -10,9 +10,6 @@ export interface Piece {
   linesBefore: number;
 }
 
-/** Smallest file that `--split` cuts into pieces. */
-export const SPLIT_MIN_BYTES = 32 << 20;
-
 const CHUNK = 1 << 20;
 /** Bytes kept from one window to the next: more than a fast block spans, so a block is seen whole. */
 const WINDOW_TAIL = 48 << 10;

@@ -28,14 +28,9 @@ export interface WorkerDone {
 }
 
 const budget = new HoldBudget();
-/** Where rows go: stdout, or the output file opened for appending (when this worker was started before it was opened). */
-const outs = new Map<string | undefined, Out>();
-const outFor = (path: string | undefined): Out => {
-  let o = outs.get(path);
-  if (!o) outs.set(path, (o = path === undefined ? stdoutOut() : fdOut(openSync(path, 'a'))));
-  return o;
-};
-type Job = { id: number; job: WorkerJob; sink: Out; out: TurnOut; turn: boolean; stats?: RunStats };
+/** Where rows go, made with the first job: stdout, or the output file opened for appending (when this worker was started before it was opened). */
+let sink: Out | undefined;
+type Job = { id: number; job: WorkerJob; out: TurnOut; turn: boolean; stats?: RunStats };
 const jobs = new Map<number, Job>();
 const queue: Job[] = [];
 let reading = false;
@@ -44,7 +39,7 @@ let reading = false;
 const finish = (c: Job): void => {
   if (!c.turn || !c.stats || !jobs.has(c.id)) return;
   jobs.delete(c.id);
-  void c.sink.flushed().then(() => tell({ id: c.id, stats: c.stats! } satisfies WorkerDone));
+  void sink!.flushed().then(() => tell({ id: c.id, stats: c.stats! } satisfies WorkerDone));
 };
 
 /** Jobs are read one after the other, in the order they came. */
@@ -77,8 +72,8 @@ process.on('message', (m: ToWorker) => {
     finish(c);
     return;
   }
-  const sink = outFor(m.output);
-  const c: Job = { id: m.id, job: m.job, sink, out: new TurnOut(sink, budget), turn: false };
+  sink ??= m.output === undefined ? stdoutOut() : fdOut(openSync(m.output, 'a'));
+  const c: Job = { id: m.id, job: m.job, out: new TurnOut(sink, budget), turn: false };
   jobs.set(c.id, c);
   queue.push(c);
   next();
