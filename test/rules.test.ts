@@ -251,10 +251,10 @@ describe('rule files', () => {
   });
 });
 
-describe('README stays true', () => {
+describe('docs stay true', () => {
   it('lists every built-in rule with each param and its default', async () => {
     const { readFileSync } = await import('node:fs');
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const readme = readFileSync(join(ROOT, 'docs/rules.md'), 'utf8');
     const { loadRules } = await import('../src/analyze.js');
     const set = await loadRules();
     for (const r of set.rules) {
