@@ -1,30 +1,19 @@
-import { parseSnmp } from '../parse/snmp.js';
-import { parseSockstat } from '../parse/sockstat.js';
-import { parseSsSummary, type SsSummary } from '../parse/ss.js';
 import { parseListing, TCP_STATES, type ListingSummary, type TcpState } from '../parse/listing.js';
-import type { Block, Section, SectionKind } from '../segment/types.js';
+import { formatBit, formatOf, FORMATS } from '../parse/formats/index.js';
+import type { Block, SectionKind } from '../segment/types.js';
 import { ALL_FIELDS, type Field } from './fields.js';
 import type { Diagnostic, Skip, Snapshot, Values } from './types.js';
 
-/** Where a value came from: the format and the file and line (formatted only when reported). */
+/** Where a value came from: the format's priority and label, and the file and line (formatted only when reported). */
 interface Candidate {
   value: number;
-  format: SectionKind;
+  priority: number;
+  label: string;
   file: string;
   line: number;
 }
 
-const FIELD_INDEX = new Map<Field, number>(ALL_FIELDS.map((f, i) => [f, i]));
-
-const FORMAT_LABEL: Record<SectionKind, string> = {
-  sockstat: 'sockstat',
-  sockstat6: 'sockstat6',
-  ss: 'ss -s',
-  snmp: 'snmp',
-  'sar-sock': 'sar -n SOCK',
-  'sar-sock6': 'sar -n SOCK6',
-  listing: 'socket listing',
-};
+const FIELD_INDEX = new Map<string, number>(ALL_FIELDS.map((f, i) => [f, i]));
 
 const STATE_FIELD: Record<TcpState, Field> = {
   ESTAB: 'list_estab', 'SYN-SENT': 'list_syn_sent', 'SYN-RECV': 'list_syn_recv', 'FIN-WAIT-1': 'list_fin_wait1',
@@ -46,48 +35,13 @@ const SADF_MAP: Record<string, Field> = {
   'ip6-frag': 'frag6_inuse',
 };
 
-/** sockstat `GROUP.key` → field. Anything else is kept in `otherKeys`. */
-const SOCKSTAT_MAP: Record<string, Field> = {
-  'sockets.used': 'sockets_used',
-  'TCP.inuse': 'tcp4_inuse',
-  'TCP.orphan': 'tcp_orphan',
-  'TCP.tw': 'tcp_tw',
-  'TCP.alloc': 'tcp_alloc',
-  'TCP.mem': 'tcp_mem_pages',
-  'TCP.highest': 'tcp_highest',
-  'UDP.inuse': 'udp4_inuse',
-  'UDP.mem': 'udp_mem_pages',
-  'UDP.highest': 'udp_highest',
-  'UDPLITE.inuse': 'udplite4_inuse',
-  'RAW.inuse': 'raw4_inuse',
-  'FRAG.inuse': 'frag4_inuse',
-  'FRAG.memory': 'frag4_memory',
-  'TCP6.inuse': 'tcp6_inuse',
-  'UDP6.inuse': 'udp6_inuse',
-  'UDPLITE6.inuse': 'udplite6_inuse',
-  'RAW6.inuse': 'raw6_inuse',
-  'FRAG6.inuse': 'frag6_inuse',
-  'FRAG6.memory': 'frag6_memory',
-};
-
-/** SOCKSTAT_MAP by group, then key (no string building per value). */
-const SOCKSTAT_BY_GROUP: Record<string, Record<string, Field>> = {};
-for (const [gk, f] of Object.entries(SOCKSTAT_MAP)) {
-  const [g, k] = gk.split('.') as [string, string];
-  (SOCKSTAT_BY_GROUP[g] ??= {})[k] = f;
-}
-
-/** Which format wins when several give a field: sockstat is primary (DESIGN §4). */
-const PRIORITY: Record<SectionKind, number> = { sockstat: 0, sockstat6: 0, ss: 1, snmp: 2, 'sar-sock': 1, 'sar-sock6': 1, listing: 3 };
-
-const FORMAT_ORDER = ['sockstat', 'sockstat6', 'ss', 'snmp', 'sar-sock', 'sar-sock6', 'listing'] as const;
-
 export const NO_KEYS: Record<string, number> = Object.freeze({}) as Record<string, number>;
 export const NO_DIAGNOSTICS: Diagnostic[] = Object.freeze([]) as unknown as Diagnostic[];
 const FORMAT_LISTS = new Map<number, string[]>();
+/** The `formats` list of a mask of registry bits (one shared, frozen array per mask). */
 export function formatList(mask: number): string[] {
   let l = FORMAT_LISTS.get(mask);
-  if (!l) FORMAT_LISTS.set(mask, (l = Object.freeze(FORMAT_ORDER.filter((_, i) => mask & (1 << i))) as unknown as string[]));
+  if (!l) FORMAT_LISTS.set(mask, (l = Object.freeze(FORMATS.filter((f) => mask & formatBit(f.kind)).map((f) => f.kind)) as unknown as string[]));
   return l;
 }
 
@@ -109,65 +63,35 @@ export function normalizeBlock(block: Block): NormalizeResult {
   const diagnostics: Diagnostic[] = [];
   const cands: (Candidate[] | undefined)[] = new Array(ALL_FIELDS.length);
   const otherKeys: Record<string, number> = {};
-  const put = (field: Field, value: number, format: SectionKind, file: string, line: number): void => {
-    const i = FIELD_INDEX.get(field)!;
-    const c: Candidate = { value, format, file, line };
+  const put = (field: string, value: number, format: SectionKind, file: string, line: number): void => {
+    const i = FIELD_INDEX.get(field);
+    if (i === undefined) {
+      otherKeys[field] = value;
+      return;
+    }
+    const fmt = formatOf(format);
+    const c: Candidate = { value, priority: fmt?.priority ?? 9, label: fmt?.label ?? format, file, line };
     const list = cands[i];
     if (list) list.push(c);
     else cands[i] = [c];
   };
-  let ss: { summary: SsSummary; section: Section } | undefined;
+  /** Values printed that normalize derives itself (ss -s `closed`), with where they were read. */
+  const printed = new Map<string, { value: number; file: string; line: number; label: string }>();
   let listing: ListingSummary | undefined;
 
   for (const sec of block.sections) {
-    if (sec.kind === 'sockstat' || sec.kind === 'sockstat6') {
-      const p = parseSockstat(sec.lines);
-      const err = p.issues.find((i) => i.severity === 'error');
-      if (err) return { skip: { source: at(sec.file, err.line), reason: `${sec.kind}: ${err.message}` } };
-      for (const w of p.issues) diagnostics.push({ kind: 'parse', source: at(sec.file, w.line), message: w.message });
-      for (const group in p.groups) {
-        const kv = p.groups[group]!;
-        const known = SOCKSTAT_BY_GROUP[group];
-        const line = p.lineOf[group]!;
-        for (const key in kv) {
-          const field = known?.[key];
-          if (field) put(field, kv[key]!, sec.kind, sec.file, line);
-          else otherKeys[`${group}.${key}`] = kv[key]!;
-        }
+    const fmt = formatOf(sec.kind);
+    if (fmt?.read) {
+      const out = fmt.read(sec.lines);
+      const err = out.issues.find((i) => i.severity === 'error');
+      if (err) return { skip: { source: at(sec.file, err.line), reason: err.message } };
+      for (const w of out.issues) diagnostics.push({ kind: 'parse', source: at(sec.file, w.line), message: w.message });
+      for (const c of out.values) put(c.field, c.value, sec.kind, sec.file, c.line);
+      if (out.otherKeys) for (const k in out.otherKeys) otherKeys[k] = out.otherKeys[k]!;
+      if (out.checks) for (const c of out.checks) diagnostics.push({ kind: 'derive', source: at(sec.file, c.line), message: c.message });
+      if (out.printed) {
+        for (const k in out.printed) if (!printed.has(k)) printed.set(k, { ...out.printed[k]!, file: sec.file, label: fmt.label });
       }
-    } else if (sec.kind === 'ss') {
-      const p = parseSsSummary(sec.lines);
-      const err = p.issues.find((i) => i.severity === 'error');
-      if (err || !p.summary) {
-        return { skip: { source: at(sec.file, err?.line ?? sec.line), reason: err?.message ?? 'ss -s unreadable' } };
-      }
-      for (const w of p.issues) diagnostics.push({ kind: 'parse', source: at(sec.file, w.line), message: w.message });
-      const s = p.summary;
-      ss = { summary: s, section: sec };
-      const f = sec.file;
-      const tl = s.tcpLine;
-      put('sockets_used', s.total, 'ss', f, s.totalLine);
-      if (s.kernel !== undefined) put('ss_kernel', s.kernel, 'ss', f, s.totalLine);
-      // TCP: N is alloc + tw (old format: alloc + synrecv + tw).
-      put('tcp_alloc', s.tcpTotal - s.timewait - (s.synrecv ?? 0), 'ss', f, tl);
-      put('tcp_tw', s.timewait, 'ss', f, tl);
-      put('tcp_orphan', s.orphaned, 'ss', f, tl);
-      put('tcp_estab', s.estab, 'ss', f, tl);
-      if (s.synrecv !== undefined) put('tcp_synrecv', s.synrecv, 'ss', f, tl);
-      if (s.timewait2 !== undefined) put('tcp_tw2', s.timewait2, 'ss', f, tl);
-      if (s.ports !== undefined) put('ss_ports', s.ports, 'ss', f, tl);
-      const rows = s.rows;
-      const pair = (row: typeof rows.TCP, f4: Field, f6: Field): void => {
-        if (!row) return;
-        if (row.ip !== undefined) put(f4, row.ip, 'ss', f, row.line);
-        if (row.ipv6 !== undefined) put(f6, row.ipv6, 'ss', f, row.line);
-      };
-      pair(rows.TCP, 'tcp4_inuse', 'tcp6_inuse');
-      pair(rows.UDP, 'udp4_inuse', 'udp6_inuse');
-      pair(rows.RAW, 'raw4_inuse', 'raw6_inuse');
-      pair(rows.FRAG, 'frag4_inuse', 'frag6_inuse');
-      if (rows['*']) put('ss_slab_total', rows['*'].total, 'ss', f, rows['*'].line);
-      internalSsChecks(s, sec.file, diagnostics);
     } else if (sec.kind === 'listing') {
       listing = parseListing(sec.lines, listing).summary;
     } else if (sec.kind === 'sar-sock' || sec.kind === 'sar-sock6') {
@@ -186,12 +110,7 @@ export function normalizeBlock(block: Block): NormalizeResult {
         put(field, Number(v), sec.kind, sec.file, row.no);
       });
     } else {
-      const p = parseSnmp(sec.lines);
-      const err = p.issues.find((i) => i.severity === 'error');
-      if (err) return { skip: { source: at(sec.file, err.line), reason: `snmp: ${err.message}` } };
-      const tcp = p.groups.Tcp;
-      if (tcp && tcp.CurrEstab !== undefined) put('tcp_estab', tcp.CurrEstab, 'snmp', sec.file, p.lineOf.Tcp!);
-      else diagnostics.push({ kind: 'parse', source: at(sec.file, sec.line), message: 'snmp: no Tcp CurrEstab column' });
+      return { skip: { source: at(sec.file, sec.line), reason: `${sec.kind}: no reader for this format` } };
     }
   }
 
@@ -201,7 +120,7 @@ export function normalizeBlock(block: Block): NormalizeResult {
     const list = cands[i];
     if (!list) continue;
     const field = ALL_FIELDS[i]!;
-    if (list.length > 1) list.sort((a, b) => PRIORITY[a.format] - PRIORITY[b.format]);
+    if (list.length > 1) list.sort((a, b) => a.priority - b.priority);
     const primary = list[0]!;
     values[field] = primary.value;
     for (let k = 1; k < list.length; k++) {
@@ -215,7 +134,7 @@ export function normalizeBlock(block: Block): NormalizeResult {
           kept: primary.value,
           other: other.value,
           source: os,
-          message: `${field}: ${FORMAT_LABEL[primary.format]} ${primary.value} (${ps}) but ${FORMAT_LABEL[other.format]} ${other.value} (${os}); kept ${primary.value}`,
+          message: `${field}: ${primary.label} ${primary.value} (${ps}) but ${other.label} ${other.value} (${os}); kept ${primary.value}`,
         });
       }
     }
@@ -223,20 +142,22 @@ export function normalizeBlock(block: Block): NormalizeResult {
 
   // closed = alloc - (inuse4 + inuse6 - tw); unhashed = closed - tw.
   const { tcp_alloc: alloc, tcp4_inuse: in4, tcp6_inuse: in6, tcp_tw: tw } = values;
+  const closed = printed.get('tcp_closed');
   if (alloc !== undefined && in4 !== undefined && in6 !== undefined && tw !== undefined) {
     values.tcp_closed = alloc - (in4 + in6 - tw);
-    if (ss && ss.summary.closed !== values.tcp_closed) {
+    if (closed && closed.value !== values.tcp_closed) {
+      const cs = at(closed.file, closed.line);
       diagnostics.push({
         kind: 'disagree',
         field: 'tcp_closed',
         kept: values.tcp_closed,
-        other: ss.summary.closed,
-        source: at(ss.section.file, ss.summary.tcpLine),
-        message: `tcp_closed: computed ${values.tcp_closed} = ${alloc} - (${in4} + ${in6} - ${tw}) but ss -s printed ${ss.summary.closed} (${at(ss.section.file, ss.summary.tcpLine)}); kept ${values.tcp_closed}`,
+        other: closed.value,
+        source: cs,
+        message: `tcp_closed: computed ${values.tcp_closed} = ${alloc} - (${in4} + ${in6} - ${tw}) but ${closed.label} printed ${closed.value} (${cs}); kept ${values.tcp_closed}`,
       });
     }
-  } else if (ss) {
-    values.tcp_closed = ss.summary.closed;
+  } else if (closed) {
+    values.tcp_closed = closed.value;
   }
   if (values.tcp_closed !== undefined && values.tcp_tw !== undefined) {
     values.tcp_unhashed = values.tcp_closed - values.tcp_tw;
@@ -255,7 +176,7 @@ export function normalizeBlock(block: Block): NormalizeResult {
   if (block.timeNote) diagnostics.push({ kind: 'time', source, message: block.timeNote });
 
   let mask = 0;
-  for (const sec of block.sections) mask |= 1 << FORMAT_ORDER.indexOf(sec.kind);
+  for (const sec of block.sections) mask |= formatBit(sec.kind);
   const sources: string[] = [];
   for (const sec of block.sections) {
     const src = at(sec.file, sec.line);
@@ -302,30 +223,5 @@ function listingChecks(v: Values, l: ListingSummary, source: string, out: Diagno
       kind: 'listing', field: 'tcp_tw', source, kept: v.tcp_tw, other: tw,
       message: `tcp_tw ${v.tcp_tw} but the listing has ${tw} TIME-WAIT (tw also counts FIN-WAIT-2 minisocks: ${fw2} listed); the listing and the counters were not read together`,
     });
-  }
-}
-
-/** Checks inside one `ss -s` output: row totals and the INET row. */
-function internalSsChecks(s: SsSummary, file: string, out: Diagnostic[]): void {
-  const r = s.rows;
-  for (const name of ['RAW', 'UDP', 'TCP', 'FRAG'] as const) {
-    const row = r[name];
-    if (row && row.ip !== undefined && row.ipv6 !== undefined && row.total !== row.ip + row.ipv6) {
-      out.push({
-        kind: 'derive',
-        source: at(file, row.line),
-        message: `ss -s ${name} row: total ${row.total} is not IP ${row.ip} + IPv6 ${row.ipv6}`,
-      });
-    }
-  }
-  if (r.INET && r.RAW && r.UDP && r.TCP) {
-    const sum = r.RAW.total + r.UDP.total + r.TCP.total;
-    if (sum !== r.INET.total) {
-      out.push({
-        kind: 'derive',
-        source: at(file, r.INET.line),
-        message: `ss -s INET row: total ${r.INET.total} is not RAW + UDP + TCP = ${sum}`,
-      });
-    }
   }
 }

@@ -4,6 +4,7 @@ import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp,
 import type { Block, LimitReading, Section, SectionKind, SegmentStats } from './types.js';
 import { parseSysctlLine } from '../parse/sysctl.js';
 import { listingHeader, listingRow } from '../parse/listing.js';
+import { LINE_FORMATS, type InputFormat } from '../parse/formats/index.js';
 
 export interface SegmentOptions extends TimeOptions {
   /** Time for blocks that carry none (from the file name). */
@@ -38,6 +39,8 @@ export class Segmenter {
   private sadfRows = new Map<string, Block>();
   /** Inside a socket listing: which kind (rows and continuation lines follow the header). */
   private listing: 'ss' | 'netstat' | 'lsof' | undefined;
+  /** Inside the output of a format recognized through the registry (its `lines`): which one. */
+  private registered: InputFormat | undefined;
 
   constructor(
     private readonly file: string,
@@ -63,7 +66,7 @@ export class Segmenter {
    * listing, whose rows are matched first): the condition for the byte-level fast path.
    */
   get neutral(): boolean {
-    return !(this.listing && this.section?.kind === 'listing');
+    return !(this.listing && this.section?.kind === 'listing') && !(this.registered && this.section?.kind === this.registered.kind);
   }
 
   /**
@@ -92,6 +95,14 @@ export class Segmenter {
         return;
       }
       this.listing = undefined;
+    }
+    if (this.registered) {
+      const f = this.registered;
+      if (this.section?.kind === f.kind && f.lines!.continues?.(raw, this.section.lines)) {
+        this.section.lines.push({ no, text: raw });
+        return;
+      }
+      this.registered = undefined;
     }
     const t = raw.trim();
     if (t === '') {
@@ -161,10 +172,23 @@ export class Segmenter {
         if (t.startsWith('FRAG')) this.ssTableDone = true;
         break;
       default:
+        if (cls === LineClass.Other && LINE_FORMATS.length > 0 && this.registeredStart(t, no)) return;
         this.outside();
         return;
     }
     this.section!.lines.push({ no, text: raw });
+  }
+
+  /** A line that starts the output of a format registered with `lines` (parse/formats/): open its section. */
+  private registeredStart(t: string, no: number): boolean {
+    for (const f of LINE_FORMATS) {
+      if (!f.lines!.starts(t)) continue;
+      this.openSection(f.kind, no);
+      this.section!.lines.push({ no, text: t });
+      this.registered = f;
+      return true;
+    }
+    return false;
   }
 
   private sysctl(t: string, no: number): void {

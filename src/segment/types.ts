@@ -1,7 +1,11 @@
 import type { Line } from '../parse/types.js';
 import type { Timestamp } from './time.js';
 
-export type SectionKind = 'sockstat' | 'sockstat6' | 'ss' | 'snmp' | 'sar-sock' | 'sar-sock6' | 'listing';
+/**
+ * A section's format: the `kind` of a format in the registry (`parse/formats/`):
+ * 'sockstat' | 'sockstat6' | 'ss' | 'snmp' | 'sar-sock' | 'sar-sock6' | 'listing', and those registered since.
+ */
+export type SectionKind = string;
 
 /** Consecutive lines of one format. */
 export interface Section {

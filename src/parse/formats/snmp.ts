@@ -1,0 +1,19 @@
+import { parseSnmp } from '../snmp.js';
+import type { FormatOutput, InputFormat } from './types.js';
+
+/** `/proc/net/snmp`: header/value line pairs per group; `Tcp: CurrEstab` gives `tcp_estab`. */
+export const snmp: InputFormat = {
+  kind: 'snmp',
+  label: 'snmp',
+  priority: 2,
+  files: [/(^|\/)proc\/net\/snmp$/, /^snmp(\.txt|\.out|\.log)?$/i],
+  read(lines): FormatOutput {
+    const p = parseSnmp(lines);
+    const issues = p.issues.map((i) => (i.severity === 'error' ? { ...i, message: `snmp: ${i.message}` } : i));
+    const out: FormatOutput = { values: [], issues };
+    const tcp = p.groups.Tcp;
+    if (tcp && tcp.CurrEstab !== undefined) out.values.push({ field: 'tcp_estab', value: tcp.CurrEstab, line: p.lineOf.Tcp! });
+    else issues.push({ line: lines[0]?.no ?? 0, severity: 'warning', message: 'snmp: no Tcp CurrEstab column' });
+    return out;
+  },
+};
