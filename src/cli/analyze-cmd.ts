@@ -3,6 +3,7 @@ import { analyzeWithSeries, parseLimitArgs, RuleSetError, type AnalyzeOptions } 
 import { renderHtml } from '../report/html-report.js';
 import type { HostSeries } from '../series/series.js';
 import { renderJson, renderMarkdown, renderText } from '../report/findings.js';
+import { oneLine } from '../report/safe-text.js';
 import { SEVERITY_RANK } from '../rules/schema.js';
 import type { AnalyzeArgs } from './analyze-options.js';
 import { attachProgress, readOptions, UsageError } from './common.js';
@@ -67,7 +68,7 @@ export async function runAnalyze(a: AnalyzeArgs): Promise<number> {
   await out.write(text);
   await out.close();
   if (!a.quiet) {
-    for (const n of report.notices) process.stderr.write(`sockscope: ${n}\n`);
+    for (const n of report.notices) process.stderr.write(`sockscope: ${oneLine(n)}\n`);
     if (a.format !== 'text' || a.output) {
       const i = report.inputs;
       process.stderr.write(`sockscope: ${i.files} file(s), ${i.blocks} block(s) → ${i.snapshots} snapshot(s), ${i.skipped.length} skipped; ${report.findings.length} finding(s)\n`);

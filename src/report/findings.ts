@@ -1,10 +1,13 @@
 import type { AnalysisReport } from '../analyze.js';
 import type { Evidence, Finding } from '../rules/engine.js';
 import type { Severity } from '../rules/schema.js';
+import { lines, mdCode, mdFence, mdText, oneLine } from './safe-text.js';
 
-const cell = (v: number | string | null | undefined): string => (v === null || v === undefined ? '—' : String(v));
+// Every text that comes from the inputs or the rule files goes through oneLine (text) or
+// mdText/mdCode (markdown): a name is shown, never obeyed (safe-text.ts).
+const cell = (v: number | string | null | undefined): string => (v === null || v === undefined ? '—' : oneLine(String(v)));
 const span = (f: Finding): string =>
-  f.first_seen === null ? 'time unknown' : f.first_seen === f.last_seen ? f.first_seen : `${f.first_seen} → ${f.last_seen}`;
+  f.first_seen === null ? 'time unknown' : oneLine(f.first_seen === f.last_seen ? f.first_seen : `${f.first_seen} → ${f.last_seen}`);
 
 function evidenceColumns(ev: Evidence[]): string[] {
   const cols: string[] = [];
@@ -63,26 +66,26 @@ export function renderText(r: AnalysisReport, color: boolean): string {
   const hosts = fleet(r);
   for (const h of hosts) {
     const c = h.counts;
-    out.push(`  host ${h.series}: ${h.snapshots} snapshot(s)${h.first ? `, ${h.first} → ${h.last}` : ''}; ${c.critical} critical, ${c.warning} warning, ${c.info} info`);
+    out.push(`  host ${oneLine(h.series)}: ${h.snapshots} snapshot(s)${h.first ? `, ${oneLine(h.first)} → ${oneLine(h.last ?? '')}` : ''}; ${c.critical} critical, ${c.warning} warning, ${c.info} info`);
     if (h.snapshots > 1) for (const l of sparkRows(h.sparklines)) out.push(`    ${l}`);
   }
   out.push('');
   for (const f of hosts.flatMap((h) => h.findings)) {
-    out.push(`${c(f.severity, f.severity.toUpperCase())} ${c('bold', f.rule)}: ${f.title}`);
-    out.push(`  host ${f.series}, ${span(f)}, ${f.count} snapshot(s)`);
-    out.push(`  ${f.message}`);
-    for (const note of f.notes) out.push(`  note: ${note}`);
+    out.push(`${c(f.severity, f.severity.toUpperCase())} ${c('bold', oneLine(f.rule))}: ${oneLine(f.title)}`);
+    out.push(`  host ${oneLine(f.series)}, ${span(f)}, ${f.count} snapshot(s)`);
+    out.push(`  ${oneLine(f.message)}`);
+    for (const note of f.notes) out.push(`  note: ${oneLine(note)}`);
     const cols = evidenceColumns(f.evidence);
-    const rows = [['', 'time', 'source', ...cols], ...f.evidence.map((e) => [e.label, cell(e.time), e.source, ...cols.map((k) => cell(e.values[k]))])];
+    const rows = [['', 'time', 'source', ...cols.map(oneLine)], ...f.evidence.map((e) => [oneLine(e.label), cell(e.time), oneLine(e.source), ...cols.map((k) => cell(e.values[k]))])];
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
     for (const row of rows) out.push(c('dim', '  | ') + row.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd());
-    for (const l of f.limits) out.push(`  limit ${l.name} = ${l.value} (${l.source})`);
-    out.push(`  remediation: ${f.remediation.replace(/\n/g, '\n    ')}`);
+    for (const l of f.limits) out.push(`  limit ${oneLine(l.name)} = ${l.value} (${oneLine(l.source)})`);
+    out.push(`  remediation: ${lines(f.remediation).replace(/\n/g, '\n    ')}`);
     out.push('');
   }
   if (r.not_evaluated.length) {
     out.push('not evaluated (the inputs lack what the rule reads):');
-    for (const x of r.not_evaluated) out.push(`  ${x.rule} on ${x.series}: ${x.missing.join(', ') || 'no usable snapshot'}`);
+    for (const x of r.not_evaluated) out.push(`  ${oneLine(x.rule)} on ${oneLine(x.series)}: ${oneLine(x.missing.join(', ')) || 'no usable snapshot'}`);
     out.push('');
   }
   appendInputs(out, r);
@@ -92,18 +95,16 @@ export function renderText(r: AnalysisReport, color: boolean): string {
 function appendInputs(out: string[], r: AnalysisReport): void {
   if (r.limits.length) {
     out.push('limits:');
-    for (const l of r.limits) out.push(`  ${l.series}: ${l.name} = ${l.value} (${l.source})`);
+    for (const l of r.limits) out.push(`  ${oneLine(l.series)}: ${oneLine(l.name)} = ${l.value} (${oneLine(l.source)})`);
   }
-  for (const p of r.inputs.problems) out.push(`input ${p.source}: ${p.reason}`);
-  for (const s of r.inputs.skipped) out.push(`skipped ${s.source}: ${s.reason}`);
-  for (const n of r.notices) out.push(`notice: ${n}`);
+  for (const p of r.inputs.problems) out.push(`input ${oneLine(p.source)}: ${oneLine(p.reason)}`);
+  for (const s of r.inputs.skipped) out.push(`skipped ${oneLine(s.source)}: ${oneLine(s.reason)}`);
+  for (const n of r.notices) out.push(`notice: ${oneLine(n)}`);
 }
 
 // ---------------------------------------------------------------- markdown
 
-const mdEscape = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-
-/** Pasteable into a GitHub or Jira (markdown) ticket: summary table, then one section per finding. */
+/** Pasteable into a GitHub or GitLab (markdown) ticket: summary table, then one section per finding. */
 export function renderMarkdown(r: AnalysisReport): string {
   const out: string[] = [];
   const n = counts(r);
@@ -115,24 +116,24 @@ export function renderMarkdown(r: AnalysisReport): string {
   if (hosts.length > 1) {
     out.push('| host | snapshots | from | to | critical | warning | info |');
     out.push('|---|---:|---|---|---:|---:|---:|');
-    for (const h of hosts) out.push(`| ${mdEscape(h.series)} | ${h.snapshots} | ${h.first ?? '—'} | ${h.last ?? '—'} | ${h.counts.critical} | ${h.counts.warning} | ${h.counts.info} |`);
+    for (const h of hosts) out.push(`| ${mdText(h.series)} | ${h.snapshots} | ${mdText(h.first ?? '—')} | ${mdText(h.last ?? '—')} | ${h.counts.critical} | ${h.counts.warning} | ${h.counts.info} |`);
     out.push('');
   }
   const trends = hosts.filter((h) => h.snapshots > 1);
   if (trends.length) {
-    out.push('```');
+    const body: string[] = [];
     for (const h of trends) {
-      if (trends.length > 1 || hosts.length > 1) out.push(h.series);
-      out.push(...sparkRows(h.sparklines));
+      if (trends.length > 1 || hosts.length > 1) body.push(oneLine(h.series));
+      body.push(...sparkRows(h.sparklines));
     }
-    out.push('```');
+    out.push(...mdFence(body));
     out.push('');
   }
   const ordered = hosts.flatMap((h) => h.findings);
   if (ordered.length) {
     out.push('| severity | rule | host | seen | snapshots |');
     out.push('|---|---|---|---|---|');
-    for (const f of ordered) out.push(`| ${f.severity} | \`${f.rule}\` | ${mdEscape(f.series)} | ${span(f)} | ${f.count} |`);
+    for (const f of ordered) out.push(`| ${f.severity} | ${mdCode(f.rule, true)} | ${mdText(f.series)} | ${mdText(span(f))} | ${f.count} |`);
     out.push('');
   } else {
     out.push('No findings.');
@@ -141,44 +142,45 @@ export function renderMarkdown(r: AnalysisReport): string {
   let lastHost: string | undefined;
   for (const f of ordered) {
     if (hosts.length > 1 && f.series !== lastHost) {
-      out.push(`### Host ${mdEscape(f.series)}`);
+      out.push(`### Host ${mdText(f.series)}`);
       out.push('');
       lastHost = f.series;
     }
-    out.push(`${hosts.length > 1 ? '####' : '###'} ${f.severity.toUpperCase()}: ${f.title} (\`${f.rule}\`)`);
+    out.push(`${hosts.length > 1 ? '####' : '###'} ${f.severity.toUpperCase()}: ${mdText(f.title)} (${mdCode(f.rule)})`);
     out.push('');
-    out.push(`Host **${mdEscape(f.series)}**, ${span(f)}, ${f.count} snapshot(s).`);
+    out.push(`Host **${mdText(f.series)}**, ${mdText(span(f))}, ${f.count} snapshot(s).`);
     out.push('');
-    out.push(f.message);
+    out.push(mdText(f.message));
     out.push('');
     for (const note of f.notes) {
-      out.push(`> **Note:** ${note}`);
+      out.push(`> **Note:** ${mdText(note)}`);
       out.push('');
     }
     const cols = evidenceColumns(f.evidence);
-    out.push(`| | time | source | ${cols.join(' | ')} |`);
+    out.push(`| | time | source | ${cols.map(mdText).join(' | ')} |`);
     out.push(`|---|---|---|${cols.map(() => '---:').join('|')}|`);
-    for (const e of f.evidence) out.push(`| ${e.label} | ${cell(e.time)} | \`${mdEscape(e.source)}\` | ${cols.map((k) => mdEscape(cell(e.values[k]))).join(' | ')} |`);
+    for (const e of f.evidence) out.push(`| ${mdText(e.label)} | ${mdText(cell(e.time))} | ${mdCode(e.source, true)} | ${cols.map((k) => mdText(cell(e.values[k]))).join(' | ')} |`);
     out.push('');
     if (f.limits.length) {
-      out.push(`Limits: ${f.limits.map((l) => `\`${l.name}\` = ${l.value} (from \`${l.source}\`)`).join(', ')}.`);
+      out.push(`Limits: ${f.limits.map((l) => `${mdCode(l.name)} = ${l.value} (from ${mdCode(l.source)})`).join(', ')}.`);
       out.push('');
     }
-    out.push(`**Why:** ${f.explain.replace(/\n/g, ' ')}`);
+    // explain and remediation are the rule file's own markdown: kept, controls made visible.
+    out.push(`**Why:** ${lines(f.explain).replace(/\n/g, ' ')}`);
     out.push('');
     out.push('**What to do:**');
     out.push('');
     out.push(...indentCode(f.remediation));
     out.push('');
     if (f.references.length) {
-      out.push(`References: ${f.references.map((x) => `[${x.title}](${x.url})`).join(', ')}`);
+      out.push(`References: ${f.references.map((x) => mdLink(x.url, x.title)).join(', ')}`);
       out.push('');
     }
   }
   if (r.not_evaluated.length) {
     out.push('<details><summary>Rules not evaluated (inputs lack their fields)</summary>');
     out.push('');
-    for (const x of r.not_evaluated) out.push(`- \`${x.rule}\` on ${mdEscape(x.series)}: ${x.missing.join(', ') || 'no usable snapshot'}`);
+    for (const x of r.not_evaluated) out.push(`- ${mdCode(x.rule)} on ${mdText(x.series)}: ${mdText(x.missing.join(', ') || 'no usable snapshot')}`);
     out.push('');
     out.push('</details>');
     out.push('');
@@ -188,13 +190,18 @@ export function renderMarkdown(r: AnalysisReport): string {
   if (tail.length) {
     out.push('<details><summary>Inputs, limits and skipped blocks</summary>');
     out.push('');
-    for (const t of tail) out.push(`- ${mdEscape(t)}`);
+    for (const t of tail) out.push(`- ${mdText(t)}`);
     out.push('');
     out.push('</details>');
     out.push('');
   }
-  out.push(`<sub>sockscope ${r.tool.version}</sub>`);
+  out.push(`<sub>sockscope ${mdText(r.tool.version)}</sub>`);
   return out.join('\n') + '\n';
+}
+
+/** Only web and mail links become links (as in the HTML report): a `javascript:` URL stays text. */
+function mdLink(url: string, title: string): string {
+  return /^(https?:\/\/|mailto:)[^\s()<>]*$/i.test(url) ? `[${mdText(title)}](${url})` : `${mdText(title)} (${mdCode(url)})`;
 }
 
 /** Remediation text: lines indented by two or more spaces are commands, shown as a code block. */
@@ -203,11 +210,11 @@ function indentCode(text: string): string[] {
   let code: string[] = [];
   let prose: string[] = [];
   const flushProse = () => {
-    if (prose.length) out.push(prose.join(' '));
+    if (prose.length) out.push(lines(prose.join(' ')));
     prose = [];
   };
   const flushCode = () => {
-    if (code.length) out.push('```sh', ...code, '```');
+    if (code.length) out.push(...mdFence(code, 'sh'));
     code = [];
   };
   for (const l of text.split('\n')) {

@@ -181,7 +181,14 @@ export function csvHeader(): string {
   return Papa.unparse([[...COLUMNS]], { newline: '\n' }) + '\n';
 }
 
-const UNPARSE = { newline: '\n', header: false, escapeFormulae: true } as const;
+/**
+ * A text cell a spreadsheet could read as a formula gets a leading `'`: any cell whose first
+ * character is `= + - @`, tab or CR, whatever follows. papaparse's own `escapeFormulae: true`
+ * tests `/^[=+\-@\t\r].*$/`, which fails when a newline follows (`=HYPERLINK(...,` newline
+ * `"x")`), so the pattern is given here. Numbers are never text cells (-5 stays -5).
+ */
+export const FORMULA_START = /^[=+\-@\t\r]/;
+const UNPARSE = { newline: '\n', header: false, escapeFormulae: FORMULA_START };
 
 /** One text cell exactly as papaparse writes it (quoted, formula-escaped as needed). */
 const csvCell = (x: string | undefined): string => (x === undefined ? '' : Papa.unparse([[x]], UNPARSE));
