@@ -107,7 +107,7 @@ describe('markdown report: names are text', () => {
 describe('safe-text', () => {
   it('oneLine, mdText and mdCode', () => {
     expect(oneLine('a\u001b[0m\n\r\t\u0085\u007fz')).toBe('a\\x1b[0m\\n\\r\\t\\x85\\x7fz');
-    expect(mdText('node_1 *b* `c` | $x$ <b>&amp; a@b')).toBe('node\\_1 \\*b\\* \\`c\\` \\| \\$x\\$ &lt;b&gt;&amp;amp; a\\@b');
+    expect(mdText('node_1 _x_ *b* `c` | $x$ <b>&amp; a@b')).toBe('node_1 \\_x\\_ \\*b\\* \\`c\\` \\| \\$x\\$ &lt;b&gt;&amp;amp; a\\@b');
     expect(mdCode('a`b')).toBe('``a`b``');
     expect(mdCode('`a')).toBe('`` `a ``');
     expect(mdCode('x|y', true)).toBe('`x\\|y`');

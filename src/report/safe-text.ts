@@ -44,7 +44,9 @@ export function lines(s: string): string {
 export function mdText(s: string): string {
   return oneLine(
     s
-      .replace(/[\\`*_[\]|~$@]/g, (c) => `\\${c}`)
+      .replace(/[\\`*[\]|~$@]/g, (c) => `\\${c}`)
+      // `_` inside a word (TCP_CLOSE, tcp_max_orphans) cannot start or end emphasis: left as is.
+      .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
       .replace(/[&<>]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;'))
       .replace(/:\/\//g, ':\\/\\/')
       .replace(/\b(www)\./gi, '$1\\.'),
