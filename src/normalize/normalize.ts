@@ -21,20 +21,6 @@ const STATE_FIELD: Record<TcpState, Field> = {
   LISTEN: 'list_listen', CLOSING: 'list_closing',
 };
 
-/** sar -n SOCK / SOCK6 columns (sadf) → fields. sar keeps no alloc, orphan or mem. */
-const SADF_MAP: Record<string, Field> = {
-  totsck: 'sockets_used',
-  tcpsck: 'tcp4_inuse',
-  udpsck: 'udp4_inuse',
-  rawsck: 'raw4_inuse',
-  'ip-frag': 'frag4_inuse',
-  'tcp-tw': 'tcp_tw',
-  tcp6sck: 'tcp6_inuse',
-  udp6sck: 'udp6_inuse',
-  raw6sck: 'raw6_inuse',
-  'ip6-frag': 'frag6_inuse',
-};
-
 export const NO_KEYS: Record<string, number> = Object.freeze({}) as Record<string, number>;
 export const NO_DIAGNOSTICS: Diagnostic[] = Object.freeze([]) as unknown as Diagnostic[];
 const FORMAT_LISTS = new Map<number, string[]>();
@@ -94,21 +80,6 @@ export function normalizeBlock(block: Block): NormalizeResult {
       }
     } else if (sec.kind === 'listing') {
       listing = parseListing(sec.lines, listing).summary;
-    } else if (sec.kind === 'sar-sock' || sec.kind === 'sar-sock6') {
-      // lines: the `# hostname;interval;timestamp;...` header and one row.
-      const names = sec.lines[0]!.text.slice(1).trim().split(';');
-      const row = sec.lines[1]!;
-      const vals = row.text.split(';');
-      names.forEach((name, i) => {
-        const field = SADF_MAP[name];
-        const v = vals[i]!.trim();
-        if (!field) return;
-        if (!/^-?\d+(\.\d+)?$/.test(v)) {
-          diagnostics.push({ kind: 'parse', source: at(sec.file, row.no), message: `sar ${name}: not a number: ${JSON.stringify(v)}` });
-          return;
-        }
-        put(field, Number(v), sec.kind, sec.file, row.no);
-      });
     } else {
       return { skip: { source: at(sec.file, sec.line), reason: `${sec.kind}: no reader for this format` } };
     }

@@ -5,6 +5,7 @@ import type { Block, LimitReading, Section, SectionKind, SegmentStats } from './
 import { parseSysctlLine } from '../parse/sysctl.js';
 import { listingHeader, listingRow } from '../parse/listing.js';
 import { LINE_FORMATS, type InputFormat } from '../parse/formats/index.js';
+import { sadfKind, sadfMarker } from './sadf-d.js';
 
 export interface SegmentOptions extends TimeOptions {
   /** Time for blocks that carry none (from the file name). */
@@ -34,8 +35,11 @@ export class Segmenter {
   private ssTableDone = false;
   private host: string | undefined;
   private no = 0;
-  /** sadf -d: the header of the current activity, and rows held until the end (SOCK and SOCK6 of one time merge). */
-  private sadf: { names: string[]; header: Line; kind: SectionKind } | undefined;
+  /**
+   * sadf -d: the header of the current activity, and rows held until the end (SOCK and SOCK6 of one time merge).
+   * `kind` is undefined for the other activities of `sadf -d -- -A`: their rows are outside lines.
+   */
+  private sadf: { names: string[]; header: Line; kind: SectionKind | undefined } | undefined;
   private sadfRows = new Map<string, Block>();
   /** Inside a socket listing: which kind (rows and continuation lines follow the header). */
   private listing: 'ss' | 'netstat' | 'lsof' | undefined;
@@ -160,7 +164,8 @@ export class Segmenter {
       }
       case LineClass.SadfHeader: {
         const names = t.slice(1).trim().split(';');
-        this.sadf = { names, header: { no, text: t }, kind: names.includes('tcp6sck') ? 'sar-sock6' : 'sar-sock' };
+        this.sadf = { names, header: { no, text: t }, kind: sadfKind(names) };
+        if (!this.sadf.kind) this.stats.outside++;
         this.section = undefined;
         return;
       }
@@ -208,8 +213,16 @@ export class Segmenter {
   /** A `sadf -d` row: one moment of one host. Rows of one (host, time) become one block. */
   private sadfRow(t: string, no: number): boolean {
     const sadf = this.sadf!;
+    if (!sadf.kind || t.charCodeAt(0) === 35) return false; // a row of another activity (outside), a header ('#')
     const f = t.split(';');
-    if (f.length !== sadf.names.length) return false;
+    if (f.length !== sadf.names.length) {
+      if (sadfMarker(f)) return false; // LINUX-RESTART, COM: outside
+      // A ragged row: a block of its own (no time: it merges with nothing), which the normalizer reports as a skip with its line.
+      this.flush();
+      this.stats.blocks++;
+      this.emit({ file: this.file, line: no, sections: [{ kind: sadf.kind, file: this.file, line: no, lines: [sadf.header, { no, text: t }] }], parts: 1 });
+      return true;
+    }
     const ts = parseTimestampLine(f[2]!, this.opts);
     if (!ts) return false;
     const host = this.opts.host ?? f[0]!;
