@@ -7,25 +7,30 @@ import { describe, expect, it } from 'vitest';
 import { COLUMNS } from '../src/normalize/fields.js';
 import { preforkCount } from '../src/parallel/prefork.js';
 import { ROOT, SCENARIOS, sample, samplePath } from './helpers.js';
+import { cli } from './cli-run.js';
 
 const BIN = join(ROOT, 'dist/cli/main.js');
 
-function run(args: string[], input?: string) {
+/** The built bin in a process of its own: for what only a process shows (workers, pipes, exit). */
+function runBin(args: string[], input?: string) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
+/** The CLI in this process (main(argv, io)): most tests. */
+const run = (args: string[], input?: string) => cli(args, input === undefined ? {} : { input });
+
 describe('explain --as ss', () => {
-  it.each(SCENARIOS)('%s/combined.txt: byte for byte what ss -s printed', (sc) => {
+  it.each(SCENARIOS)('%s/combined.txt: byte for byte what ss -s printed', async (sc) => {
     const text = sample(`kernel-6.18/${sc}/combined.txt`);
     const realSs = text.slice(text.indexOf('Total:'));
-    const r = run(['explain', '--as', 'ss', samplePath(`kernel-6.18/${sc}/combined.txt`)]);
+    const r = await run(['explain', '--as', 'ss', samplePath(`kernel-6.18/${sc}/combined.txt`)]);
     expect(r.code).toBe(0);
     expect(r.out).toBe(realSs);
   });
 
-  it('a whole timeline: every block of ss -s rebuilt from sockstat alone (timeline-epoch + snmp absent → estab 0 noted)', () => {
-    const r = run(['explain', '--as', 'ss', samplePath('kernel-6.18/idle/timeline-epoch.log')]);
+  it('a whole timeline: every block of ss -s rebuilt from sockstat alone (timeline-epoch + snmp absent → estab 0 noted)', async () => {
+    const r = await run(['explain', '--as', 'ss', samplePath('kernel-6.18/idle/timeline-epoch.log')]);
     expect(r.code).toBe(0);
     const blocks = r.out.split('Total: ').length - 1;
     expect(blocks).toBe(32);
@@ -34,8 +39,8 @@ describe('explain --as ss', () => {
 });
 
 describe('explain', () => {
-  it('works the seed arithmetic and separates host-wide counters', () => {
-    const r = run(['explain', samplePath('public/adil-combined.txt')]);
+  it('works the seed arithmetic and separates host-wide counters', async () => {
+    const r = await run(['explain', samplePath('public/adil-combined.txt')]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('closed = alloc - (inuse4 + inuse6 - tw) = 247 - (143 + 4 - 38) = 138');
     expect(r.out).toContain('of which 38 TIME_WAIT and 100 allocated but unhashed (TCP_CLOSE');
@@ -44,8 +49,8 @@ describe('explain', () => {
 });
 
 describe('export', () => {
-  it('CSV: the DESIGN §3 columns in order, absent values empty', () => {
-    const r = run(['export', samplePath('kernel-6.18/unconnected-leak/timeline-iso.log')]);
+  it('CSV: the DESIGN §3 columns in order, absent values empty', async () => {
+    const r = await run(['export', samplePath('kernel-6.18/unconnected-leak/timeline-iso.log')]);
     expect(r.code).toBe(0);
     const parsed = Papa.parse<string[]>(r.out.trim());
     expect(parsed.data[0]).toEqual([...COLUMNS]);
@@ -58,28 +63,28 @@ describe('export', () => {
     expect(r.err).toMatch(/36 block\(s\) → 36 snapshot\(s\)/);
   });
 
-  it('JSON Lines: absent is null, never 0', () => {
-    const r = run(['export', '--format', 'jsonl', samplePath('kernel-6.18/orphans/timeline-epoch.log')]);
+  it('JSON Lines: absent is null, never 0', async () => {
+    const r = await run(['export', '--format', 'jsonl', samplePath('kernel-6.18/orphans/timeline-epoch.log')]);
     const rows = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows).toHaveLength(36);
     expect(rows[35]).toMatchObject({ tcp_orphan: 750, tcp_estab: null, formats: 'sockstat+sockstat6' });
   });
 
-  it('reads stdin with -', () => {
-    const r = run(['export', '-', '--quiet'], sample('kernel-6.18/idle/combined.txt'));
+  it('reads stdin with -', async () => {
+    const r = await run(['export', '-', '--quiet'], sample('kernel-6.18/idle/combined.txt'));
     expect(r.code).toBe(0);
     expect(r.err).toBe('');
     expect(r.out.split('\n')[1]).toMatch(/^,,"'-:1",sockstat\+sockstat6\+ss,11,1,1,0,0,0,0,0,0,210,/); // a cell starting with - is neutralized (OWASP)
   });
 
-  it('no usable input is exit 2, a usage error too', () => {
-    expect(run(['export', '/nonexistent']).code).toBe(2);
-    expect(run(['export', '--format', 'xml', samplePath('public')]).code).toBe(2);
-    expect(run(['export', '--tz', 'Mars/Olympus', samplePath('public')]).err).toMatch(/unknown time zone/);
+  it('no usable input is exit 2, a usage error too', async () => {
+    expect((await run(['export', '/nonexistent'])).code).toBe(2);
+    expect((await run(['export', '--format', 'xml', samplePath('public')])).code).toBe(2);
+    expect((await run(['export', '--tz', 'Mars/Olympus', samplePath('public')])).err).toMatch(/unknown time zone/);
   });
 
-  it('--help shows examples', () => {
-    const r = run(['export', '--help']);
+  it('--help shows examples', async () => {
+    const r = await run(['export', '--help']);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Examples:/);
     expect(r.out).toContain('sockscope export samples/ -o snapshots.csv');
@@ -89,8 +94,8 @@ describe('export', () => {
 describe('export on several cores', () => {
   it('two files with -j 2 give the same bytes as -j 1 (input order kept)', () => {
     const files = [samplePath('kernel-6.18/orphans/timeline-date.log'), samplePath('kernel-6.18/idle/timeline-date.log'), samplePath('kernel-6.18/timewait-storm/timeline-epoch.log')];
-    const par = run(['export', '-j', '2', '--jobs-min-bytes', '1', ...files]);
-    const ser = run(['export', '-j', '1', ...files]);
+    const par = runBin(['export', '-j', '2', '--jobs-min-bytes', '1', ...files]);
+    const ser = runBin(['export', '-j', '1', ...files]);
     expect(par.code).toBe(0);
     expect(par.out).toBe(ser.out);
     expect(par.err).toBe(ser.err);
@@ -105,8 +110,8 @@ describe('export on several cores', () => {
       samplePath('kernel-6.18/timewait-storm/timeline-epoch.log'),
       samplePath('kernel-6.18/unconnected-leak/timeline-date.log'),
     ];
-    const par = run(['export', '-j', '3', '--jobs-min-bytes', '1', ...files]);
-    const ser = run(['export', '-j', '1', ...files]);
+    const par = runBin(['export', '-j', '3', '--jobs-min-bytes', '1', ...files]);
+    const ser = runBin(['export', '-j', '1', ...files]);
     expect(par.out).toBe(ser.out);
     expect(par.err).toBe(ser.err);
     expect(par.err).toMatch(/: 5 file\(s\), /);
@@ -121,8 +126,8 @@ describe('export on several cores', () => {
     writeFileSync(out, 'x'.repeat(200_000)); // longer than the export: must not survive past its end
     const argv = ['export', '-j', '3', '--jobs-min-bytes', '1', ...files, '-o', out];
     expect(preforkCount(argv)).toBe(2); // the workers are started before the CLI opens the file
-    const par = run(argv);
-    const ser = run(['export', '-j', '1', ...files]);
+    const par = runBin(argv);
+    const ser = runBin(['export', '-j', '1', ...files]);
     expect(par.code).toBe(0);
     expect(readFileSync(out, 'utf8')).toBe(ser.out);
   });
@@ -177,7 +182,7 @@ describe('export on several cores', () => {
   it('small files given one by one stay on one reader, so the files of one moment still merge', () => {
     const dir = samplePath('captures/per-minute-files/snapshots');
     const files = readdirSync(dir).sort().map((f) => join(dir, f));
-    const r = run(['export', '-j', '2', ...files]);
+    const r = runBin(['export', '-j', '2', ...files]);
     expect(r.out.trim().split('\n')).toHaveLength(1 + 3);
   });
 });

@@ -7,7 +7,7 @@ import { oneLine } from '../report/safe-text.js';
 import { SEVERITY_RANK } from '../rules/schema.js';
 import type { AnalyzeArgs } from './analyze-options.js';
 import { attachProgress, readOptions, UsageError } from './common.js';
-import { openOutput } from './io.js';
+import { openOutput, type CliIo } from './io.js';
 
 export type { AnalyzeArgs } from './analyze-options.js';
 
@@ -19,8 +19,8 @@ function splitKv(list: string[] | undefined, flag: string): [string, string][] {
   });
 }
 
-export function analyzeArgsToOptions(a: AnalyzeArgs): AnalyzeOptions {
-  const opts: AnalyzeOptions = { ...readOptions(a) };
+export function analyzeArgsToOptions(a: AnalyzeArgs, io: CliIo): AnalyzeOptions {
+  const opts: AnalyzeOptions = { ...readOptions(a, io) };
   if (a.rules?.length) opts.rulesDirs = a.rules;
   if (a.disable?.length) opts.disable = a.disable;
   const params: Record<string, Record<string, number>> = {};
@@ -36,11 +36,11 @@ export function analyzeArgsToOptions(a: AnalyzeArgs): AnalyzeOptions {
   return opts;
 }
 
-export async function runAnalyze(a: AnalyzeArgs): Promise<number> {
-  const opts = analyzeArgsToOptions(a);
+export async function runAnalyze(a: AnalyzeArgs, io: CliIo): Promise<number> {
+  const opts = analyzeArgsToOptions(a, io);
   let report;
   let series: HostSeries[] = [];
-  const progress = await attachProgress(a, opts);
+  const progress = await attachProgress(a, opts, io);
   // The HTML report lists the files read (the progress line, if any, still sees each one).
   const files: { name: string; bytes: number }[] = [];
   if (a.format === 'html') {
@@ -58,8 +58,8 @@ export async function runAnalyze(a: AnalyzeArgs): Promise<number> {
   } finally {
     progress.done();
   }
-  const out = openOutput(a.output);
-  const color = !a.output && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  const out = openOutput(a.output, io);
+  const color = !a.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
   const text =
     a.format === 'json' ? renderJson(report)
     : a.format === 'markdown' ? renderMarkdown(report)
@@ -68,10 +68,10 @@ export async function runAnalyze(a: AnalyzeArgs): Promise<number> {
   await out.write(text);
   await out.close();
   if (!a.quiet) {
-    for (const n of report.notices) process.stderr.write(`sockscope: ${oneLine(n)}\n`);
+    for (const n of report.notices) io.stderr.write(`sockscope: ${oneLine(n)}\n`);
     if (a.format !== 'text' || a.output) {
       const i = report.inputs;
-      process.stderr.write(`sockscope: ${i.files} file(s), ${i.blocks} block(s) → ${i.snapshots} snapshot(s), ${i.skipped.length} skipped; ${report.findings.length} finding(s)\n`);
+      io.stderr.write(`sockscope: ${i.files} file(s), ${i.blocks} block(s) → ${i.snapshots} snapshot(s), ${i.skipped.length} skipped; ${report.findings.length} finding(s)\n`);
     }
   }
   if (report.inputs.snapshots === 0) return 2;

@@ -1,9 +1,8 @@
 import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { readSnapshots } from '../pipeline.js';
 import { csvWriter, jsonlWriter } from '../report/rows.js';
 import { attachProgress, commonOptions, printSummary, readOptions, UsageError, type CommonArgs } from './common.js';
-import { openOutput } from './io.js';
+import { openOutput, processIo, type CliIo } from './io.js';
 import { analyzeOptions, type AnalyzeArgs } from './analyze-options.js';
 import { VERSION } from '../version.js';
 import { availableParallelism } from 'node:os';
@@ -11,10 +10,14 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { exportWorkers, JOBS_MIN_BYTES, SPLIT_MIN_BYTES, takePreforked } from '../parallel/prefork.js';
 
-async function runExport(a: CommonArgs & { format: string; output?: string; jobs: number; 'jobs-min-bytes': number; split?: boolean }): Promise<number> {
-  const opts = readOptions(a);
+type ExportArgs = CommonArgs & { format: string; output?: string; jobs: number; 'jobs-min-bytes': number; split?: boolean };
+
+async function runExport(a: ExportArgs, io: CliIo): Promise<number> {
+  const opts = readOptions(a, io);
   // Several cores: large files each in its own process; with --split, a big log is also cut into pieces (parallel/).
-  const workers = exportWorkers(a.inputs, a.jobs, a.split === true, a['jobs-min-bytes']);
+  // Workers write to the output themselves: a file, or this process's own stdout (not a test's stream).
+  const toFd = (a.output !== undefined && a.output !== '-') || io.stdout === process.stdout;
+  const workers = toFd ? exportWorkers(a.inputs, a.jobs, a.split === true, a['jobs-min-bytes']) : 0;
   if (workers > 0) {
     // The workers write to the output themselves, in turn: stdout, or a file that every
     // process appends to (workers started before it was opened open it themselves).
@@ -26,12 +29,12 @@ async function runExport(a: CommonArgs & { format: string; output?: string; jobs
     const more = { minBytes: a.split ? SPLIT_MIN_BYTES : Infinity, workerScript, workers: takePreforked(), ...(path ? { outputPath: path } : {}) };
     const stats = await exportParallel(a.inputs, opts, a.format === 'jsonl' ? 'jsonl' : 'csv', workers + 1, fd, more);
     if (fd !== 1) closeSync(fd);
-    printSummary(stats, a.quiet);
+    printSummary(stats, a.quiet, io);
     return stats.snapshots === 0 ? 2 : 0;
   }
-  const out = openOutput(a.output);
+  const out = openOutput(a.output, io);
   const w = a.format === 'jsonl' ? jsonlWriter() : csvWriter();
-  const progress = await attachProgress(a, opts);
+  const progress = await attachProgress(a, opts, io);
   const stats = await readSnapshots(a.inputs, opts, {
     snapshot: (s) => w.snapshot(s),
     fast: (f) => w.fast(f),
@@ -44,18 +47,18 @@ async function runExport(a: CommonArgs & { format: string; output?: string; jobs
   w.lend(out.writeNow);
   await out.close();
   progress.done();
-  printSummary(stats, a.quiet);
+  printSummary(stats, a.quiet, io);
   return stats.snapshots === 0 ? 2 : 0;
 }
 
-async function runExplain(a: CommonArgs & { as?: string; output?: string }): Promise<number> {
+async function runExplain(a: CommonArgs & { as?: string; output?: string }, io: CliIo): Promise<number> {
   const { explainSnapshot } = await import('../report/explain.js');
   const { renderSs } = await import('../report/ss-text.js');
-  const opts = readOptions(a);
-  const out = openOutput(a.output);
+  const opts = readOptions(a, io);
+  const out = openOutput(a.output, io);
   let buf = '';
   const notes: string[] = [];
-  const progress = await attachProgress(a, opts);
+  const progress = await attachProgress(a, opts, io);
   const stats = await readSnapshots(a.inputs, opts, {
     snapshot: (s) => {
       if (a.as === 'ss') {
@@ -76,8 +79,8 @@ async function runExplain(a: CommonArgs & { as?: string; output?: string }): Pro
   await out.write(buf);
   await out.close();
   progress.done();
-  if (!a.quiet) for (const n of notes) process.stderr.write(`sockscope: ${n}\n`);
-  printSummary(stats, a.quiet);
+  if (!a.quiet) for (const n of notes) io.stderr.write(`sockscope: ${n}\n`);
+  printSummary(stats, a.quiet, io);
   return stats.snapshots === 0 ? 2 : 0;
 }
 
@@ -88,7 +91,12 @@ function restoreStdin<T extends { inputs: string[] }>(a: T): T {
   return { ...a, inputs: a.inputs.map((i) => (i === STDIN_ARG ? '-' : i)) };
 }
 
-export async function main(argv: string[]): Promise<number> {
+/**
+ * The whole CLI: parse `argv` (without node and the script), run the command, return the
+ * exit code. Nothing of the process is touched but through `io` (and export's workers,
+ * which write to file descriptors).
+ */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let code = 0;
   const parser = yargs()
     .scriptName('sockscope')
@@ -108,7 +116,7 @@ export async function main(argv: string[]): Promise<number> {
           .example('$0 export --format jsonl capture.log.gz', 'a gzipped log as JSON Lines')
           .example('cat capture.log | $0 export -', 'read stdin'),
       async (a) => {
-        code = await runExport(restoreStdin(a as unknown as CommonArgs & { format: string; output?: string; jobs: number; 'jobs-min-bytes': number; split?: boolean }));
+        code = await runExport(restoreStdin(a as unknown as ExportArgs), io);
       },
     )
     .command(
@@ -121,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
           .example('$0 explain samples/kernel-6.18/unconnected-leak/combined.txt', 'the arithmetic of one capture')
           .example('$0 explain --as ss capture.log', 'rebuild the ss -s output of every snapshot'),
       async (a) => {
-        code = await runExplain(restoreStdin(a as unknown as CommonArgs & { as?: string; output?: string }));
+        code = await runExplain(restoreStdin(a as unknown as CommonArgs & { as?: string; output?: string }), io);
       },
     )
     .command(
@@ -131,7 +139,7 @@ export async function main(argv: string[]): Promise<number> {
       async (a) => {
         // The rule engine and reports load only for this command.
         const { runAnalyze } = await import('./analyze-cmd.js');
-        code = await runAnalyze(restoreStdin(a as unknown as AnalyzeArgs));
+        code = await runAnalyze(restoreStdin(a as unknown as AnalyzeArgs), io);
       },
     )
     .command('rules', 'list, show and check rules', (y) =>
@@ -141,7 +149,7 @@ export async function main(argv: string[]): Promise<number> {
           'id, severity, scope and title of every rule',
           (z) => z.option('rules', { type: 'string', array: true, describe: 'also load rules from this folder' }).example('$0 rules list', ''),
           async (a) => {
-            code = await (await import('./rules-cmd.js')).rulesList(a.rules as string[] | undefined);
+            code = await (await import('./rules-cmd.js')).rulesList(a.rules as string[] | undefined, io);
           },
         )
         .command(
@@ -153,7 +161,7 @@ export async function main(argv: string[]): Promise<number> {
               .option('rules', { type: 'string', array: true, describe: 'also load rules from this folder' })
               .example('$0 rules show tcp-unhashed-sockets', ''),
           async (a) => {
-            code = await (await import('./rules-cmd.js')).rulesShow(a.id as string, a.rules as string[] | undefined);
+            code = await (await import('./rules-cmd.js')).rulesShow(a.id as string, a.rules as string[] | undefined, io);
           },
         )
         .command(
@@ -161,7 +169,7 @@ export async function main(argv: string[]): Promise<number> {
           'check rule files: schema, unknown fields, functions, params; file:line each; exit 2 on any error',
           (z) => z.positional('dir', { type: 'string', demandOption: true }).example('$0 rules lint my-rules/', ''),
           async (a) => {
-            code = await (await import('./rules-cmd.js')).rulesLint(a.dir as string);
+            code = await (await import('./rules-cmd.js')).rulesLint(a.dir as string, io);
           },
         )
         .demandCommand(1, 'name a rules command: list, show or lint'),
@@ -172,7 +180,8 @@ export async function main(argv: string[]): Promise<number> {
     .alias('h', 'help')
     .option('debug', { type: 'boolean', default: false, describe: 'show stack traces of unexpected errors' })
     .version(VERSION)
-    .wrap(Math.min(110, process.stdout.columns || 110))
+    .wrap(Math.min(110, io.stdout.columns || 110))
+    .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;
       throw new UsageError(`${msg}\nRun with --help for usage.`);
@@ -186,35 +195,24 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     // yargs-parser drops a lone "-" from positionals: pass stdin through under a name it keeps.
-    await parser.parseAsync(argv.map((a) => (a === '-' ? STDIN_ARG : a)));
+    // With a callback, yargs hands over what it would print (help, version) instead of printing it.
+    let shown = '';
+    await parser.parseAsync(argv.map((a) => (a === '-' ? STDIN_ARG : a)), {}, (_err, _argv, output) => {
+      shown = output;
+    });
+    if (shown) io.stdout.write(`${shown}\n`);
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`sockscope: ${e.message}\n`);
+      io.stderr.write(`sockscope: ${e.message}\n`);
       return 2;
     }
-    throw e;
+    // Input problems are reported as such elsewhere; this is a bug or an environment failure.
+    const debug = argv.includes('--debug');
+    io.stderr.write(`sockscope: ${debug ? ((e as Error).stack ?? String(e)) : `${(e as Error).message ?? String(e)} (run with --debug for details)`}\n`);
+    return 2;
   } finally {
     // Workers started for an export that did not use them (prefork guessed wrong, or an error).
     for (const c of takePreforked()) c.disconnect();
   }
   return code;
 }
-
-// `sockscope ... | head`: a closed pipe ends the run quietly, as for other Unix tools.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
-});
-
-const argv = hideBin(process.argv);
-main(argv).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    // Input problems are reported as such elsewhere; this is a bug or an environment failure.
-    const debug = argv.includes('--debug');
-    process.stderr.write(`sockscope: ${debug ? ((e as Error).stack ?? String(e)) : `${(e as Error).message ?? String(e)} (run with --debug for details)`}\n`);
-    process.exitCode = 2;
-  },
-);

@@ -3,6 +3,7 @@ import type { ReadOptions, RunStats } from '../pipeline.js';
 import { inputBytes } from '../ingest/sources.js';
 import { Progress } from './progress.js';
 import { checkZone, isTimestampError, parseTimestampLine } from '../segment/time.js';
+import type { CliIo } from './io.js';
 
 export interface CommonArgs {
   inputs: string[];
@@ -35,20 +36,20 @@ function parseTimeArg(name: string, text: string | undefined, tz: string | undef
 }
 
 /** A progress line on stderr when it is a terminal (not with --quiet or --no-progress). */
-export async function attachProgress(a: CommonArgs, opts: ReadOptions): Promise<{ done(): void }> {
-  if (!Progress.enabled(process.stderr, a.quiet, a.progress)) return { done() {} };
-  const p = new Progress(process.stderr, await inputBytes(a.inputs));
+export async function attachProgress(a: CommonArgs, opts: ReadOptions, io: CliIo): Promise<{ done(): void }> {
+  if (!Progress.enabled(io.stderr, a.quiet, a.progress)) return { done() {} };
+  const p = new Progress(io.stderr, await inputBytes(a.inputs));
   opts.onBytes = (n) => p.addBytes(n);
   opts.onFile = () => p.fileDone();
   return { done: () => p.done() };
 }
 
-export function readOptions(a: CommonArgs): ReadOptions {
+export function readOptions(a: CommonArgs, io: CliIo): ReadOptions {
   if (a.tz) {
     const bad = checkZone(a.tz);
     if (bad) throw new UsageError(`--tz: ${bad}`);
   }
-  const o: ReadOptions = { stdin: process.stdin };
+  const o: ReadOptions = { stdin: io.stdin };
   if (a.tz) o.tz = a.tz;
   if (a.host) o.host = a.host;
   const since = parseTimeArg('since', a.since, a.tz);
@@ -59,9 +60,9 @@ export function readOptions(a: CommonArgs): ReadOptions {
 }
 
 /** The run's accounting on stderr: nothing read is left unmentioned. */
-export function printSummary(stats: RunStats, quiet: boolean | undefined): void {
+export function printSummary(stats: RunStats, quiet: boolean | undefined, io: CliIo): void {
   if (quiet) return;
-  const e = process.stderr;
+  const e = io.stderr;
   for (const p of stats.inputProblems) e.write(`sockscope: ${p.source}: ${p.reason}\n`);
   for (const s of stats.skipped) e.write(`sockscope: skipped ${s.source}: ${s.reason}\n`);
   e.write(

@@ -1,5 +1,29 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { once } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+
+/** A stream the CLI writes to: process.stdout/stderr, or a test's collector. */
+export type OutStream = Writable & { isTTY?: boolean; columns?: number };
+
+/**
+ * Everything of the process the CLI uses: `main(argv, io)` runs in-process (tests) with
+ * streams of its own, and the bin (cli/main.ts) passes the process's.
+ */
+export interface CliIo {
+  stdout: OutStream;
+  stderr: OutStream;
+  stdin: Readable;
+  env: Record<string, string | undefined>;
+  /**
+   * The exit code as far as it is known before the output is written (findings found, say):
+   * the bin exits with it when stdout closes early (`| head`).
+   */
+  settle?(code: number): void;
+}
+
+export function processIo(): CliIo {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+}
 
 /** Where data goes: stdout or `-o FILE`, with back-pressure. */
 export interface Output {
@@ -14,9 +38,9 @@ export interface Output {
   close(): Promise<void>;
 }
 
-export function openOutput(path: string | undefined): Output {
+export function openOutput(path: string | undefined, io: CliIo): Output {
   if (path && path !== '-') return fileOutput(path);
-  const s = process.stdout;
+  const s = io.stdout;
   const writeNow = (b: Uint8Array): boolean => {
     s.write(b);
     return s.writableLength === 0;

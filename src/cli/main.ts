@@ -6,5 +6,22 @@
  */
 import { prefork } from '../parallel/prefork.js';
 
-prefork(process.argv.slice(2), new URL('../parallel/worker.js', import.meta.url));
-await import('./cli.js');
+const argv = process.argv.slice(2);
+prefork(argv, new URL('../parallel/worker.js', import.meta.url));
+const { main } = await import('./cli.js');
+
+// `sockscope ... | head`: a closed pipe ends the run quietly, as for other Unix tools.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
+process.exitCode = await main(argv, {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  settle: (code) => {
+    process.exitCode = code;
+  },
+});

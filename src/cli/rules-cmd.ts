@@ -3,10 +3,10 @@ import { readRuleFiles } from '../ingest/rule-files.js';
 import { format } from '../rules/expr.js';
 import { compileRule } from '../rules/load.js';
 import { UsageError } from './common.js';
+import type { CliIo } from './io.js';
 
-const w = (s: string) => process.stdout.write(s);
-
-export async function rulesList(dirs: string[] | undefined): Promise<number> {
+export async function rulesList(dirs: string[] | undefined, io: CliIo): Promise<number> {
+  const w = (s: string) => io.stdout.write(s);
   const set = await loadRules(dirs?.length ? { rulesDirs: dirs } : {});
   if (set.errors.length) throw new UsageError(set.errors.join('\n'));
   const rows = set.rules.map((r) => [r.id, r.def.severity, r.def.scope, r.def.title]);
@@ -14,11 +14,12 @@ export async function rulesList(dirs: string[] | undefined): Promise<number> {
   const line = (x: string[]) => x.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join('  ') + '\n';
   w(line(['id', 'severity', 'scope', 'title']));
   for (const r of rows) w(line(r));
-  for (const n of set.notices) process.stderr.write(`sockscope: ${n}\n`);
+  for (const n of set.notices) io.stderr.write(`sockscope: ${n}\n`);
   return 0;
 }
 
-export async function rulesShow(id: string, dirs: string[] | undefined): Promise<number> {
+export async function rulesShow(id: string, dirs: string[] | undefined, io: CliIo): Promise<number> {
+  const w = (s: string) => io.stdout.write(s);
   const set = await loadRules(dirs?.length ? { rulesDirs: dirs } : {});
   const r = set.rules.find((x) => x.id === id);
   if (!r) throw new UsageError(`no rule ${id} (try: sockscope rules list)`);
@@ -42,7 +43,8 @@ function indent(t: string): string {
 }
 
 /** Check every rule file of DIR; each problem as file:line: message; exit 2 on any. */
-export async function rulesLint(dir: string): Promise<number> {
+export async function rulesLint(dir: string, io: CliIo): Promise<number> {
+  const w = (s: string) => io.stdout.write(s);
   let files;
   try {
     files = await readRuleFiles(dir);
