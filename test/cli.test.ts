@@ -200,3 +200,38 @@ describe('library entry', () => {
     expect(csv.split('\n')[0]).toBe(lib.COLUMNS.join(','));
   });
 });
+
+describe('options and inputs (issue 14)', () => {
+  const leak = 'samples/kernel-6.18/unconnected-leak/combined.txt';
+  it.each([
+    [['--disable', 'tcp-orphans-high']],
+    [['--disable=tcp-orphans-high']],
+    [['--param', 'tcp-unhashed-sockets.min_unhashed=500']],
+    [['--param=tcp-unhashed-sockets.min_unhashed=500']],
+    [['--limit', 'tcp_max_orphans=65536']],
+    [['--limit=tcp_max_orphans=65536']],
+    [['--rules', 'test/fixtures/rules-custom']],
+    [['--rules=test/fixtures/rules-custom']],
+  ])('a repeatable option %j takes one value; the input after it stays an input', async (opt) => {
+    const r = await run(['analyze', '--format', 'json', '-q', ...opt, leak]);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(r.out) as { inputs: { files: number } };
+    expect(rep.inputs.files).toBe(1);
+  });
+
+  it('repeated twice, both values count', async () => {
+    const r = await run(['analyze', '--format', 'json', '-q', '--disable', 'tcp-orphans-high', '--disable=capture-gap', leak]);
+    const rep = JSON.parse(r.out) as { rules: string[]; inputs: { files: number } };
+    expect(rep.inputs.files).toBe(1);
+    expect(rep.rules).not.toContain('tcp-orphans-high');
+    expect(rep.rules).not.toContain('capture-gap');
+    expect(rep.rules).toContain('tcp-unhashed-sockets');
+  });
+
+  it('rules show --rules DIR ID: the id after it stays the id', async () => {
+    const r = await run(['rules', 'show', '--rules', 'test/fixtures/rules-custom', 'estab-drop']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('estab-drop');
+  });
+});

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { commonOptions, type CommonArgs } from './common.js';
+import { commonOptions, repeatable, type CommonArgs } from './common.js';
 
 /**
  * The `analyze` command's options, apart from the command itself (cli/analyze-cmd.ts),
@@ -19,10 +19,10 @@ export interface AnalyzeArgs extends CommonArgs {
 
 export function analyzeOptions<T>(y: Argv<T>) {
   return commonOptions(y)
-    .option('rules', { type: 'string', array: true, describe: 'another folder of rule files (repeatable); a rule with a built-in id replaces it' })
-    .option('param', { type: 'string', array: true, describe: 'override a rule param: id.name=value (repeatable)' })
-    .option('disable', { type: 'string', array: true, describe: 'skip a rule by id (repeatable)' })
-    .option('limit', { type: 'string', array: true, describe: 'a kernel limit for every host: tcp_max_orphans=65536, tcp_mem="a b c" (repeatable)' })
+    .option('rules', repeatable('another folder of rule files (repeatable); a rule with a built-in id replaces it'))
+    .option('param', repeatable('override a rule param: id.name=value (repeatable)'))
+    .option('disable', repeatable('skip a rule by id (repeatable)'))
+    .option('limit', repeatable('a kernel limit for every host: tcp_max_orphans=65536, tcp_mem="a b c" (repeatable)'))
     .option('format', { choices: ['text', 'markdown', 'json', 'html'] as const, default: 'text' as const, describe: 'report format (html: one self-contained file with charts)' })
     .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
     .option('fail-on', { choices: ['info', 'warning', 'critical'] as const, describe: 'exit 1 when a finding is at least this severe' })

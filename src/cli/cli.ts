@@ -1,7 +1,7 @@
 import yargs from 'yargs';
 import { readSnapshots } from '../pipeline.js';
 import { csvWriter, jsonlWriter } from '../report/rows.js';
-import { attachProgress, commonOptions, printSummary, readOptions, UsageError, type CommonArgs } from './common.js';
+import { attachProgress, commonOptions, printSummary, readOptions, repeatable, UsageError, type CommonArgs } from './common.js';
 import { openOutput, processIo, type CliIo } from './io.js';
 import { analyzeOptions, type AnalyzeArgs } from './analyze-options.js';
 import { VERSION } from '../version.js';
@@ -147,7 +147,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         .command(
           'list',
           'id, severity, scope and title of every rule',
-          (z) => z.option('rules', { type: 'string', array: true, describe: 'also load rules from this folder' }).example('$0 rules list', ''),
+          (z) => z.option('rules', repeatable('also load rules from this folder (repeatable)')).example('$0 rules list', ''),
           async (a) => {
             code = await (await import('./rules-cmd.js')).rulesList(a.rules as string[] | undefined, io);
           },
@@ -158,7 +158,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
           (z) =>
             z
               .positional('id', { type: 'string', demandOption: true })
-              .option('rules', { type: 'string', array: true, describe: 'also load rules from this folder' })
+              .option('rules', repeatable('also load rules from this folder (repeatable)'))
               .example('$0 rules show tcp-unhashed-sockets', ''),
           async (a) => {
             code = await (await import('./rules-cmd.js')).rulesShow(a.id as string, a.rules as string[] | undefined, io);

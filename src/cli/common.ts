@@ -28,6 +28,14 @@ export function commonOptions<T>(y: Argv<T>) {
 
 export class UsageError extends Error {}
 
+/**
+ * An option given once or more, each use with exactly one value (`--disable a --disable=b`).
+ * Not yargs' `array: true`, which takes every word after it, inputs included.
+ */
+export function repeatable(describe: string) {
+  return { type: 'string' as const, requiresArg: true, describe, coerce: (v: string | string[]): string[] => [v].flat() };
+}
+
 function parseTimeArg(name: string, text: string | undefined, tz: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const t = parseTimestampLine(text, tz ? { tz } : {});
