@@ -14,6 +14,7 @@
  *   value of the single snapshot (every snapshot must agree when there are more);
  * - `at`: `{ "<ISO time>": { field: value } }`, the snapshot of that moment;
  * - `listing_states`: TCP states counted in the socket listing(s), e.g. `{ "ESTAB": 7 }`;
+ * - `processes`: `{ "<pid>": "<name as printed>" }`, owners the listing names (a name may hold spaces);
  * - `lsof_unconnected_tcp`: `sock ... protocol: TCP`/`TCPv6` rows of lsof, once per (PID, FD);
  * - `other_keys`: counters the canonical snapshot has no column for, as `Group.Key`
  *   (`TcpExt.ListenOverflows`), looked up in the snapshot's `otherKeys`;
@@ -39,7 +40,7 @@ interface Entry {
 
 const ENTRIES = JSON.parse(readFileSync(join(WORLD, 'expected.json'), 'utf8')) as Entry[];
 
-const SPECIAL = new Set(['moments', 'formats', 'time', 'at', 'listing_states', 'lsof_unconnected_tcp', 'other_keys', 'kernel_events']);
+const SPECIAL = new Set(['moments', 'formats', 'time', 'at', 'listing_states', 'processes', 'lsof_unconnected_tcp', 'other_keys', 'kernel_events']);
 
 function fieldsOf(s: Snapshot, want: Record<string, number>): Record<string, number | undefined> {
   const got: Record<string, number | undefined> = {};
@@ -78,6 +79,14 @@ async function check(e: Entry): Promise<void> {
     const got = sumStates(snapshots);
     // Every state the source lists, and no TCP state it does not.
     expect(got).toEqual(want);
+  }
+  if (v.processes !== undefined) {
+    const want = v.processes as Record<string, string>;
+    const got: Record<string, string | undefined> = {};
+    for (const pid of Object.keys(want)) {
+      got[pid] = snapshots.flatMap((s) => s.listing?.processes ?? []).find((p) => p.pid === Number(pid))?.name;
+    }
+    expect(got, 'process names by pid').toEqual(want);
   }
   if (v.lsof_unconnected_tcp !== undefined) {
     const got = snapshots.reduce((n, s) => n + (s.listing?.lsofUnhashed ?? 0), 0);
