@@ -116,9 +116,9 @@ describe('the findings', () => {
     expect(f!.first_seen).toBe('2026-11-25T00:55:50Z');
     expect(f!.last_seen).toBe('2026-11-25T00:56:22Z');
     expect(f!.count).toBe(32);
-    expect(f!.evidence.map((e) => e.label)).toEqual(['first', 'peak', 'last']);
+    expect(f!.evidence.map((e) => e.label)).toEqual(['first', 'critical since', 'peak', 'last']);
     expect(f!.evidence[0]!.values).toMatchObject({ tcp_alloc: 101, tcp_unhashed: 100 });
-    expect(f!.evidence[1]!.values.tcp_unhashed).toBe(1500);
+    expect(f!.evidence[2]!.values.tcp_unhashed).toBe(1500);
   });
 
   it('tcp-orphans-high says the limit is unknown, and uses it when given', async () => {

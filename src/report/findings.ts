@@ -9,6 +9,21 @@ const cell = (v: number | string | null | undefined): string => (v === null || v
 const span = (f: Finding): string =>
   f.first_seen === null ? 'time unknown' : oneLine(f.first_seen === f.last_seen ? f.first_seen : `${f.first_seen} → ${f.last_seen}`);
 
+/**
+ * `critical since T` when the finding reached its severity after it began (first_seen is
+ * where the rule's condition first held, e.g. the warning level), else undefined.
+ */
+export function escalatedSince(f: Finding): string | undefined {
+  const e = f.escalated;
+  if (!e || e.severity !== f.severity) return undefined; // lowered since (yield_to): the note says why
+  return `${e.severity} since ${e.time ?? `time unknown (${e.source})`}`;
+}
+/** The span with `, critical since T` when the finding escalated. */
+const spanSince = (f: Finding): string => {
+  const e = escalatedSince(f);
+  return e ? `${span(f)}, ${oneLine(e)}` : span(f);
+};
+
 function evidenceColumns(ev: Evidence[]): string[] {
   const cols: string[] = [];
   for (const e of ev) for (const k of Object.keys(e.values)) if (!cols.includes(k)) cols.push(k);
@@ -72,7 +87,7 @@ export function renderText(r: AnalysisReport, color: boolean): string {
   out.push('');
   for (const f of hosts.flatMap((h) => h.findings)) {
     out.push(`${c(f.severity, f.severity.toUpperCase())} ${c('bold', oneLine(f.rule))}: ${oneLine(f.title)}`);
-    out.push(`  host ${oneLine(f.series)}, ${span(f)}, ${f.count} snapshot(s)`);
+    out.push(`  host ${oneLine(f.series)}, ${spanSince(f)}, ${f.count} snapshot(s)`);
     out.push(`  ${oneLine(f.message)}`);
     for (const note of f.notes) out.push(`  note: ${oneLine(note)}`);
     const cols = evidenceColumns(f.evidence);
@@ -133,7 +148,7 @@ export function renderMarkdown(r: AnalysisReport): string {
   if (ordered.length) {
     out.push('| severity | rule | host | seen | snapshots |');
     out.push('|---|---|---|---|---|');
-    for (const f of ordered) out.push(`| ${f.severity} | ${mdCode(f.rule, true)} | ${mdText(f.series)} | ${mdText(span(f))} | ${f.count} |`);
+    for (const f of ordered) out.push(`| ${f.severity} | ${mdCode(f.rule, true)} | ${mdText(f.series)} | ${mdText(spanSince(f))} | ${f.count} |`);
     out.push('');
   } else {
     out.push('No findings.');
@@ -148,7 +163,7 @@ export function renderMarkdown(r: AnalysisReport): string {
     }
     out.push(`${hosts.length > 1 ? '####' : '###'} ${f.severity.toUpperCase()}: ${mdText(f.title)} (${mdCode(f.rule)})`);
     out.push('');
-    out.push(`Host **${mdText(f.series)}**, ${mdText(span(f))}, ${f.count} snapshot(s).`);
+    out.push(`Host **${mdText(f.series)}**, ${mdText(spanSince(f))}, ${f.count} snapshot(s).`);
     out.push('');
     out.push(mdText(f.message));
     out.push('');

@@ -1,7 +1,7 @@
 import type { AnalysisReport } from '../analyze.js';
 import type { Finding } from '../rules/engine.js';
 import type { HostSeries } from '../series/series.js';
-import { fleet } from './findings.js';
+import { escalatedSince, fleet } from './findings.js';
 
 /**
  * `analyze --format html`: one self-contained HTML file (inline CSS, JS and SVG) that loads
@@ -148,7 +148,7 @@ function findingHtml(f: Finding, id: string): string {
   const seen = f.first_seen === null ? 'time unknown' : f.last_seen && f.last_seen !== f.first_seen ? `${esc(f.first_seen)} → ${esc(f.last_seen)}` : esc(f.first_seen);
   return `<article class="finding sev-${esc(f.severity)}" id="${id}" data-rule="${esc(f.rule)}" data-severity="${esc(f.severity)}">
 <h4><span class="badge">${esc(f.severity)}</span> ${esc(f.title)} <code>${esc(f.rule)}</code></h4>
-<p class="when">${seen}, ${f.count} snapshot(s)</p>
+<p class="when">${seen}${escalatedSince(f) ? `, <span class="since sev-${esc(f.severity)}">${esc(escalatedSince(f)!)}</span>` : ''}, ${f.count} snapshot(s)</p>
 <p class="msg">${esc(f.message)}</p>
 ${f.notes.map((n) => `<p class="note">Note: ${esc(n)}</p>`).join('\n')}
 ${evidenceTable(f)}

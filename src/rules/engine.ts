@@ -47,6 +47,12 @@ export interface Finding {
   title: string;
   message: string;
   evidence: Evidence[];
+  /**
+   * When the run reached its severity after its first snapshot (a `levels` entry, e.g. the
+   * critical level, crossed later than `when`): that snapshot's time (null when it has none)
+   * and source. first_seen stays where `when` first held. Absent otherwise.
+   */
+  escalated?: { severity: Severity; time: string | null; source: string };
   /** Limits the rule compared with, and where each came from. */
   limits: { name: string; value: number; source: string }[];
   notes: string[];
@@ -385,7 +391,7 @@ function severityAt(rule: CompiledRule, env: EvalEnv): Severity {
 
 function makeFinding(
   rule: CompiledRule, ctx: Context, book: LimitBook, idx: number[], severity: Severity,
-  message: (peakIdx: number) => string,
+  message: (peakIdx: number) => string, reachedAt = idx[0]!,
 ): Finding {
   const names = evidenceNames(rule);
   // Peak: the snapshot where the peak expression is largest (first one on ties).
@@ -407,7 +413,8 @@ function makeFinding(
       peak = i;
     }
   }
-  const rows = [...new Set([idx[0]!, peak, idx[idx.length - 1]!])].sort((a, b) => a - b);
+  const escalated = reachedAt !== idx[0];
+  const rows = [...new Set([idx[0]!, ...(escalated ? [reachedAt] : []), peak, idx[idx.length - 1]!])].sort((a, b) => a - b);
   // Times of the run: its first and last snapshots that have one (untimed ones sort last).
   const timed = idx.filter((i) => ctx.s.timeMs(i) !== undefined);
   const firstTime = timed.length ? ctx.s.time(timed[0]!)! : null;
@@ -429,7 +436,7 @@ function makeFinding(
     title: rule.def.title,
     message: message(peak),
     evidence: rows.map((i) =>
-      evidenceRow(rule, ctx, book, i, names, [i === idx[0] ? 'first' : '', i === peak ? 'peak' : '', i === idx[idx.length - 1] ? 'last' : ''].filter(Boolean).join(', ')),
+      evidenceRow(rule, ctx, book, i, names, [i === idx[0] ? 'first' : '', escalated && i === reachedAt ? `${severity} since` : '', i === peak ? 'peak' : '', i === idx[idx.length - 1] ? 'last' : ''].filter(Boolean).join(', ')),
     ),
     limits,
     notes: [],
@@ -437,6 +444,7 @@ function makeFinding(
     remediation: rule.def.remediation.trim(),
     references: rule.def.references.map((r) => (typeof r === 'string' ? { title: r, url: r } : r)),
   };
+  if (escalated) f.escalated = { severity, time: ctx.s.time(reachedAt) ?? null, source: ctx.s.source(reachedAt) };
   if (rule.def.runbook) f.runbook = rule.def.runbook;
   return f;
 }
@@ -463,10 +471,12 @@ export function runRules(rules: readonly CompiledRule[], series: readonly HostSe
       } else {
         let run: number[] = [];
         let runSev: Severity = 'info';
+        // The snapshot where the run reached runSev (critical since...).
+        let runSevAt = 0;
         const close = () => {
           if (!run.length) return;
           // The message speaks of the peak snapshot.
-          findings.push(makeFinding(rule, ctx, book, run, runSev, (p) => renderMessage(rule, snapshotEnv(rule, ctx, book, p, new Set()))));
+          findings.push(makeFinding(rule, ctx, book, run, runSev, (p) => renderMessage(rule, snapshotEnv(rule, ctx, book, p, new Set())), runSevAt));
           run = [];
           runSev = 'info';
         };
@@ -489,7 +499,10 @@ export function runRules(rules: readonly CompiledRule[], series: readonly HostSe
                   break;
                 }
               }
-              if (run.length === 1 || SEVERITY_RANK[sev] > SEVERITY_RANK[runSev]) runSev = sev;
+              if (run.length === 1 || SEVERITY_RANK[sev] > SEVERITY_RANK[runSev]) {
+                runSev = sev;
+                runSevAt = i;
+              }
             } else {
               close();
             }
@@ -505,7 +518,10 @@ export function runRules(rules: readonly CompiledRule[], series: readonly HostSe
               if (!run.length) runSev = 'info';
               run.push(i);
               const sev = severityAt(rule, env);
-              if (run.length === 1 || SEVERITY_RANK[sev] > SEVERITY_RANK[runSev]) runSev = sev;
+              if (run.length === 1 || SEVERITY_RANK[sev] > SEVERITY_RANK[runSev]) {
+                runSev = sev;
+                runSevAt = i;
+              }
             } else {
               close();
             }
