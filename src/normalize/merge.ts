@@ -4,7 +4,7 @@ import type { Block, SectionKind } from '../segment/types.js';
 const FAST_KINDS: readonly SectionKind[] = ['sockstat', 'sockstat6', 'ss'];
 
 /**
- * Blocks of one moment (the same host and time, no format twice) become one:
+ * Blocks of one moment (the same host and time, no format twice but listings) become one:
  * `T.sockstat`, `T.sockstat6` and `T.ss-s` files, or `date; cat sockstat;
  * date; ss -s` in the same second. Holds at most one block. A fast block
  * (segment/fast.ts) that must merge is first re-read as a general block.
@@ -46,5 +46,6 @@ function canMerge(a: Block | FastBlock, b: Block | FastBlock): boolean {
   const ka = kinds(a);
   const kb = kinds(b);
   if (ka.length === 0 || kb.length === 0) return false;
-  return !kb.some((k) => ka.includes(k));
+  // Several listings of one moment belong together (a sosreport keeps ss, netstat and lsof).
+  return !kb.some((k) => k !== 'listing' && ka.includes(k));
 }

@@ -1,138 +1,106 @@
 import type { Line, ParseIssue } from './types.js';
+import { LSOF_HEADER, lsofRow, parseLsof } from './listing/lsof.js';
+import { NETSTAT_HEADER, netstatRow, parseNetstat } from './listing/netstat.js';
+import { parseSs, SS_HEADER, ssRow } from './listing/ss.js';
+import { TCP_STATES, type ListingPart, type ListingSummary, type ProcessSockets, type TcpState } from './listing/types.js';
 
 /**
- * Socket listings taken beside the counters: `ss -tan`, `ss -tanp`, `ss -peaonmi`
- * (entries with continuation lines for timers/skmem/tcp info), `netstat -tanp`, and
- * `lsof -nP` (where an unconnected TCP socket shows as `sock ... protocol: TCP`).
- * The parsers aggregate as they go: counts per TCP state, per process and per address.
+ * Socket listings taken beside the counters, one module per format under `listing/`:
+ * ss (`ss -tan`, `-tanp`, `-tupna`, `-a`, `-peaonmi`), netstat (`-tanp`, `-W -neopa`) and lsof
+ * (`-nP`, `-b +M -n -l`, `+M -n -l -c ''`). Each section is read into a part; the parts of
+ * one moment are put together here: TCP states from one ss or netstat listing (a sosreport
+ * has both, of the same sockets), unhashed sockets from every lsof listing, each (PID, FD) once.
  */
 
-/** TCP states as ss prints them (netstat's names map onto these). */
-export const TCP_STATES = ['ESTAB', 'SYN-SENT', 'SYN-RECV', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT', 'CLOSE-WAIT', 'LAST-ACK', 'LISTEN', 'CLOSING'] as const;
-export type TcpState = (typeof TCP_STATES)[number];
+export { TCP_STATES };
+export type { ListenQueue, ListingSummary, Owner, ProcessSockets, TcpState, UdpListing, UdpSocket } from './listing/types.js';
 
-const NETSTAT_STATE: Record<string, TcpState> = {
-  ESTABLISHED: 'ESTAB', SYN_SENT: 'SYN-SENT', SYN_RECV: 'SYN-RECV', FIN_WAIT1: 'FIN-WAIT-1', FIN_WAIT2: 'FIN-WAIT-2',
-  TIME_WAIT: 'TIME-WAIT', CLOSE_WAIT: 'CLOSE-WAIT', LAST_ACK: 'LAST-ACK', LISTEN: 'LISTEN', CLOSING: 'CLOSING',
-};
-const SS_STATES = new Set<string>([...TCP_STATES, 'NEW-SYN-RECV']);
-
-export interface ProcessSockets {
-  name: string;
-  pid: number;
-  /** TCP sockets per state (from ss -p / netstat -p / lsof). */
-  states: Partial<Record<TcpState, number>>;
-  /** TCP sockets in no hash table (lsof `sock ... protocol: TCP`). */
-  unhashed: number;
-  /** CLOSE-WAIT sockets per local address:port. */
-  closeWaitLocal: Record<string, number>;
-}
-
-export interface ListingSummary {
-  /** Which listing: `ss` or `netstat` (states), `lsof` (processes and unhashed). */
-  kinds: string[];
-  states: Partial<Record<TcpState, number>>;
-  processes: ProcessSockets[];
-  /** TIME-WAIT and FIN-WAIT-1 sockets have no owner: where they go is the next best clue. */
-  timeWaitPeers: Record<string, number>;
-  finWait1Peers: Record<string, number>;
-  /** Unhashed TCP sockets seen by lsof, when an lsof listing is present. */
-  lsofUnhashed?: number;
-}
+export type ListingKind = 'ss' | 'netstat' | 'lsof';
 
 export function emptyListing(): ListingSummary {
   return { kinds: [], states: {}, processes: [], timeWaitPeers: {}, finWait1Peers: {} };
 }
 
-function proc(sum: ListingSummary, name: string, pid: number): ProcessSockets {
-  let p = sum.processes.find((x) => x.pid === pid && x.name === name);
-  if (!p) sum.processes.push((p = { name, pid, states: {}, unhashed: 0, closeWaitLocal: {} }));
-  return p;
-}
-
-function bump<K extends string>(o: Partial<Record<K, number>>, k: K, n = 1): void {
-  o[k] = (o[k] ?? 0) + n;
-}
-
-const USERS = /\("((?:[^"\\]|\\.)*)",pid=(\d+),fd=\d+\)/g;
-
-function countTcp(sum: ListingSummary, state: TcpState, local: string, peer: string, owners: { name: string; pid: number }[]): void {
-  bump(sum.states, state);
-  if (state === 'TIME-WAIT') bump(sum.timeWaitPeers, peer);
-  if (state === 'FIN-WAIT-1') bump(sum.finWait1Peers, peer);
-  for (const o of owners) {
-    const p = proc(sum, o.name, o.pid);
-    bump(p.states, state);
-    if (state === 'CLOSE-WAIT') bump(p.closeWaitLocal, local);
-  }
-}
-
 /** Is this the header of a listing, and which? */
-export function listingHeader(t: string): 'ss' | 'netstat' | 'lsof' | undefined {
-  if (/^(?:Netid\s+)?State\s+Recv-Q\s+Send-Q\s/.test(t)) return 'ss';
-  if (/^Proto\s+Recv-Q\s+Send-Q\s+Local Address/.test(t)) return 'netstat';
-  if (/^COMMAND\s+PID\s+(?:TID\s+(?:TASKCMD\s+)?)?USER\s+FD\s+TYPE\s/.test(t)) return 'lsof';
+export function listingHeader(t: string): ListingKind | undefined {
+  if (SS_HEADER.test(t)) return 'ss';
+  if (NETSTAT_HEADER.test(t)) return 'netstat';
+  if (LSOF_HEADER.test(t)) return 'lsof';
   return undefined;
 }
 
 /** Does this line belong to a listing of that kind (a row or a continuation)? */
-export function listingRow(kind: 'ss' | 'netstat' | 'lsof', raw: string): boolean {
-  if (kind === 'ss') {
-    if (/^\s/.test(raw)) return raw.trim() !== ''; // continuation: timers, skmem, tcp info
-    const first = raw.slice(0, raw.search(/\s|$/));
-    return SS_STATES.has(first) || /^(tcp|udp|raw|u_str|u_dgr|u_seq|nl|p_raw|p_dgr|mptcp|sctp)$/.test(first);
-  }
-  if (kind === 'netstat') return /^(tcp6?|udp6?|raw6?)\s/.test(raw);
-  return /^\S+\s+\d+\s+/.test(raw);
+export function listingRow(kind: ListingKind, raw: string): boolean {
+  if (kind === 'ss') return ssRow(raw);
+  if (kind === 'netstat') return netstatRow(raw);
+  return lsofRow(raw);
 }
+
+/**
+ * A message of the command itself inside its listing (stderr kept in the same file, as sos
+ * does): `RTNETLINK answers: Invalid argument` where the kernel lacks a diag module, lsof's
+ * warnings. Read past as outside lines; the listing goes on.
+ */
+export function listingNoise(raw: string): boolean {
+  return /^(?:RTNETLINK answers: |Cannot open netlink socket|lsof: (?:WARNING|avoiding)|\s+Output information may be incomplete|netstat: )/.test(raw);
+}
+
+/** The parts read so far for a summary (a summary stands for one moment). */
+const PARTS = new WeakMap<ListingSummary, ListingPart[]>();
 
 /** Add one listing section (its header line first) to a summary. */
 export function parseListing(lines: readonly Line[], into: ListingSummary = emptyListing()): { summary: ListingSummary; issues: ParseIssue[] } {
-  const issues: ParseIssue[] = [];
   const kind = lines.length ? listingHeader(lines[0]!.text.trim()) : undefined;
   if (!kind) return { summary: into, issues: [{ line: lines[0]?.no ?? 0, severity: 'error', message: 'not a socket listing' }] };
-  if (!into.kinds.includes(kind)) into.kinds.push(kind);
-  if (kind === 'lsof') into.lsofUnhashed ??= 0;
-  const seenFd = new Set<string>(); // lsof repeats a descriptor once per thread
+  const part = kind === 'ss' ? parseSs(lines) : kind === 'netstat' ? parseNetstat(lines) : parseLsof(lines);
+  let parts = PARTS.get(into);
+  if (!parts) PARTS.set(into, (parts = []));
+  parts.push(part);
+  combine(into, parts);
+  return { summary: into, issues: [] };
+}
 
-  const netidCol = /^Netid\s/.test(lines[0]!.text.trim());
-  for (const { text } of lines.slice(1)) {
-    if (/^\s/.test(text)) continue; // continuation lines of ss -peaonmi
-    const f = text.trim().split(/\s+/);
-    if (kind === 'ss') {
-      let i = 0;
-      if (netidCol || !SS_STATES.has(f[0]!)) {
-        if (f[0] !== 'tcp') continue; // udp, unix, ... rows of ss -a
-        i = 1;
-      }
-      const state = f[i] === 'NEW-SYN-RECV' ? 'SYN-RECV' : (f[i] as TcpState);
-      if (!SS_STATES.has(f[i]!)) continue;
-      const local = f[i + 3] ?? '';
-      const peer = f[i + 4] ?? '';
-      const owners = [...text.matchAll(USERS)].map((m) => ({ name: m[1]!, pid: Number(m[2]) }));
-      countTcp(into, state, local, peer, owners);
-    } else if (kind === 'netstat') {
-      if (!f[0]!.startsWith('tcp')) continue;
-      const state = NETSTAT_STATE[f[5] ?? ''];
-      if (!state) continue;
-      // -p puts PID/Program after the state (after User and Inode with -e)
-      const pp = f.slice(6).map((x) => /^(\d+)\/(.+)$/.exec(x)).find((m) => m);
-      countTcp(into, state, f[3] ?? '', f[4] ?? '', pp ? [{ name: pp[2]!, pid: Number(pp[1]) }] : []);
-    } else {
-      // lsof: COMMAND PID USER FD TYPE DEVICE SIZE/OFF NODE NAME
-      const name = f[0]!;
-      const pid = Number(f[1]);
-      if (!Number.isInteger(pid)) continue;
-      if (/\bsock\b/.test(text) && /protocol: TCP6?\s*$/.test(text)) {
-        const key = `${pid}/${f[3]}`;
-        if (seenFd.has(key)) continue;
-        seenFd.add(key);
-        proc(into, name, pid).unhashed++;
-        into.lsofUnhashed = (into.lsofUnhashed ?? 0) + 1;
-      }
+/** The summary of a moment's parts (rewritten in place: callers hold the object). */
+function combine(sum: ListingSummary, parts: readonly ListingPart[]): void {
+  // TCP states: the listing that shows owners, then the most TCP sockets, then ss (it also
+  // shows UDP and accept queues), then the first.
+  const rank = (p: ListingPart): number[] => [p.owned > 0 ? 1 : 0, p.tcpRows, p.kind === 'ss' ? 1 : 0];
+  const better = (a: number[], b: number[]): boolean => {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! > b[i]!;
+    return false;
+  };
+  let best: ListingPart | undefined;
+  for (const p of parts) {
+    if (p.kind === 'lsof' || !p.coversTcp) continue;
+    if (!best || better(rank(p), rank(best))) best = p;
+  }
+  const lsof = parts.filter((p) => p.kind === 'lsof');
+  sum.kinds = [...(best ? [best.kind] : []), ...(lsof.length ? ['lsof'] : [])];
+  sum.states = best ? { ...best.states } : {};
+  sum.timeWaitPeers = best ? { ...best.timeWaitPeers } : {};
+  sum.finWait1Peers = best ? { ...best.finWait1Peers } : {};
+  const procs = new Map<number, ProcessSockets>();
+  for (const p of best?.procs.values() ?? []) procs.set(p.pid, { ...p, states: { ...p.states }, closeWaitLocal: { ...p.closeWaitLocal } });
+  delete sum.lsofUnhashed;
+  delete sum.lsofUnhashed6;
+  if (lsof.length) {
+    const seen = new Map<string, { name: string; pid: number; v6: boolean }>();
+    for (const p of lsof) for (const [k, v] of p.unhashed) if (!seen.has(k)) seen.set(k, v);
+    sum.lsofUnhashed = seen.size;
+    sum.lsofUnhashed6 = [...seen.values()].filter((v) => v.v6).length;
+    for (const v of seen.values()) {
+      let p = procs.get(v.pid);
+      if (!p) procs.set(v.pid, (p = { name: v.name, pid: v.pid, states: {}, unhashed: 0, closeWaitLocal: {} }));
+      p.unhashed++;
     }
   }
-  return { summary: into, issues };
+  sum.processes = [...procs.values()];
+  const udp = best?.udp ?? parts.find((p) => p.udp)?.udp;
+  if (udp) sum.udp = udp;
+  else delete sum.udp;
+  const lq = best?.listenQueues;
+  if (lq) sum.listenQueues = lq;
+  else delete sum.listenQueues;
 }
 
 /** `python3 (pid 25485)`. */

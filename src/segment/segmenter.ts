@@ -3,7 +3,7 @@ import { classify, gluedOutputAt, LineClass, lineGroup, promptHost } from './cla
 import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from './time.js';
 import type { Block, LimitReading, Section, SectionKind, SegmentStats } from './types.js';
 import { parseSysctlLine } from '../parse/sysctl.js';
-import { listingHeader, listingRow } from '../parse/listing.js';
+import { listingHeader, listingNoise, listingRow } from '../parse/listing.js';
 import { LINE_FORMATS, type InputFormat } from '../parse/formats/index.js';
 import { sadfKind, sadfMarker } from './sadf-d.js';
 
@@ -96,6 +96,10 @@ export class Segmenter {
     if (this.listing && this.section?.kind === 'listing') {
       if (listingRow(this.listing, raw)) {
         this.section.lines.push({ no, text: raw });
+        return;
+      }
+      if (listingNoise(raw)) {
+        this.stats.outside++; // the command's own message (stderr in the same file): the listing goes on
         return;
       }
       this.listing = undefined;

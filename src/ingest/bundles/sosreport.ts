@@ -6,7 +6,14 @@ import { exists, member, timeFromEpoch, timeFromText, type BundleContext, type B
 
 /** The captures of a sosreport, in the order that makes them one snapshot (listings join it). */
 const CAPTURES = ['proc/net/sockstat', 'proc/net/sockstat6', 'sos_commands/networking/ss_-s', 'proc/net/snmp'];
-const LISTINGS = /^(ss_-peaonmi|ss_-tanp?|netstat_.*-[a-zA-Z]*p[a-zA-Z]*|lsof_.*)$/;
+/**
+ * Socket listings sos keeps: `ss_-peaonmi`, `ss_-tupna` and the other `ss_*` (not `ss_-s`, the
+ * summary), `netstat_-W_-neopa`/`netstat_-neopa`, lsof as sos 3.x (`lsof_-b_M_-n_-l`, in
+ * process/ or filesys/) and 4.x (`lsof_M_-n_-l_-c`, `lsof_M_-n_-l`) name it. A moment's
+ * listings are put together in parse/listing.ts (each socket counted once).
+ */
+const LISTINGS = /^(ss_-(?!s$)\S+|netstat_.*-[a-zA-Z]*p[a-zA-Z]*|lsof_.*)$/;
+const LISTING_DIRS = ['sos_commands/networking', 'sos_commands/process', 'sos_commands/filesys'];
 
 /** A sosreport is recognized by its layout: `sos_commands/` plus sos's own files. */
 export async function isSosreport(tree: Tree, dir: string): Promise<boolean> {
@@ -55,9 +62,9 @@ export async function* sosreport(tree: Tree, dir: string, opts: TimeOptions): Bu
   }
   if (found === 0) yield { source: tree.label(dir), reason: 'sosreport without proc/net/sockstat or sos_commands/networking/ss_-s' };
   // Socket listings of the same run: they join the snapshot (same host and time).
-  for (const sub of ['sos_commands/networking', 'sos_commands/process']) {
+  for (const sub of LISTING_DIRS) {
     for (const e of await tree.list(joinPath(dir, sub)).catch(() => [])) {
-      if (e.isDir || !LISTINGS.test(e.name)) continue;
+      if (e.isDir || !LISTINGS.test(e.name) || (sub.endsWith('filesys') && !e.name.startsWith('lsof_'))) continue;
       const f = found ? await member(tree, dir, `${sub}/${e.name}`, ctx) : undefined;
       if (f) yield f;
     }

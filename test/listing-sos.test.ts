@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { parseListing } from '../src/parse/listing.js';
+import { collectSnapshots } from '../src/pipeline.js';
+import { sample, samplePath, toLines } from './helpers.js';
+
+/**
+ * Real listings in the layouts sosreports keep (samples/captures/listing-sos, made by its
+ * make.sh): lsof 4.95 with TID/TASKCMD columns and 3 threads, 60 unhashed TCP sockets
+ * (40 IPv4, 20 IPv6), 300 CLOSE-WAIT, and the counters of the same moment.
+ */
+const DIR = 'captures/listing-sos';
+const SOS = `${DIR}/sosreport-vm-listing`;
+
+/** The lines of a listing file from its header on (what the segmenter hands over). */
+function listingLines(rel: string) {
+  const lines = toLines(sample(rel));
+  const i = lines.findIndex((l) => /^(COMMAND|Netid|State|Proto)\s/.test(l.text));
+  return lines.slice(i);
+}
+
+describe('lsof with TID/TASKCMD columns (lsof 4.9x): each (PID, FD) once, TCPv6 counted', () => {
+  it('lsof -nP: 240 sock rows (each fd on the process row and 3 thread rows) are 60 unhashed sockets, 20 of them IPv6', () => {
+    const { summary } = parseListing(listingLines(`${DIR}/lsof-nP.txt`));
+    expect(summary.lsofUnhashed).toBe(60);
+    expect(summary.lsofUnhashed6).toBe(20);
+    expect(summary.processes.map((p) => [p.name, p.unhashed])).toEqual([['python3', 60]]);
+  });
+
+  it('sos 3.x lsof -b +M -n -l (warnings before the header) and sos 4.x lsof +M -n -l -c \'\': 60 each', async () => {
+    for (const f of [`${SOS}/sos_commands/process/lsof_-b_M_-n_-l`, `${SOS}/sos_commands/process/lsof_M_-n_-l_-c`]) {
+      const { snapshots } = await collectSnapshots([samplePath(f)]);
+      expect([f, snapshots.map((s) => s.values.lsof_unhashed)]).toEqual([f, [60]]);
+    }
+  });
+});
+
+describe('ss -peaonmi as sos keeps it', () => {
+  it('300 CLOSE-WAIT: the blank continuation line of a TIME-WAIT socket does not end the listing; RTNETLINK first', async () => {
+    const f = samplePath(`${SOS}/sos_commands/networking/ss_-peaonmi`);
+    const { snapshots } = await collectSnapshots([f]);
+    expect(snapshots).toHaveLength(1);
+    expect(snapshots[0]!.values).toMatchObject({ list_close_wait: 300, list_fin_wait2: 300, list_estab: 12, list_listen: 4, list_time_wait: 581 });
+    const owner = snapshots[0]!.listing!.processes.find((p) => p.states['CLOSE-WAIT'])!;
+    expect(owner).toMatchObject({ name: 'python3', states: { 'CLOSE-WAIT': 300 }, closeWaitLocal: { '127.0.0.1:20041': 300 } });
+  });
+
+  it('rows of every netid are read past (nl, p_raw, u_str, u_seq, raw, udp, tcp, mptcp): UDP queue and drops, a full accept queue', () => {
+    const { summary } = parseListing(listingLines(`${SOS}/sos_commands/networking/ss_-peaonmi`));
+    expect(summary.udp).toMatchObject({ sockets: 2, recvQBytes: 7488, queued: 1, drops: 191 });
+    expect(summary.udp!.top).toEqual([{ local: '127.0.0.1:20042', recvQ: 7488, drops: 191, owners: [{ name: 'python3', pid: expect.any(Number) }] }]);
+    expect(summary.listenQueues).toEqual([{ local: '127.0.0.1:20043', recvQ: 6, backlog: 5, owners: [{ name: 'python3', pid: expect.any(Number) }] }]);
+  });
+});
+
+describe('a sosreport\'s listings join the counters of its moment, each socket counted once', () => {
+  it('ss_-peaonmi, ss_-tupna, netstat_-W_-neopa and two lsof files: one snapshot, 300 CLOSE-WAIT (not 900), 60 unhashed (not 120)', async () => {
+    const { snapshots } = await collectSnapshots([samplePath(SOS)]);
+    expect(snapshots).toHaveLength(1);
+    const s = snapshots[0]!;
+    expect(s.formats).toEqual(['sockstat', 'sockstat6', 'ss', 'snmp', 'listing']);
+    expect(s.values).toMatchObject({ tcp_unhashed: 60, lsof_unhashed: 60, list_close_wait: 300, list_fin_wait2: 300 });
+    expect(s.listing!.kinds).toEqual(['ss', 'lsof']);
+    for (const m of ['ss_-peaonmi', 'ss_-tupna', 'netstat_-W_-neopa', 'lsof_-b_M_-n_-l', 'lsof_M_-n_-l_-c']) expect(s.sources.some((x) => x.includes(`/${m}:`))).toBe(true);
+    expect(s.sources.some((x) => x.includes('/ss_-s:'))).toBe(true);
+    const leak = s.listing!.processes.find((p) => p.unhashed > 0)!;
+    expect(leak).toMatchObject({ name: 'python3', unhashed: 60 });
+  });
+});
