@@ -17,6 +17,16 @@ export function netstatRow(raw: string): boolean {
   return /^(tcp6?|udp6?|raw6?|udpl6?)\s/.test(raw);
 }
 
+/**
+ * `-p` puts PID/Program after the state (after User and Inode with `-e`); the name may hold
+ * spaces (`600/sshd: /usr/sbin`, cut at 19 characters by netstat), and `-o` a Timer after it
+ * (`off (0.00/0/0)`, `keepalive (7190.31/0/0)`).
+ */
+function program(text: string): { name: string; pid: number }[] {
+  const m = /\s(\d+)\/(\S.*?)(?:\s+(?:off|on|keepalive|timewait|probe|unkn-\d+)\s+\([^)]*\))?\s*$/.exec(text);
+  return m ? [{ name: m[2]!, pid: Number(m[1]) }] : [];
+}
+
 export function parseNetstat(lines: readonly Line[]): ListingPart {
   const part = newPart('netstat');
   for (const { text } of lines.slice(1)) {
@@ -24,9 +34,7 @@ export function parseNetstat(lines: readonly Line[]): ListingPart {
     if (!f[0]!.startsWith('tcp')) continue;
     const state = STATE[f[5] ?? ''];
     if (!state) continue;
-    // -p puts PID/Program after the state (after User and Inode with -e)
-    const pp = f.slice(6).map((x) => /^(\d+)\/(.+)$/.exec(x)).find((m) => m);
-    countTcp(part, state, f[3] ?? '', f[4] ?? '', pp ? [{ name: pp[2]!, pid: Number(pp[1]) }] : []);
+    countTcp(part, state, f[3] ?? '', f[4] ?? '', program(text));
   }
   return part;
 }
