@@ -302,6 +302,43 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML report in chromium', () => {
     expect(errors).toEqual([]);
   }, 90_000);
 
+  it('without JavaScript (ticket viewers, mail previews): every chart is in the page as static SVG, the same drawing as the live one', async () => {
+    const { file, json } = report([LEAK], 'nojs.html');
+    const noJs = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'sockscope-chromium-nojs-')), {
+      executablePath: CHROMIUM,
+      headless: true,
+      javaScriptEnabled: false,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      viewport: { width: 1100, height: 900 },
+    });
+    try {
+      const page = await noJs.newPage();
+      await page.goto(pathToFileURL(file).href);
+      expect(await page.evaluate(() => typeof (window as unknown as { Chart?: unknown }).Chart)).toBe('undefined');
+      const chart = page.locator('.chart').first();
+      expect(await chart.getAttribute('class')).toBe('chart static');
+      const snapshots = json.hosts[0]!.snapshots;
+      for (const key of KEYS) expect([key, await chart.locator(`g.points[data-series="${key}"] circle.pt`).count()]).toEqual([key, snapshots]);
+      expect((await chart.locator('rect.shade').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-rule')))).sort()).toEqual(['tcp-unhashed-growth', 'tcp-unhashed-sockets']);
+      expect(await chart.locator('svg text').allTextContents()).toEqual(expect.arrayContaining(['1,500', 'time (UTC)', 'tcp-unhashed-sockets']));
+      expect(await chart.locator('.plot svg').isVisible()).toBe(true);
+      expect(await chart.locator('.log-toggle').isVisible()).toBe(false);
+      expect(await page.getByText('A static chart: hovering a snapshot, the legend toggles and the log scale need JavaScript.').isVisible()).toBe(true);
+      await page.screenshot({ path: join(OUT, 'report-unconnected-leak-nojs.png') });
+      const drawing = (p: Page) =>
+        p.locator('.chart .plot svg').first().evaluate((svg) =>
+          [...svg.querySelectorAll('*')].map((e) => [e.tagName, ...[...e.attributes].map((a) => `${a.name}=${a.value}`).sort(), e.children.length ? '' : e.textContent].join(' ')),
+        );
+      const still = await drawing(page);
+      const live = await open(file);
+      expect(still.length).toBeGreaterThan(250);
+      expect(await drawing(live.page)).toEqual(still);
+      expect(await live.page.locator('.static-note').count()).toBe(0);
+    } finally {
+      await noJs.close();
+    }
+  }, 60_000);
+
   it('prints: explanations open, controls and tooltip hidden, nothing wider than the page', async () => {
     const { file } = report([LEAK], 'print.html');
     const { page } = await open(file);

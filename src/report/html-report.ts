@@ -1,15 +1,19 @@
 import type { AnalysisReport } from '../analyze.js';
 import type { Finding } from '../rules/engine.js';
 import type { HostSeries } from '../series/series.js';
+import { esc } from './escape.js';
 import { escalatedSince, fleet } from './findings.js';
+import { StaticElement, staticDocument } from './static-dom.js';
 
 /**
  * `analyze --format html`: one self-contained HTML file (inline CSS, JS and SVG) that loads
  * nothing when opened (a Content-Security-Policy forbids every fetch) and prints well.
  *
- * Everything but the charts is rendered here as escaped HTML, so findings, evidence and
- * inputs read (and print) the same with or without the script. Each host's chart is drawn
- * by the inline script (CLIENT_JS below) from JSON embedded in a
+ * Everything is rendered here as escaped HTML and SVG, so findings, evidence, inputs and
+ * charts read (and print) the same with or without the script: each chart is drawn here by
+ * the page's own chart code (CHART_JS) into a minimal DOM (static-dom.ts) and written as
+ * static SVG. When scripts run, the inline script (CLIENT_JS below) draws it again, live,
+ * from JSON embedded in a
  * `<script type="application/json">` with `<` escaped; it builds SVG and HTML nodes with
  * createElementNS/createElement and puts text in with textContent only, never innerHTML.
  *
@@ -44,10 +48,7 @@ const SERIES: { key: string; label: string; color: string; dash?: boolean; get: 
 
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
 
-/** Text for HTML content and quoted attribute values. */
-export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { esc };
 
 /** JSON that is safe inside a <script> element: no `<` (so no `</script>` or `<!--`), no U+2028/2029. */
 export function scriptJson(x: unknown): string {
@@ -128,6 +129,21 @@ function findingWindow(f: Finding, s: HostSeries, bySource: Map<string, number>)
     to = i;
   }
   return from < 0 ? undefined : [from, to];
+}
+
+type ChartCtor = new (box: StaticElement, d: ChartHost) => unknown;
+let chartCtor: ChartCtor | undefined;
+
+/**
+ * A chart drawn here by the page's own chart code (CHART_JS) into a minimal DOM
+ * (static-dom.ts), serialised: the page shows it without JavaScript, and the script, when it
+ * runs, draws the same chart again with interaction.
+ */
+function staticChart(d: ChartHost): string {
+  chartCtor ??= new Function('document', `'use strict';\n${CHART_JS}\nreturn Chart;`)(staticDocument) as ChartCtor;
+  const box = new StaticElement('div');
+  new chartCtor(box, d);
+  return box.inner();
 }
 
 // ---------------------------------------------------------------- HTML sections
@@ -226,8 +242,12 @@ export function renderHtml(report: AnalysisReport, series: HostSeries[], opts: H
     const s = series.find((x) => x.label === h.series);
     let chart = '';
     if (s && s.length) {
-      chart = `<div class="chart" data-chart="${charts.length}" data-snapshots="${s.length}"></div>`;
-      charts.push(chartHost(s, h.findings));
+      const d = chartHost(s, h.findings);
+      chart =
+        `<div class="chart static" data-chart="${charts.length}" data-snapshots="${s.length}">${staticChart(d)}` +
+        // Inside the box: the script, when it runs, replaces the box's content and so this line.
+        '<p class="chart-note static-note">A static chart: hovering a snapshot, the legend toggles and the log scale need JavaScript.</p></div>';
+      charts.push(d);
     }
     const when = h.first ? `, ${esc(h.first)}${h.last && h.last !== h.first ? ` → ${esc(h.last)}` : ''}` : ', time unknown';
     return `<section class="host" id="host-${k}" data-host="${esc(h.series)}">
@@ -306,6 +326,7 @@ table.keys{font-size:12px}table.keys td,table.keys th{padding:1px 8px}
 .legend svg{width:22px;height:8px}
 .log-toggle{white-space:nowrap;color:var(--muted)}
 .chart-note{font-size:12px;color:var(--muted);margin:4px 0 0}
+.chart.static .log-toggle{display:none}.chart.static .legend button{cursor:default}
 .tip{position:absolute;pointer-events:none;background:#fff;border:1px solid #aab;border-radius:4px;padding:6px 8px;font-size:12px;box-shadow:0 2px 8px rgba(0,0,0,.18);display:none;z-index:2;max-width:460px}
 .tip .tip-time{font-weight:600}
 .tip .tip-source{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11px;color:var(--muted);word-break:break-all;margin-bottom:4px}
@@ -345,11 +366,8 @@ footer{margin-top:40px}
  * min, max and last value of the column, so peaks stay) and no circle per snapshot; hover
  * still reads every snapshot.
  */
-const CLIENT_JS = String.raw`
-(function () {
-  'use strict';
+const CHART_JS = String.raw`
   var SVG = 'http://www.w3.org/2000/svg';
-  var DATA = JSON.parse(document.getElementById('sockscope-data').textContent);
   var W = 960, L = 64, R = 16, PLOT_H = 250, LANE_H = 15, AXIS_H = 38, TOP = 8;
   var MAX_POINTS = 2000, GAP_FACTOR = 3;
   var SEV_FILL = { critical: 'rgba(176,0,32,0.12)', warning: 'rgba(199,119,0,0.13)', info: 'rgba(58,110,165,0.12)' };
@@ -648,10 +666,24 @@ const CLIENT_JS = String.raw`
     this.focus.textContent = '';
   };
 
+`;
+
+/**
+ * The page's script: each chart is drawn again, live, over its static copy (the same
+ * drawing, so nothing moves), with hover, legend toggles and log scale.
+ */
+const CLIENT_JS = String.raw`
+(function () {
+  'use strict';
+${CHART_JS}
+  var DATA = JSON.parse(document.getElementById('sockscope-data').textContent);
   var boxes = document.querySelectorAll('.chart[data-chart]');
   for (var b = 0; b < boxes.length; b++) {
     var d = DATA[Number(boxes[b].getAttribute('data-chart'))];
-    if (d) new Chart(boxes[b], d);
+    if (!d) continue;
+    boxes[b].textContent = '';
+    boxes[b].classList.remove('static');
+    new Chart(boxes[b], d);
   }
   // Printing: the explanations are part of the report, open them for the paper copy.
   var opened = [];
