@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collectSnapshots } from '../src/pipeline.js';
-import { samplePath } from './helpers.js';
+import { ROOT, samplePath } from './helpers.js';
 
 /**
  * sysstat outputs: `sadf -d`, `sadf -j` and plain `sar` text, on real files
@@ -65,5 +65,78 @@ describe('sadf -d over all activities (sadf -d -- -A)', () => {
       `${bad}:314 sar totsck: not a socket count: "-37"; not used`,
       `${bad}:314 sar tcp-tw: not a socket count: "99999999999999999999"; not used`,
     ]);
+  });
+});
+
+describe('plain sar text (sar -n SOCK, sar -A)', () => {
+  const TEXTS = ['sar-A-C.txt', 'sar-A-en_US.txt', 'sar-A-zh_CN.txt', 'sar-SOCK-de_DE.txt'];
+
+  it.each(TEXTS)('%s: the header gives host and date, each line its time in the host zone; the same moments and values as sadf -d', async (f) => {
+    const d = await collectSnapshots([ALL('sadf-d-A.txt')]);
+    const r = await collectSnapshots([ALL(f)], { tz: 'Europe/Berlin' });
+    expect(r.snapshots.map((s) => s.time)).toEqual(MOMENTS);
+    expect(r.snapshots.map((s) => s.host)).toEqual(MOMENTS.map(() => 'vm'));
+    expect(r.snapshots.map((s) => s.formats)).toEqual(MOMENTS.map(() => ['sar-sock', 'sar-sock6']));
+    expect(r.snapshots.map((s) => s.values)).toEqual(d.snapshots.map((s) => s.values));
+    expect(r.stats.skipped).toEqual([]);
+    expect(r.stats.blocks).toBe(10);
+  });
+
+  it('sources point at the rows read; every other line of sar -A is outside', async () => {
+    const r = await collectSnapshots([ALL('sar-A-en_US.txt')], { tz: 'Europe/Berlin' });
+    // 02:43:14 PM: SOCK row at line 402, SOCK6 row at line 466.
+    expect(r.snapshots[0]!.sources).toEqual([`${ALL('sar-A-en_US.txt')}:402`, `${ALL('sar-A-en_US.txt')}:466`]);
+    const text = readFileSync(ALL('sar-A-en_US.txt'), 'utf8');
+    const lines = text.split('\n').length - 1;
+    const blank = text.split('\n').filter((l) => l.trim() === '').length - 1;
+    expect(r.stats.lines).toBe(lines);
+    // All but the report header, the two SOCK/SOCK6 headers and their ten rows.
+    expect(r.stats.outsideLines).toBe(lines - blank - 13);
+  });
+
+  it('without --tz the host time is read as UTC, and each snapshot says so; an ambiguous MM/DD date says how it was read', async () => {
+    const us = await collectSnapshots([ALL('sar-A-en_US.txt')]);
+    expect(us.snapshots[0]!.time).toBe('2026-12-02T14:43:14Z');
+    expect(us.snapshots[0]!.diagnostics.map((x) => [x.kind, x.message])).toEqual([
+      ['time', "sar prints the host's local time with no zone: read as UTC (pass --tz ZONE to change); report date 12/02/2026 read as month/day/year (the C and en_US order sar prints)"],
+    ]);
+    const de = await collectSnapshots([ALL('sar-SOCK-de_DE.txt')]);
+    expect(de.snapshots[0]!.diagnostics.map((x) => x.message)).toEqual(["sar prints the host's local time with no zone: read as UTC (pass --tz ZONE to change)"]);
+  });
+
+  it('sysstat test data of host partch (world): the clock passes midnight, the next day is the next date', async () => {
+    const f = join(ROOT, 'test/fixtures/world/sysstat/tests/expected.data-ppc-11.7.2');
+    const r = await collectSnapshots([f], { tz: 'UTC' }); // made with TZ=GMT
+    expect(r.snapshots.map((s) => [s.host, s.time, s.source])).toEqual([
+      ['partch', '2017-04-27T19:43:21Z', `${f}:104`],
+      ['partch', '2017-04-28T00:03:37Z', `${f}:105`],
+    ]);
+    expect(r.snapshots[1]!.values).toEqual({ sockets_used: 219, tcp4_inuse: 16, udp4_inuse: 4, raw4_inuse: 0, frag4_inuse: 0, tcp_tw: 11 });
+    expect(r.snapshots[1]!.diagnostics).toEqual([]);
+  });
+
+  it('live sar -n SOCK,SOCK6 1 25 (a header before every row) gives what sadf -d of the same data gives', async () => {
+    const t = await collectSnapshots([samplePath('captures/sar/sar-text.txt')], { tz: 'UTC' });
+    const d = await collectSnapshots([samplePath('captures/sar/sadf-d.txt')]);
+    expect(t.snapshots).toHaveLength(25);
+    expect(t.snapshots.map((s) => [s.time, s.values])).toEqual(d.snapshots.map((s) => [s.time, s.values]));
+  });
+
+  it('a sar report pasted before other captures ends where sar ends; the capture after it is read as usual', async () => {
+    const f = join(tmp, 'ticket.txt');
+    writeFileSync(f, readFileSync(ALL('sar-SOCK-de_DE.txt'), 'utf8') + '\n' + readFileSync(samplePath('kernel-6.18/idle/combined.txt'), 'utf8'));
+    const r = await collectSnapshots([f], { tz: 'Europe/Berlin' });
+    expect(r.snapshots.map((s) => s.formats)).toEqual([...MOMENTS.map(() => ['sar-sock', 'sar-sock6']), ['sockstat', 'sockstat6', 'ss']]);
+    expect(r.snapshots[5]!.values.sockets_used).toBe(11);
+  });
+
+  it('a ragged sar row is a skip with its file:line', async () => {
+    const lines = readFileSync(ALL('sar-SOCK-de_DE.txt'), 'utf8').split('\n');
+    lines[5 - 1] = lines[5 - 1]!.replace(/\s+0\s*$/, ''); // 14:43:15: tcp-tw lost
+    const f = join(tmp, 'sar-ragged.txt');
+    writeFileSync(f, lines.join('\n'));
+    const r = await collectSnapshots([f], { tz: 'Europe/Berlin' });
+    expect(r.stats.skipped).toEqual([{ source: `${f}:5`, reason: 'sar -n SOCK: row has 8 field(s) where its header (line 3) has 9; not read' }]);
+    expect(r.snapshots.map((s) => [s.time, s.formats.length])).toEqual(MOMENTS.map((m, i) => [m, i === 1 ? 1 : 2]));
   });
 });

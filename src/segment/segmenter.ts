@@ -6,6 +6,8 @@ import { parseSysctlLine } from '../parse/sysctl.js';
 import { listingHeader, listingNoise, listingRow } from '../parse/listing.js';
 import { LINE_FORMATS, type InputFormat } from '../parse/formats/index.js';
 import { sadfKind, sadfMarker } from './sadf-d.js';
+import { parseSarHeader } from '../parse/sar-text.js';
+import { SarTextReader } from './sar-text.js';
 
 export interface SegmentOptions extends TimeOptions {
   /** Time for blocks that carry none (from the file name). */
@@ -45,6 +47,8 @@ export class Segmenter {
   private listing: 'ss' | 'netstat' | 'lsof' | undefined;
   /** Inside the output of a format recognized through the registry (its `lines`): which one. */
   private registered: InputFormat | undefined;
+  /** Inside a plain `sar` report (segment/sar-text.ts). */
+  private sar: SarTextReader | undefined;
 
   constructor(
     private readonly file: string,
@@ -70,7 +74,7 @@ export class Segmenter {
    * listing, whose rows are matched first): the condition for the byte-level fast path.
    */
   get neutral(): boolean {
-    return !(this.listing && this.section?.kind === 'listing') && !(this.registered && this.section?.kind === this.registered.kind);
+    return !(this.listing && this.section?.kind === 'listing') && !(this.registered && this.section?.kind === this.registered.kind) && !this.sar;
   }
 
   /**
@@ -117,6 +121,7 @@ export class Segmenter {
       this.stats.blank++;
       return;
     }
+    if ((this.sar || t.charCodeAt(0) === 76) && this.sarText(t, no)) return; // 'L': a `Linux ...` sar report header
     if (this.sadf && t.includes(';') && this.sadfRow(t, no)) return;
     const cls = classify(t);
     if (cls === LineClass.Other || cls === LineClass.Prompt) {
@@ -214,6 +219,39 @@ export class Segmenter {
     }
   }
 
+  /** A plain `sar` report: its `Linux ... (host) date` header starts it; it ends at a line that is not sar's. */
+  private sarText(t: string, no: number): boolean {
+    if (this.sar) {
+      const r = this.sar.push(t, no);
+      if (r === 'take') return true;
+      if (r === 'outside') {
+        this.stats.outside++;
+        return true;
+      }
+      this.endSar();
+    }
+    const h = parseSarHeader(t);
+    if (!h) return false;
+    this.flush();
+    const o: ConstructorParameters<typeof SarTextReader>[2] = {};
+    if (this.opts.tz) o.tz = this.opts.tz;
+    if (this.opts.host !== undefined) o.host = this.opts.host;
+    if (this.opts.namespace !== undefined) o.namespace = this.opts.namespace;
+    this.sar = new SarTextReader(this.file, h, o, (b) => {
+      this.stats.blocks++;
+      this.emit(b);
+    });
+    return true;
+  }
+
+  private endSar(): void {
+    for (const b of this.sar!.finish()) {
+      this.stats.blocks += b.parts;
+      this.emit(b);
+    }
+    this.sar = undefined;
+  }
+
   /** A `sadf -d` row: one moment of one host. Rows of one (host, time) become one block. */
   private sadfRow(t: string, no: number): boolean {
     const sadf = this.sadf!;
@@ -305,6 +343,7 @@ export class Segmenter {
   /** Call at end of input: emits the last block (and the held sadf rows, in time order). */
   end(): void {
     this.flush();
+    if (this.sar) this.endSar();
     const rows = [...this.sadfRows.values()].sort((a, b) => (a.time?.ms ?? 0) - (b.time?.ms ?? 0) || a.line - b.line);
     for (const b of rows) {
       this.stats.blocks += b.parts;
