@@ -207,6 +207,7 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
     if (defaultTime) segOpts.defaultTime = defaultTime;
     if (item.namespace !== undefined) segOpts.namespace = item.namespace;
     if (linesBefore !== undefined) segOpts.firstLine = linesBefore;
+    segOpts.onProblem = (source, reason) => stats.inputProblems.push({ source, reason });
     if (sink.limit) {
       segOpts.onLimit = (l: LimitReading) => {
         if (l.host === undefined && opts.host !== undefined) l.host = opts.host;

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collectSnapshots } from '../src/pipeline.js';
 import { ROOT, samplePath } from './helpers.js';
@@ -138,5 +139,39 @@ describe('plain sar text (sar -n SOCK, sar -A)', () => {
     const r = await collectSnapshots([f], { tz: 'Europe/Berlin' });
     expect(r.stats.skipped).toEqual([{ source: `${f}:5`, reason: 'sar -n SOCK: row has 8 field(s) where its header (line 3) has 9; not read' }]);
     expect(r.snapshots.map((s) => [s.time, s.formats.length])).toEqual(MOMENTS.map((m, i) => [m, i === 1 ? 1 : 2]));
+  });
+});
+
+describe('sadf -j recognized by content, whatever the name', () => {
+  it('sadf -j over all activities in a .txt file: the SOCK and SOCK6 values of each moment, as sadf -d gives them', async () => {
+    const d = await collectSnapshots([ALL('sadf-d-A.txt')]);
+    const j = await collectSnapshots([ALL('sadf-j-A.txt')]);
+    expect(j.snapshots.map((s) => [s.time, s.host, s.formats, s.values])).toEqual(d.snapshots.map((s) => [s.time, s.host, s.formats, s.values]));
+    expect(j.stats.inputProblems).toEqual([]);
+    expect(j.snapshots[0]!.source).toMatch(/sadf-j-A\.txt:\d+$/);
+  });
+
+  it('the same sadf -j named .txt, or on stdin, gives what the .json gives', async () => {
+    const json = samplePath('captures/sar/sadf-j.json');
+    const txt = join(tmp, 'sar-vm.txt');
+    writeFileSync(txt, readFileSync(json));
+    const a = await collectSnapshots([json]);
+    const b = await collectSnapshots([txt]);
+    const c = await collectSnapshots(['-'], { stdin: Readable.from([readFileSync(json)]) });
+    const rows = (r: typeof a) => r.snapshots.map((s) => [s.time, s.values, s.source.replace(/^.*:/, '')]);
+    expect(a.snapshots).toHaveLength(25);
+    expect(rows(b)).toEqual(rows(a));
+    expect(rows(c)).toEqual(rows(a));
+  });
+
+  it('sadf -j cut short is an input problem with its file:line, and the run goes on', async () => {
+    const text = readFileSync(samplePath('captures/sar/sadf-j.json'), 'utf8');
+    const cut = join(tmp, 'sadf-j-cut.log');
+    writeFileSync(cut, text.slice(0, text.length >> 1));
+    const r = await collectSnapshots([cut, ALL('sadf-d-A.txt')]);
+    expect(r.stats.inputProblems).toHaveLength(1);
+    expect(r.stats.inputProblems[0]!.source).toBe(`${cut}:1`);
+    expect(r.stats.inputProblems[0]!.reason).toMatch(/^sadf -j: not valid JSON/);
+    expect(r.snapshots).toHaveLength(5);
   });
 });

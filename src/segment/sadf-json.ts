@@ -28,7 +28,7 @@ const ACTIVITIES: [string, Section['kind']][] = [
  * `# hostname;interval;timestamp;...` header/row lines sadf -d prints, so
  * normalize reads both forms alike. Lines point at each record's `"timestamp"`.
  */
-export function segmentSadfJson(text: string, file: string, opts: TimeOptions & { host?: string } = {}): { blocks: Block[]; error?: string } {
+export function segmentSadfJson(text: string, file: string, opts: TimeOptions & { host?: string; firstLine?: number } = {}): { blocks: Block[]; error?: string } {
   let doc: SadfJson;
   try {
     doc = JSON.parse(text) as SadfJson;
@@ -39,7 +39,7 @@ export function segmentSadfJson(text: string, file: string, opts: TimeOptions & 
   if (!Array.isArray(hosts)) return { blocks: [], error: 'sadf -j: no sysstat.hosts' };
   // Line of every "timestamp" key, in order: records appear in the same order.
   const tsLines: number[] = [];
-  let line = 1;
+  let line = opts.firstLine ?? 1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) line++;
@@ -79,4 +79,56 @@ export function segmentSadfJson(text: string, file: string, opts: TimeOptions & 
     }
   }
   return { blocks };
+}
+
+/** The first line of `sadf -j` output (`{"sysstat": {`), wherever the file has it and whatever its name. */
+export function startsSadfJson(t: string): boolean {
+  return t.charCodeAt(0) === 123 && /^\{\s*"sysstat"\s*:/.test(t); // '{'
+}
+
+/** Largest `sadf -j` document read from a text stream (the same bound as a `.json` file). */
+export const MAX_SADF_JSON = 256 << 20;
+
+/**
+ * `sadf -j` met in a text stream (stdin, a file not named `.json`, a member of an
+ * archive): its lines are gathered from `{"sysstat":` until the braces close, then read
+ * as a whole with segmentSadfJson. Strings are skipped when counting braces.
+ */
+export class SadfJsonCollector {
+  private readonly parts: string[] = [];
+  private size = 0;
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  /** Set when the document grew past MAX_SADF_JSON: the rest is not kept. */
+  tooLarge = false;
+
+  constructor(readonly firstLine: number) {}
+
+  /** Adds a raw line; true when the document is complete. */
+  push(raw: string): boolean {
+    this.size += raw.length + 1;
+    if (this.size > MAX_SADF_JSON) this.tooLarge = true;
+    if (!this.tooLarge) this.parts.push(raw);
+    for (let i = 0; i < raw.length; i++) {
+      const c = raw.charCodeAt(i);
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === 92) this.escaped = true; // '\\'
+        else if (c === 34) this.inString = false;
+      } else if (c === 34) this.inString = true;
+      else if (c === 123) this.depth++;
+      else if (c === 125 && --this.depth === 0) return true;
+    }
+    return false;
+  }
+
+  /** Lines gathered. */
+  get lines(): number {
+    return this.parts.length;
+  }
+
+  text(): string {
+    return this.parts.join('\n');
+  }
 }

@@ -8,6 +8,7 @@ import { LINE_FORMATS, type InputFormat } from '../parse/formats/index.js';
 import { sadfKind, sadfMarker } from './sadf-d.js';
 import { parseSarHeader } from '../parse/sar-text.js';
 import { SarTextReader } from './sar-text.js';
+import { MAX_SADF_JSON, SadfJsonCollector, segmentSadfJson, startsSadfJson } from './sadf-json.js';
 
 export interface SegmentOptions extends TimeOptions {
   /** Time for blocks that carry none (from the file name). */
@@ -20,6 +21,8 @@ export interface SegmentOptions extends TimeOptions {
   namespace?: string;
   /** Number of the line before the first pushed one (to re-read a block from its own line on). */
   firstLine?: number;
+  /** Receives a problem with a part of the input that is not a block (`sadf -j` that is no valid JSON). */
+  onProblem?: (source: string, reason: string) => void;
 }
 
 /**
@@ -49,6 +52,8 @@ export class Segmenter {
   private registered: InputFormat | undefined;
   /** Inside a plain `sar` report (segment/sar-text.ts). */
   private sar: SarTextReader | undefined;
+  /** Inside `sadf -j` output met in text (segment/sadf-json.ts): its lines until the braces close. */
+  private json: SadfJsonCollector | undefined;
 
   constructor(
     private readonly file: string,
@@ -74,7 +79,7 @@ export class Segmenter {
    * listing, whose rows are matched first): the condition for the byte-level fast path.
    */
   get neutral(): boolean {
-    return !(this.listing && this.section?.kind === 'listing') && !(this.registered && this.section?.kind === this.registered.kind) && !this.sar;
+    return !(this.listing && this.section?.kind === 'listing') && !(this.registered && this.section?.kind === this.registered.kind) && !this.sar && !this.json;
   }
 
   /**
@@ -97,6 +102,10 @@ export class Segmenter {
   }
 
   private line(raw: string, no: number): void {
+    if (this.json) {
+      if (this.json.push(raw)) this.endJson();
+      return;
+    }
     if (this.listing && this.section?.kind === 'listing') {
       if (listingRow(this.listing, raw)) {
         this.section.lines.push({ no, text: raw });
@@ -119,6 +128,12 @@ export class Segmenter {
     const t = raw.trim();
     if (t === '') {
       this.stats.blank++;
+      return;
+    }
+    if (t.charCodeAt(0) === 123 && startsSadfJson(t)) {
+      this.flush();
+      this.json = new SadfJsonCollector(no);
+      if (this.json.push(raw)) this.endJson();
       return;
     }
     if ((this.sar || t.charCodeAt(0) === 76) && this.sarText(t, no)) return; // 'L': a `Linux ...` sar report header
@@ -244,6 +259,27 @@ export class Segmenter {
     return true;
   }
 
+  /** `sadf -j` gathered: read as a whole, as a `.json` file is. */
+  private endJson(): void {
+    const c = this.json!;
+    this.json = undefined;
+    const source = `${this.file}:${c.firstLine}`;
+    if (c.tooLarge) {
+      this.opts.onProblem?.(source, `sadf -j output larger than ${MAX_SADF_JSON} bytes; not read`);
+      return;
+    }
+    const o: Parameters<typeof segmentSadfJson>[2] = { firstLine: c.firstLine };
+    if (this.opts.tz) o.tz = this.opts.tz;
+    if (this.opts.host !== undefined) o.host = this.opts.host;
+    const r = segmentSadfJson(c.text(), this.file, o);
+    if (r.error) this.opts.onProblem?.(source, `sadf -j: ${r.error}`);
+    for (const b of r.blocks) {
+      if (this.opts.namespace !== undefined) b.namespace = this.opts.namespace;
+      this.stats.blocks++;
+      this.emit(b);
+    }
+  }
+
   private endSar(): void {
     for (const b of this.sar!.finish()) {
       this.stats.blocks += b.parts;
@@ -342,6 +378,7 @@ export class Segmenter {
 
   /** Call at end of input: emits the last block (and the held sadf rows, in time order). */
   end(): void {
+    if (this.json) this.endJson();
     this.flush();
     if (this.sar) this.endSar();
     const rows = [...this.sadfRows.values()].sort((a, b) => (a.time?.ms ?? 0) - (b.time?.ms ?? 0) || a.line - b.line);
