@@ -66,3 +66,23 @@ describe('a sosreport\'s listings join the counters of its moment, each socket c
     expect(leak).toMatchObject({ name: 'python3', unhashed: 60 });
   });
 });
+
+describe('which sosreport files are listings (the listing format\'s file names)', () => {
+  it('ss_* but ss_-s, netstat_* with p, lsof_* in process/ and filesys/', async () => {
+    const { formatOfPath } = await import('../src/parse/formats/index.js');
+    const kind = (p: string) => formatOfPath(p)?.kind;
+    for (const p of ['ss_-peaonmi', 'ss_-tupna', 'netstat_-W_-neopa', 'netstat_-neopa']) expect([p, kind(`sos_commands/networking/${p}`)]).toEqual([p, 'listing']);
+    for (const p of ['process/lsof_-b_M_-n_-l', 'process/lsof_-b_M_-n_-l_-c', 'process/lsof_M_-n_-l_-c', 'process/lsof_M_-n_-l', 'filesys/lsof_-b_M_-n_-l_-P']) expect([p, kind(`sos_commands/${p}`)]).toEqual([p, 'listing']);
+    expect(kind('sos_commands/networking/ss_-s')).toBe('ss');
+    for (const p of ['netstat_-s', 'netstat_-W_-agn', 'ip_-s_link']) expect([p, kind(`sos_commands/networking/${p}`)]).toEqual([p, undefined]);
+  });
+});
+
+describe('old iproute2 owners: users:(("sshd",1231,3)) without pid=', () => {
+  it('insights-core Ss_TUPNA (world fixture): the processes are named', async () => {
+    const { snapshots } = await collectSnapshots([`${import.meta.dirname}/fixtures/world/insights-core/test_netstat.py/Ss_TUPNA.ss-tupna`]);
+    const procs = snapshots[0]!.listing!.processes;
+    expect(procs.find((p) => p.pid === 1231)).toMatchObject({ name: 'sshd', states: { LISTEN: 2 } });
+    expect(procs.find((p) => p.pid === 11427)).toMatchObject({ name: 'sshd', states: { ESTAB: 1 } });
+  });
+});

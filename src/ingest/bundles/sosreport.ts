@@ -1,4 +1,5 @@
 import { firstLine, sosCommandStart } from '../../parse/bundle-meta.js';
+import { formatOfPath } from '../../parse/formats/index.js';
 import { isLimitSysctl } from '../../parse/sysctl.js';
 import type { TimeOptions } from '../../segment/time.js';
 import { joinPath, type Tree } from '../tree.js';
@@ -6,13 +7,7 @@ import { exists, member, timeFromEpoch, timeFromText, type BundleContext, type B
 
 /** The captures of a sosreport, in the order that makes them one snapshot (listings join it). */
 const CAPTURES = ['proc/net/sockstat', 'proc/net/sockstat6', 'sos_commands/networking/ss_-s', 'proc/net/snmp'];
-/**
- * Socket listings sos keeps: `ss_-peaonmi`, `ss_-tupna` and the other `ss_*` (not `ss_-s`, the
- * summary), `netstat_-W_-neopa`/`netstat_-neopa`, lsof as sos 3.x (`lsof_-b_M_-n_-l`, in
- * process/ or filesys/) and 4.x (`lsof_M_-n_-l_-c`, `lsof_M_-n_-l`) name it. A moment's
- * listings are put together in parse/listing.ts (each socket counted once).
- */
-const LISTINGS = /^(ss_-(?!s$)\S+|netstat_.*-[a-zA-Z]*p[a-zA-Z]*|lsof_.*)$/;
+/** Where sos keeps socket listings; which files are listings is the listing format's (parse/formats/listing.ts). */
 const LISTING_DIRS = ['sos_commands/networking', 'sos_commands/process', 'sos_commands/filesys'];
 
 /** A sosreport is recognized by its layout: `sos_commands/` plus sos's own files. */
@@ -64,7 +59,7 @@ export async function* sosreport(tree: Tree, dir: string, opts: TimeOptions): Bu
   // Socket listings of the same run: they join the snapshot (same host and time).
   for (const sub of LISTING_DIRS) {
     for (const e of await tree.list(joinPath(dir, sub)).catch(() => [])) {
-      if (e.isDir || !LISTINGS.test(e.name) || (sub.endsWith('filesys') && !e.name.startsWith('lsof_'))) continue;
+      if (e.isDir || formatOfPath(`${sub}/${e.name}`)?.kind !== 'listing') continue;
       const f = found ? await member(tree, dir, `${sub}/${e.name}`, ctx) : undefined;
       if (f) yield f;
     }
