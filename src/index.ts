@@ -13,7 +13,7 @@ export { readSnapshots, collectSnapshots, type ReadOptions, type RunStats, type 
 export type { Snapshot, Diagnostic, Skip } from './normalize/types.js';
 export { COLUMNS, NUMERIC_FIELDS, EXTRA_FIELDS, FIELD_SCOPE } from './normalize/fields.js';
 export type { Finding, Evidence, NotEvaluated } from './rules/engine.js';
-export { renderText, renderMarkdown, renderJson } from './report/findings.js';
+export { renderText, renderMarkdown, renderJira, renderJson } from './report/findings.js';
 export { renderSs } from './report/ss-text.js';
 export { explainSnapshot } from './report/explain.js';
 export { parseSockstat } from './parse/sockstat.js';

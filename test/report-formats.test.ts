@@ -47,3 +47,52 @@ describe('a critical finding says when the critical level was first crossed', ()
     );
   });
 });
+
+describe('a markdown report fits a ticket comment', () => {
+  const sections = (md: string) => [...md.matchAll(/^#{3,4} (CRITICAL|WARNING|INFO): /gm)].length;
+  const tableRows = (md: string) => md.split('\n').filter((l) => /^\| (critical|warning|info) \| `/.test(l)).length;
+
+  it('samples/: at most 65,536 characters, every finding in the table, a cut line that says what was cut and how to get it', () => {
+    const findings = (JSON.parse(analyze('--format', 'json', 'samples/')) as AnalysisReport).findings.length;
+    const full = analyze('--format', 'markdown', '--max-chars', '0', 'samples/');
+    expect(full.length).toBeGreaterThan(65_536);
+    expect(full).not.toContain('Cut to fit');
+    expect(sections(full)).toBe(findings);
+    const md = analyze('--format', 'markdown', 'samples/');
+    expect(md.length).toBeLessThanOrEqual(65_536);
+    expect(tableRows(md)).toBe(findings);
+    const cutSections = findings - sections(md);
+    expect(cutSections).toBeGreaterThan(0);
+    expect(md).toMatch(new RegExp(`^\\*\\*Cut to fit 65,536 characters \\(a GitHub comment\\): .*${cutSections} of ${findings} finding sections.* left out\\.\\*\\* The whole report: \`sockscope analyze --format markdown samples/ --max-chars 0\`, or --summary for one line per finding, or --format html for a file to attach\\.$`, 'm'));
+    expect(md.trimEnd().endsWith('<sub>sockscope 0.1.0</sub>')).toBe(true);
+    // A smaller limit is honoured too.
+    expect(analyze('--format', 'markdown', '--max-chars', '20000', 'samples/').length).toBeLessThanOrEqual(20_000);
+  }, 180_000);
+
+  it('--summary: the tables only; --max-findings N: N sections, the table lists all', () => {
+    const findings = (JSON.parse(analyze('--format', 'json', 'samples/')) as AnalysisReport).findings.length;
+    const sum = analyze('--format', 'markdown', '--summary', 'samples/');
+    expect(sections(sum)).toBe(0);
+    expect(tableRows(sum)).toBe(findings);
+    expect(sum).toContain(`Summary only: the ${findings} finding(s) above have their evidence, explanation and remediation in the full report`);
+    const two = analyze('--format', 'markdown', '--max-findings', '2', 'samples/');
+    expect(sections(two)).toBe(2);
+    expect(tableRows(two)).toBe(findings);
+    expect(two).toContain(`${findings - 2} more finding(s) in the table above without their section here (--max-findings 2)`);
+    expect(run(['analyze', '-q', '--format', 'markdown', '--max-findings', '-1', LEAK]).status).toBe(2);
+  }, 180_000);
+
+  it('--format jira: wiki markup, no <details>, within a Jira comment (32,767), names escaped', () => {
+    const jira = analyze('--format', 'jira', 'samples/');
+    expect(jira.length).toBeLessThanOrEqual(32_767);
+    expect(jira).not.toMatch(/<details>|<summary>|<sub>|^\|---/m);
+    expect(jira.startsWith('h2. sockscope findings\n')).toBe(true);
+    expect(jira).toContain('||severity||rule||host||seen||snapshots||');
+    expect(jira).toContain('Cut to fit 32,767 characters (a Jira comment)');
+    const one = run(['analyze', '-q', '--format', 'jira', '--host', 'web|x [evil|http://e.example] {code}', LEAK]).stdout;
+    expect(one).toContain('|critical|{{tcp-unhashed-sockets}}|web\\|x \\[evil\\|http://e.example\\] \\{code\\}|');
+    expect(one).toContain('h3. CRITICAL: TCP sockets allocated but never connected (unhashed, TCP_CLOSE) ({{tcp-unhashed-sockets}})');
+    expect(one).toContain('{code:bash}\nfor p in /proc/[0-9]*;');
+    expect(one).toContain('[ss(8)|https://man7.org/linux/man-pages/man8/ss.8.html]');
+  }, 120_000);
+});

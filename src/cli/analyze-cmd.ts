@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { analyzeWithSeries, parseLimitArgs, RuleSetError, type AnalyzeOptions } from '../analyze.js';
 import { renderHtml } from '../report/html-report.js';
 import type { HostSeries } from '../series/series.js';
-import { renderJson, renderMarkdown, renderText } from '../report/findings.js';
+import { renderJira, renderJson, renderMarkdown, renderText, type TicketOptions } from '../report/findings.js';
 import { oneLine } from '../report/safe-text.js';
 import { SEVERITY_RANK } from '../rules/schema.js';
 import type { AnalyzeArgs } from './analyze-options.js';
@@ -36,6 +36,21 @@ export function analyzeArgsToOptions(a: AnalyzeArgs, io: CliIo): AnalyzeOptions 
   return opts;
 }
 
+/** --summary, --max-findings, --max-chars, and the command to name in a cut report's last line. */
+function ticketOptions(a: AnalyzeArgs): TicketOptions {
+  const o: TicketOptions = {};
+  if (a.summary) o.summary = true;
+  for (const k of ['max-findings', 'max-chars'] as const) {
+    const v = a[k];
+    if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new UsageError(`--${k} ${v}: expected a whole number, 0 or more`);
+  }
+  if (a['max-findings'] !== undefined) o.maxFindings = a['max-findings'];
+  if (a['max-chars'] !== undefined) o.maxChars = a['max-chars'];
+  const q = (x: string) => (/^[\w@%+=:,./-]+$/.test(x) ? x : `'${x.replace(/'/g, `'\\''`)}'`);
+  o.command = `sockscope analyze --format ${a.format} ${a.inputs.map(q).join(' ')}`;
+  return o;
+}
+
 export async function runAnalyze(a: AnalyzeArgs, io: CliIo): Promise<number> {
   const opts = analyzeArgsToOptions(a, io);
   let report;
@@ -62,7 +77,8 @@ export async function runAnalyze(a: AnalyzeArgs, io: CliIo): Promise<number> {
   const color = !a.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
   const text =
     a.format === 'json' ? renderJson(report)
-    : a.format === 'markdown' ? renderMarkdown(report)
+    : a.format === 'markdown' ? renderMarkdown(report, ticketOptions(a))
+    : a.format === 'jira' ? renderJira(report, ticketOptions(a))
     : a.format === 'html' ? renderHtml(report, series, { files })
     : renderText(report, color);
   await out.write(text);

@@ -12,8 +12,11 @@ export interface AnalyzeArgs extends CommonArgs {
   param?: string[];
   disable?: string[];
   limit?: string[];
-  format: 'text' | 'markdown' | 'json' | 'html';
+  format: 'text' | 'markdown' | 'jira' | 'json' | 'html';
   output?: string;
+  summary?: boolean;
+  'max-findings'?: number;
+  'max-chars'?: number;
   'fail-on'?: Severity;
 }
 
@@ -23,7 +26,10 @@ export function analyzeOptions<T>(y: Argv<T>) {
     .option('param', repeatable('override a rule param: id.name=value (repeatable)'))
     .option('disable', repeatable('skip a rule by id (repeatable)'))
     .option('limit', repeatable('a kernel limit for every host: tcp_max_orphans=65536, tcp_mem="a b c" (repeatable)'))
-    .option('format', { choices: ['text', 'markdown', 'json', 'html'] as const, default: 'text' as const, describe: 'report format (html: one self-contained file with charts)' })
+    .option('format', { choices: ['text', 'markdown', 'jira', 'json', 'html'] as const, default: 'text' as const, describe: 'report format (html: one self-contained file with charts; jira: Jira wiki markup)' })
+    .option('summary', { type: 'boolean', describe: 'markdown/jira: counts, hosts and the findings table only, no section per finding' })
+    .option('max-findings', { type: 'number', describe: 'markdown/jira: a section for the N worst findings only (the table lists all)' })
+    .option('max-chars', { type: 'number', describe: 'markdown/jira: cut to N characters with a line saying what was cut (default: one GitHub comment, 65536; Jira 32767; 0: no limit)' })
     .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
     .option('fail-on', { choices: ['info', 'warning', 'critical'] as const, describe: 'exit 1 when a finding is at least this severe' })
     .example('$0 analyze samples/kernel-6.18/unconnected-leak/', 'findings for one capture folder, on the terminal')

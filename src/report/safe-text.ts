@@ -75,9 +75,14 @@ export function mdFence(body: string[], info = ''): string[] {
 }
 
 /**
- * Jira wiki markup text: `{`, `[`, `|`, `*`, `_`, `-`, `+`, `^`, `~`, `?`, `!`, `#` and `\`
- * escaped so a name makes no link, macro, table cell or formatting; controls visible.
+ * Jira wiki markup text: `{ } [ ] | \\ ! #` escaped everywhere (macros, links, table cells,
+ * images, lists), the effect markers `* _ + - ^ ~ ?` where they could open or close an effect
+ * (not inside a word: tcp-unhashed-sockets reads as is); controls visible.
  */
 export function jiraText(s: string): string {
-  return oneLine(s.replace(/[\\{}[\]|*_\-+^~?!#]/g, (c) => `\\${c}`));
+  return oneLine(
+    s
+      .replace(/[\\{}[\]|!#]/g, (c) => `\\${c}`)
+      .replace(/(?<![A-Za-z0-9])[*_+\-^~?]|[*_+\-^~?](?![A-Za-z0-9])/g, (c) => `\\${c}`),
+  );
 }
