@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -173,5 +173,25 @@ describe('sadf -j recognized by content, whatever the name', () => {
     expect(r.stats.inputProblems[0]!.source).toBe(`${cut}:1`);
     expect(r.stats.inputProblems[0]!.reason).toMatch(/^sadf -j: not valid JSON/);
     expect(r.snapshots).toHaveLength(5);
+  });
+});
+
+describe('sar files of a sosreport', () => {
+  it('sos_commands/sar/sarDD and var/log/sa/sarDD are read with the bundle host; binary saDD files are passed over', async () => {
+    const sos = join(tmp, 'sos');
+    cpSync(samplePath('captures/sosreport-node3'), sos, { recursive: true });
+    const root = join(sos, readdirSync(sos).find((n) => n.startsWith('sosreport-'))!);
+    mkdirSync(join(root, 'sos_commands/sar'), { recursive: true });
+    mkdirSync(join(root, 'var/log/sa'), { recursive: true });
+    cpSync(ALL('sar-A-C.txt'), join(root, 'sos_commands/sar/sar02'));
+    cpSync(ALL('sar-SOCK-de_DE.txt'), join(root, 'var/log/sa/sar03'));
+    writeFileSync(join(root, 'var/log/sa/sa02'), Buffer.from([0x96, 0xd5, 0x71, 0x21, 0, 0, 0, 1, 0, 0]));
+    const r = await collectSnapshots([root], { tz: 'Europe/Berlin' });
+    const sar = r.snapshots.filter((s) => s.formats.includes('sar-sock'));
+    expect(sar.map((s) => [s.host, s.time, s.source.replace(/^.*\/sosreport-[^/]*\//, '')])).toEqual([
+      ...MOMENTS.map((m, i) => ['node3', m, `sos_commands/sar/sar02:${402 + i}`]),
+      ...MOMENTS.map((m, i) => ['node3', m, `var/log/sa/sar03:${4 + i}`]),
+    ]);
+    expect(r.stats.inputProblems).toEqual([]);
   });
 });

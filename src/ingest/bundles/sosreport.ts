@@ -10,6 +10,10 @@ const CAPTURES = ['proc/net/sockstat', 'proc/net/sockstat6', 'sos_commands/netwo
 /** Where sos keeps socket listings; which files are listings is the listing format's (parse/formats/listing.ts). */
 const LISTING_DIRS = ['sos_commands/networking', 'sos_commands/process', 'sos_commands/filesys'];
 
+/** Where sosreports keep sar text (`sarDD`, `sar20261125`), beside sysstat's binary `saDD`. */
+const SAR_DIRS = ['sos_commands/sar', 'var/log/sa', 'var/log/sysstat'];
+const SAR_TEXT = /^sar\d{2}(\d{6})?$/;
+
 /** A sosreport is recognized by its layout: `sos_commands/` plus sos's own files. */
 export async function isSosreport(tree: Tree, dir: string): Promise<boolean> {
   if (!(await exists(tree, joinPath(dir, 'sos_commands')))) return false;
@@ -61,6 +65,15 @@ export async function* sosreport(tree: Tree, dir: string, opts: TimeOptions): Bu
     for (const e of await tree.list(joinPath(dir, sub)).catch(() => [])) {
       if (e.isDir || formatOfPath(`${sub}/${e.name}`)?.kind !== 'listing') continue;
       const f = found ? await member(tree, dir, `${sub}/${e.name}`, ctx) : undefined;
+      if (f) yield f;
+    }
+  }
+  // sar text reports (sos runs `sar -A -f saDD` into sos_commands/sar/sarDD; the sysstat
+  // folder may hold sa2's own sarDD): their times are their own. Binary saDD files are not read.
+  for (const sub of SAR_DIRS) {
+    for (const e of await tree.list(joinPath(dir, sub)).catch(() => [])) {
+      if (e.isDir || !SAR_TEXT.test(e.name)) continue;
+      const f = await member(tree, dir, `${sub}/${e.name}`, host ? { host } : {});
       if (f) yield f;
     }
   }
