@@ -195,3 +195,16 @@ describe('sar files of a sosreport', () => {
     expect(r.stats.inputProblems).toEqual([]);
   });
 });
+
+describe('sar markers inside an activity', () => {
+  it('a COM comment (sar -C) before a SOCK row does not end the activity', async () => {
+    // sysstat's expected.data-12.0.0 (world) with its comment moved before the SOCK and SOCK6 rows.
+    const lines = readFileSync(join(ROOT, 'test/fixtures/world/sysstat/tests/expected.data-12.0.0'), 'utf8').split('\n');
+    for (const i of [137 - 1, 177 - 1]) [lines[i], lines[i + 1]] = [lines[i + 1]!, lines[i]!];
+    const f = join(tmp, 'sar-com.txt');
+    writeFileSync(f, lines.join('\n'));
+    const r = await collectSnapshots([f], { tz: 'UTC' });
+    expect(r.snapshots.map((s) => [s.time, s.sources.map((x) => x.replace(/^.*:/, ''))])).toEqual([['2019-06-30T05:39:34Z', ['138', '178']]]);
+    expect(r.snapshots[0]!.values).toMatchObject({ sockets_used: 1200, tcp6_inuse: 3 });
+  });
+});

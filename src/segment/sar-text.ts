@@ -20,8 +20,8 @@ const DAY = 86400;
  * (parse/sar-text.ts) until a line that is not sar's. The rows of `sar -n SOCK` and
  * `SOCK6` become blocks of one moment each (SOCK and SOCK6 of a time merge), with the
  * section shape of `sadf -d` (parse/formats/sadf-d.ts reads them), held until the report
- * ends and then given in time order. Other activities, `Average:`/`Summary:` lines and
- * `LINUX RESTART` markers are outside lines.
+ * ends and then given in time order. Other activities, `Average:`/`Summary:` lines,
+ * `LINUX RESTART` markers and `COM` comments are outside lines.
  *
  * Time: the header's date plus each line's time of day, in the host's zone, which sar
  * does not print: `--tz`, else UTC with a note. A time earlier than the one before by
@@ -66,7 +66,8 @@ export class SarTextReader {
     this.afterAverage = false;
     this.last = abs;
     const rest = clock.rest;
-    if (rest === '' || rest.startsWith('LINUX RESTART')) return 'outside';
+    // Markers inside an activity (a reboot, a `sar -C` comment): the activity goes on after them.
+    if (rest === '' || rest.startsWith('LINUX RESTART') || rest.startsWith('COM ')) return 'outside';
     const cols = rest.split(/\s+/);
     if (!cols.some(isSarNumber)) {
       // An activity's header: its columns.
