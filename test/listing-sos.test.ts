@@ -52,6 +52,16 @@ describe('ss -peaonmi as sos keeps it', () => {
   });
 });
 
+describe('ss -uamp (no Netid column, UNCONN rows: UDP)', () => {
+  it('Recv-Q and drops per UDP socket, no TCP states claimed', async () => {
+    const { snapshots } = await collectSnapshots([samplePath(`${DIR}/ss-uamp.txt`)]);
+    const l = snapshots[0]!.listing!;
+    expect(l.udp).toMatchObject({ sockets: 2, recvQBytes: 7488, queued: 1, drops: 191 });
+    expect(l.udp!.top[0]).toMatchObject({ local: '127.0.0.1:20042', recvQ: 7488, drops: 191 });
+    expect(snapshots[0]!.values.list_estab).toBeUndefined();
+  });
+});
+
 describe('a sosreport\'s listings join the counters of its moment, each socket counted once', () => {
   it('ss_-peaonmi, ss_-tupna, netstat_-W_-neopa and two lsof files: one snapshot, 300 CLOSE-WAIT (not 900), 60 unhashed (not 120)', async () => {
     const { snapshots } = await collectSnapshots([samplePath(SOS)]);

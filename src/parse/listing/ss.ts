@@ -39,7 +39,10 @@ function owners(text: string): Owner[] {
 export function parseSs(lines: readonly Line[]): ListingPart {
   const part = newPart('ss');
   const netidCol = /^\s*Netid\s/.test(lines[0]?.text ?? '');
-  let unconn = false;
+  // Without a Netid column ss shows one kind of socket: TCP (`ss -tan`), unless rows are
+  // UNCONN, which TCP never is: then UDP (`ss -uamp`; `ss -wan` raw rows are read as UDP too).
+  const unconn = !netidCol && lines.some((l, k) => k > 0 && /^UNCONN\s/.test(l.text));
+  const plain = unconn ? 'udp' : 'tcp';
   const udp: UdpSocket[] = [];
   let udpDrops: number | undefined;
   const listen: ListenQueue[] = [];
@@ -57,8 +60,8 @@ export function parseSs(lines: readonly Line[]): ListingPart {
     last = undefined;
     const f = text.trim().split(/\s+/);
     let i = 0;
-    let netid = 'tcp';
-    if (netidCol || !STATES.has(f[0]!)) {
+    let netid = plain;
+    if (netidCol || !(STATES.has(f[0]!) || f[0] === 'UNCONN')) {
       netid = f[0]!;
       i = 1;
     }
@@ -73,7 +76,6 @@ export function parseSs(lines: readonly Line[]): ListingPart {
       last = s;
       continue;
     }
-    if (f[i] === 'UNCONN') unconn = true;
     if (netid !== 'tcp' || !STATES.has(f[i]!)) continue; // other netids, and UNCONN tcp rows of old ss
     const state = (f[i] === 'NEW-SYN-RECV' ? 'SYN-RECV' : f[i]) as TcpState;
     const own = owners(text);
@@ -83,8 +85,7 @@ export function parseSs(lines: readonly Line[]): ListingPart {
     }
     countTcp(part, state, f[i + 3] ?? '', f[i + 4] ?? '', own);
   }
-  // Without a Netid column ss shows one kind of socket: TCP for `ss -tan`/`-tanp` (even with
-  // no rows), unless its rows are UNCONN (`ss -uan`, `ss -wan`).
+  // `ss -tan` with no rows still says: no TCP socket.
   if (!netidCol && !unconn) part.coversTcp = true;
   if (udp.length) {
     part.udp = {
