@@ -37,6 +37,8 @@ export interface AnalysisReport {
     snapshots: number;
     skipped: { source: string; reason: string }[];
     problems: { source: string; reason: string }[];
+    /** Inputs named on the command line that gave nothing (a subset of problems): named at the top of every report. */
+    failed: { source: string; reason: string }[];
     outside_lines: number;
   };
   hosts: HostSummary[];
@@ -148,6 +150,7 @@ function buildReport(
       snapshots: stats.snapshots,
       skipped: stats.skipped,
       problems: stats.inputProblems,
+      failed: stats.failedInputs,
       outside_lines: stats.outsideLines,
     },
     hosts,

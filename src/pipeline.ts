@@ -56,12 +56,17 @@ export interface RunStats {
   skipped: Skip[];
   /** Inputs that could not be read at all. */
   inputProblems: InputProblem[];
+  /**
+   * Inputs named by the caller (the command line) that gave nothing: a problem at their
+   * own name and no file read from them (missing, unreadable, binary, ...). The CLI exits 2.
+   */
+  failedInputs: InputProblem[];
 }
 
 export function emptyStats(): RunStats {
   return {
     files: 0, bytes: 0, lines: 0, outsideLines: 0, blocks: 0, blocksInSnapshots: 0,
-    snapshots: 0, filtered: 0, otherHosts: 0, skipped: [], inputProblems: [],
+    snapshots: 0, filtered: 0, otherHosts: 0, skipped: [], inputProblems: [], failedInputs: [],
   };
 }
 
@@ -83,7 +88,15 @@ export interface SnapshotSink {
  * ingest → segment → normalize, streaming: one chunk and one block are held at
  * a time, whatever the input size. Every block ends as a snapshot or a skip.
  */
-export async function readSnapshots(inputs: readonly string[], opts: ReadOptions, sink: SnapshotSink): Promise<RunStats> {
+export async function readSnapshots(inputs: readonly string[], given: ReadOptions, sink: SnapshotSink): Promise<RunStats> {
+  const read = new Set<string>();
+  const opts: ReadOptions = {
+    ...given,
+    onFile: (name, bytes) => {
+      read.add(name);
+      given.onFile?.(name, bytes);
+    },
+  };
   const r = reader(opts, sink);
   const { stats, merger } = r;
   const expandOpts = {
@@ -108,7 +121,21 @@ export async function readSnapshots(inputs: readonly string[], opts: ReadOptions
     await r.text(item);
   }
   merger.flush();
+  stats.failedInputs = failedInputs(inputs, stats.inputProblems, read);
   return stats;
+}
+
+/** The named inputs with a problem at their own name from which no file was read (the first problem of each). */
+function failedInputs(inputs: readonly string[], problems: readonly InputProblem[], read: ReadonlySet<string>): InputProblem[] {
+  const named = new Set(inputs.flatMap((i) => [i, i.replace(/\/+$/, '')]));
+  const out: InputProblem[] = [];
+  const seen = new Set<string>();
+  for (const p of problems) {
+    if (!named.has(p.source) || read.has(p.source) || seen.has(p.source)) continue;
+    seen.add(p.source);
+    out.push(p);
+  }
+  return out;
 }
 
 /** A byte range of a plain text file, cut at a `date` line (parallel/split.ts). */

@@ -235,3 +235,66 @@ describe('options and inputs (issue 14)', () => {
     expect(r.out).toContain('estab-drop');
   });
 });
+
+describe('inputs that cannot be read (issue 14.2)', () => {
+  const idle = 'samples/kernel-6.18/idle/combined.txt';
+  const leak = 'samples/kernel-6.18/unconnected-leak/combined.txt';
+
+  it('analyze nope.log: said on stderr, exit 2', async () => {
+    const r = await run(['analyze', 'nope.log']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('sockscope: nope.log: cannot read: ENOENT');
+  });
+
+  it.each(['text', 'markdown', 'html', 'json'])('%s: a failed input is named at the top, before the findings or "No findings"; what could be read is written; exit 2', async (fmt) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-fail-'));
+    const out = join(dir, `ticket.${fmt === 'markdown' ? 'md' : fmt === 'text' ? 'txt' : fmt}`);
+    const r = await run(['analyze', '--format', fmt, '-o', out, idle, 'nope.log', leak]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('sockscope: nope.log: cannot read: ENOENT');
+    const t = readFileSync(out, 'utf8');
+    if (fmt === 'json') {
+      expect((JSON.parse(t) as { inputs: { failed: unknown } }).inputs.failed).toEqual([{ source: 'nope.log', reason: 'cannot read: ENOENT' }]);
+      return;
+    }
+    const at = t.indexOf('nope.log');
+    expect(at).toBeGreaterThan(-1);
+    expect(at).toBeLessThan(t.indexOf('tcp-unhashed-sockets'));
+  });
+
+  it('never "No findings" without the failed inputs', async () => {
+    for (const fmt of ['text', 'markdown']) {
+      const r = await run(['analyze', '--format', fmt, idle, 'nope.log']);
+      expect(r.code).toBe(2);
+      const at = r.out.indexOf('nope.log');
+      expect(at).toBeGreaterThan(-1);
+      expect(at).toBeLessThan(r.out.search(fmt === 'text' ? /findings in what could be read: 0 critical/ : /No findings in what could be read \(1 input\(s\) not read, above\)/));
+    }
+  });
+
+  it('a named binary file is an input that failed; a file read in a folder with a note is not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-bin-'));
+    writeFileSync(join(dir, 'bin.dat'), Buffer.from([0, 1, 2, 0]));
+    const r = await run(['analyze', '-q', '--format', 'json', join(dir, 'bin.dat'), idle]);
+    expect(r.code).toBe(2);
+    expect((JSON.parse(r.out) as { inputs: { failed: { source: string }[] } }).inputs.failed.map((f) => f.source)).toEqual([join(dir, 'bin.dat')]);
+    const ok = await run(['analyze', '-q', '--format', 'json', dir, idle]);
+    expect(ok.code).toBe(0); // a folder is named; a file in it that is not a capture is a problem, not a failed input
+  });
+
+  it('export and explain: the rows of what could be read, then exit 2', async () => {
+    const e = await run(['export', idle, 'nope.log']);
+    expect(e.code).toBe(2);
+    expect(e.out.trim().split('\n')).toHaveLength(2);
+    expect(e.err).toContain('sockscope: nope.log: cannot read: ENOENT');
+    const x = await run(['explain', 'nope.log', idle]);
+    expect(x.code).toBe(2);
+    expect(x.out).toContain('closed = alloc');
+  });
+
+  it('even with --quiet, a failed input is said on stderr', async () => {
+    const r = await run(['export', '-q', idle, 'nope.log']);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe('sockscope: nope.log: cannot read: ENOENT\n');
+  });
+});

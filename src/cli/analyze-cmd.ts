@@ -6,7 +6,7 @@ import { renderJira, renderJson, renderMarkdown, renderText, type TicketOptions 
 import { oneLine } from '../report/safe-text.js';
 import { SEVERITY_RANK } from '../rules/schema.js';
 import type { AnalyzeArgs } from './analyze-options.js';
-import { attachProgress, readOptions, UsageError } from './common.js';
+import { attachProgress, printFailed, readOptions, UsageError } from './common.js';
 import { openOutput, type CliIo } from './io.js';
 
 export type { AnalyzeArgs } from './analyze-options.js';
@@ -83,14 +83,16 @@ export async function runAnalyze(a: AnalyzeArgs, io: CliIo): Promise<number> {
     : renderText(report, color);
   await out.write(text);
   await out.close();
-  if (!a.quiet) {
+  if (a.quiet) printFailed(report.inputs.failed, io);
+  else {
+    for (const p of report.inputs.problems) io.stderr.write(`sockscope: ${oneLine(p.source)}: ${oneLine(p.reason)}\n`);
     for (const n of report.notices) io.stderr.write(`sockscope: ${oneLine(n)}\n`);
     if (a.format !== 'text' || a.output) {
       const i = report.inputs;
       io.stderr.write(`sockscope: ${i.files} file(s), ${i.blocks} block(s) → ${i.snapshots} snapshot(s), ${i.skipped.length} skipped; ${report.findings.length} finding(s)\n`);
     }
   }
-  if (report.inputs.snapshots === 0) return 2;
+  if (report.inputs.snapshots === 0 || report.inputs.failed.length) return 2;
   const failOn = a['fail-on'];
   if (failOn && report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])) return 1;
   return 0;

@@ -1,7 +1,7 @@
 import yargs from 'yargs';
 import { readSnapshots } from '../pipeline.js';
 import { csvWriter, jsonlWriter } from '../report/rows.js';
-import { attachProgress, commonOptions, printSummary, readOptions, repeatable, UsageError, type CommonArgs } from './common.js';
+import { attachProgress, commonOptions, printSummary, readExitCode, readOptions, repeatable, UsageError, type CommonArgs } from './common.js';
 import { openOutput, processIo, type CliIo } from './io.js';
 import { analyzeOptions, type AnalyzeArgs } from './analyze-options.js';
 import { VERSION } from '../version.js';
@@ -30,7 +30,7 @@ async function runExport(a: ExportArgs, io: CliIo): Promise<number> {
     const stats = await exportParallel(a.inputs, opts, a.format === 'jsonl' ? 'jsonl' : 'csv', workers + 1, fd, more);
     if (fd !== 1) closeSync(fd);
     printSummary(stats, a.quiet, io);
-    return stats.snapshots === 0 ? 2 : 0;
+    return readExitCode(stats);
   }
   const out = openOutput(a.output, io);
   const w = a.format === 'jsonl' ? jsonlWriter() : csvWriter();
@@ -48,7 +48,7 @@ async function runExport(a: ExportArgs, io: CliIo): Promise<number> {
   await out.close();
   progress.done();
   printSummary(stats, a.quiet, io);
-  return stats.snapshots === 0 ? 2 : 0;
+  return readExitCode(stats);
 }
 
 async function runExplain(a: CommonArgs & { as?: string; output?: string }, io: CliIo): Promise<number> {
@@ -81,7 +81,7 @@ async function runExplain(a: CommonArgs & { as?: string; output?: string }, io: 
   progress.done();
   if (!a.quiet) for (const n of notes) io.stderr.write(`sockscope: ${n}\n`);
   printSummary(stats, a.quiet, io);
-  return stats.snapshots === 0 ? 2 : 0;
+  return readExitCode(stats);
 }
 
 /** Stands for "-" (stdin) while yargs parses; mapped back by fromArgv. */

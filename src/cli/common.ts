@@ -4,6 +4,8 @@ import { inputBytes } from '../ingest/sources.js';
 import { Progress } from './progress.js';
 import { checkZone, isTimestampError, parseTimestampLine } from '../segment/time.js';
 import type { CliIo } from './io.js';
+import type { InputProblem } from '../ingest/sources.js';
+import { oneLine } from '../report/safe-text.js';
 
 export interface CommonArgs {
   inputs: string[];
@@ -69,9 +71,12 @@ export function readOptions(a: CommonArgs, io: CliIo): ReadOptions {
 
 /** The run's accounting on stderr: nothing read is left unmentioned. */
 export function printSummary(stats: RunStats, quiet: boolean | undefined, io: CliIo): void {
-  if (quiet) return;
   const e = io.stderr;
-  for (const p of stats.inputProblems) e.write(`sockscope: ${p.source}: ${p.reason}\n`);
+  if (quiet) {
+    printFailed(stats.failedInputs, io);
+    return;
+  }
+  for (const p of stats.inputProblems) e.write(`sockscope: ${oneLine(p.source)}: ${oneLine(p.reason)}\n`);
   for (const s of stats.skipped) e.write(`sockscope: skipped ${s.source}: ${s.reason}\n`);
   e.write(
     `sockscope: ${stats.files} file(s), ${stats.bytes} bytes, ${stats.blocks} block(s) → ${stats.snapshots} snapshot(s)` +
@@ -80,4 +85,14 @@ export function printSummary(stats: RunStats, quiet: boolean | undefined, io: Cl
       (stats.otherHosts ? `, ${stats.otherHosts} of other hosts than --host` : '') +
       `; ${stats.outsideLines} line(s) outside any capture\n`,
   );
+}
+
+/** Inputs named on the command line that gave nothing: said on stderr even with --quiet, as cat and grep do. */
+export function printFailed(failed: readonly InputProblem[], io: CliIo): void {
+  for (const p of failed) io.stderr.write(`sockscope: ${oneLine(p.source)}: ${oneLine(p.reason)}\n`);
+}
+
+/** 2 when nothing could be used or a named input failed (after writing what could be read), else 0. */
+export function readExitCode(stats: Pick<RunStats, 'snapshots' | 'failedInputs'>): number {
+  return stats.snapshots === 0 || stats.failedInputs.length > 0 ? 2 : 0;
 }

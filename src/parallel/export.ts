@@ -241,4 +241,5 @@ function merge(into: RunStats, s: RunStats): void {
   into.otherHosts += s.otherHosts;
   into.skipped.push(...s.skipped);
   into.inputProblems.push(...s.inputProblems);
+  into.failedInputs.push(...(s.failedInputs ?? []));
 }

@@ -77,7 +77,9 @@ export function renderText(r: AnalysisReport, color: boolean): string {
   const out: string[] = [];
   const n = counts(r);
   out.push(c('bold', `sockscope ${r.tool.version}: ${inputsLine(r)}`));
-  out.push(`findings: ${n.critical} critical, ${n.warning} warning, ${n.info} info`);
+  // Inputs that gave nothing come first: the findings below are of the rest only.
+  for (const p of r.inputs.failed) out.push(c('critical', `NOT READ: ${oneLine(p.source)}: ${oneLine(p.reason)}`));
+  out.push(`findings${r.inputs.failed.length ? ' in what could be read' : ''}: ${n.critical} critical, ${n.warning} warning, ${n.info} info`);
   const hosts = fleet(r);
   for (const h of hosts) {
     const c = h.counts;
@@ -211,6 +213,10 @@ function ticket(r: AnalysisReport, d: Dialect, o: TicketOptions): string {
   const n = counts(r);
   const t = d.text;
   must(d.h(2, 'sockscope findings'), '', `${t(inputsLine(r))}; ${n.critical} critical, ${n.warning} warning, ${n.info} info.`, '');
+  if (r.inputs.failed.length) {
+    // Inputs that gave nothing come first: the findings below are of the rest only.
+    must(`${d.bold('Not read')} (the findings below are of the other inputs only):`, '', ...r.inputs.failed.map((p) => `- ${d.code(p.source)}: ${t(p.reason)}`), '');
+  }
   const hosts = fleet(r);
   if (hosts.length > 1) {
     must(...d.tableHead(['host', 'snapshots', 'from', 'to', 'critical', 'warning', 'info'], [false, true, false, false, true, true, true]));
@@ -234,7 +240,7 @@ function ticket(r: AnalysisReport, d: Dialect, o: TicketOptions): string {
     for (const f of ordered) parts.push({ kind: 'findings table row', lines: [d.row([f.severity, d.code(f.rule, true), t(f.series), t(spanSince(f)), String(f.count)])] });
     must('');
   } else {
-    must('No findings.', '');
+    must(r.inputs.failed.length ? `No findings in what could be read (${r.inputs.failed.length} input(s) not read, above).` : 'No findings.', '');
   }
   const sections = o.summary ? [] : ordered.slice(0, o.maxFindings ?? ordered.length);
   const notShown = ordered.length - sections.length;

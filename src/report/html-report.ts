@@ -270,6 +270,7 @@ ${h.findings.length ? `<h3>Findings</h3>\n${h.findings.map((f, j) => findingHtml
 <header>
 <h1>sockscope report</h1>
 <p class="meta">${num(i.files)} file(s), ${num(i.blocks)} block(s) → ${num(i.snapshots)} snapshot(s), ${num(i.skipped.length)} skipped, ${report.hosts.length} host(s); findings: ${n.critical} critical, ${n.warning} warning, ${n.info} info · sockscope ${esc(report.tool.version)}</p>
+${i.failed.length ? `<div class="problems failed"><p><strong>Not read</strong> (the findings below are of the other inputs only):</p><ul>${i.failed.map((p) => `<li><code>${esc(p.source)}</code>: ${esc(p.reason)}</li>`).join('')}</ul></div>` : ''}
 <table class="fleet"><thead><tr><th>host</th><th>snapshots</th><th>from</th><th>to</th><th>critical</th><th>warning</th><th>info</th></tr></thead><tbody>
 ${hosts.map((h, k) => `<tr><td><a href="#host-${k}">${esc(h.series)}</a></td><td class="n">${num(h.snapshots)}</td><td class="time">${esc(h.first ?? '—')}</td><td class="time">${esc(h.last ?? '—')}</td><td class="n${h.counts.critical ? ' sev-critical' : ''}">${h.counts.critical}</td><td class="n${h.counts.warning ? ' sev-warning' : ''}">${h.counts.warning}</td><td class="n">${h.counts.info}</td></tr>`).join('\n')}
 </tbody></table>
