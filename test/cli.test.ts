@@ -298,3 +298,35 @@ describe('inputs that cannot be read (issue 14.2)', () => {
     expect(r.err).toBe('sockscope: nope.log: cannot read: ENOENT\n');
   });
 });
+
+describe('-o FILE: the format from its extension (issue 14.3)', () => {
+  const leak = 'samples/kernel-6.18/unconnected-leak/combined.txt';
+  const dir = mkdtempSync(join(tmpdir(), 'cli-ext-'));
+  it.each([
+    ['report.html', /^<!doctype html>/i],
+    ['REPORT.HTM', /^<!doctype html>/i],
+    ['ticket.md', /^## sockscope findings/],
+    ['ticket.markdown', /^## sockscope findings/],
+    ['report.json', /^\{\n {2}"tool"/],
+    ['report.txt', /^sockscope \d/],
+    ['report.log', /^sockscope \d/],
+  ])('analyze -o %s', async (name, re) => {
+    const r = await run(['analyze', '-q', leak, '-o', join(dir, name)]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, name), 'utf8')).toMatch(re);
+  });
+
+  it('--format overrides the extension', async () => {
+    await run(['analyze', '-q', '--format', 'json', leak, '-o', join(dir, 'x.html')]);
+    expect(readFileSync(join(dir, 'x.html'), 'utf8')).toMatch(/^\{/);
+  });
+
+  it('export -o x.jsonl writes JSON Lines, -o x.csv CSV, --format wins', async () => {
+    await run(['export', '-q', leak, '-o', join(dir, 'x.jsonl')]);
+    expect(readFileSync(join(dir, 'x.jsonl'), 'utf8')).toMatch(/^\{"host"/);
+    await run(['export', '-q', leak, '-o', join(dir, 'x.csv')]);
+    expect(readFileSync(join(dir, 'x.csv'), 'utf8')).toMatch(/^host,time,/);
+    await run(['export', '-q', '--format', 'csv', leak, '-o', join(dir, 'y.jsonl')]);
+    expect(readFileSync(join(dir, 'y.jsonl'), 'utf8')).toMatch(/^host,time,/);
+  });
+});

@@ -6,7 +6,8 @@ import { renderJira, renderJson, renderMarkdown, renderText, type TicketOptions 
 import { oneLine } from '../report/safe-text.js';
 import { SEVERITY_RANK } from '../rules/schema.js';
 import type { AnalyzeArgs } from './analyze-options.js';
-import { attachProgress, printFailed, readOptions, UsageError } from './common.js';
+import { attachProgress, formatFor, printFailed, readOptions, UsageError } from './common.js';
+import { ANALYZE_EXTENSIONS } from './analyze-options.js';
 import { openOutput, type CliIo } from './io.js';
 
 export type { AnalyzeArgs } from './analyze-options.js';
@@ -51,7 +52,8 @@ function ticketOptions(a: AnalyzeArgs): TicketOptions {
   return o;
 }
 
-export async function runAnalyze(a: AnalyzeArgs, io: CliIo): Promise<number> {
+export async function runAnalyze(given: AnalyzeArgs, io: CliIo): Promise<number> {
+  const a = { ...given, format: formatFor(given.format, given.output, ANALYZE_EXTENSIONS, 'text') };
   const opts = analyzeArgsToOptions(a, io);
   let report;
   let series: HostSeries[] = [];

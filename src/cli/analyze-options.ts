@@ -6,13 +6,18 @@ import { commonOptions, repeatable, type CommonArgs } from './common.js';
  * which loads the rule engine: yargs needs these before any command runs.
  */
 type Severity = 'info' | 'warning' | 'critical';
+export type AnalyzeFormat = 'text' | 'markdown' | 'jira' | 'json' | 'html';
+
+/** `-o FILE`'s extension → the report format, when --format is not given. */
+export const ANALYZE_EXTENSIONS: Readonly<Record<string, AnalyzeFormat>> = { html: 'html', htm: 'html', md: 'markdown', markdown: 'markdown', json: 'json', txt: 'text' };
 
 export interface AnalyzeArgs extends CommonArgs {
   rules?: string[];
   param?: string[];
   disable?: string[];
   limit?: string[];
-  format: 'text' | 'markdown' | 'jira' | 'json' | 'html';
+  /** Unset: from -o's extension (ANALYZE_EXTENSIONS), else text. */
+  format?: AnalyzeFormat;
   output?: string;
   summary?: boolean;
   'max-findings'?: number;
@@ -26,15 +31,15 @@ export function analyzeOptions<T>(y: Argv<T>) {
     .option('param', repeatable('override a rule param: id.name=value (repeatable)'))
     .option('disable', repeatable('skip a rule by id (repeatable)'))
     .option('limit', repeatable('a kernel limit for every host: tcp_max_orphans=65536, tcp_mem="a b c" (repeatable)'))
-    .option('format', { choices: ['text', 'markdown', 'jira', 'json', 'html'] as const, default: 'text' as const, describe: 'report format (html: one self-contained file with charts; jira: Jira wiki markup)' })
+    .option('format', { choices: ['text', 'markdown', 'jira', 'json', 'html'] as const, describe: 'report format (html: one self-contained file with charts; jira: Jira wiki markup); default: from -o\'s extension (.html .md .json .txt), else text' })
     .option('summary', { type: 'boolean', describe: 'markdown/jira: counts, hosts and the findings table only, no section per finding' })
     .option('max-findings', { type: 'number', describe: 'markdown/jira: a section for the N worst findings only (the table lists all)' })
     .option('max-chars', { type: 'number', describe: 'markdown/jira: cut to N characters with a line saying what was cut (default: one GitHub comment, 65536; Jira 32767; 0: no limit)' })
     .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
     .option('fail-on', { choices: ['info', 'warning', 'critical'] as const, describe: 'exit 1 when a finding is at least this severe' })
     .example('$0 analyze samples/kernel-6.18/unconnected-leak/', 'findings for one capture folder, on the terminal')
-    .example('$0 analyze --format markdown -o ticket.md capture.log', 'a report to paste into a ticket')
-    .example('$0 analyze --format html -o report.html sosreport.tar.xz', 'a report with charts to attach to a ticket')
+    .example('$0 analyze -o ticket.md capture.log', 'a report to paste into a ticket')
+    .example('$0 analyze -o report.html sosreport.tar.xz', 'a report with charts to attach to a ticket')
     .example('$0 analyze --param tcp-unhashed-sockets.min_unhashed=500 --fail-on warning logs/', 'a stricter threshold, exit 1 on warnings');
 }
 

@@ -1,7 +1,7 @@
 import yargs from 'yargs';
 import { readSnapshots } from '../pipeline.js';
 import { csvWriter, jsonlWriter } from '../report/rows.js';
-import { attachProgress, commonOptions, printSummary, readExitCode, readOptions, repeatable, UsageError, type CommonArgs } from './common.js';
+import { attachProgress, commonOptions, printSummary, formatFor, readExitCode, readOptions, repeatable, UsageError, type CommonArgs } from './common.js';
 import { openOutput, processIo, type CliIo } from './io.js';
 import { analyzeOptions, type AnalyzeArgs } from './analyze-options.js';
 import { VERSION } from '../version.js';
@@ -10,9 +10,10 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { exportWorkers, JOBS_MIN_BYTES, SPLIT_MIN_BYTES, takePreforked } from '../parallel/prefork.js';
 
-type ExportArgs = CommonArgs & { format: string; output?: string; jobs: number; 'jobs-min-bytes': number; split?: boolean };
+type ExportArgs = CommonArgs & { format?: string; output?: string; jobs: number; 'jobs-min-bytes': number; split?: boolean };
 
-async function runExport(a: ExportArgs, io: CliIo): Promise<number> {
+async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
+  const a = { ...given, format: formatFor(given.format as 'csv' | 'jsonl' | undefined, given.output, { csv: 'csv', jsonl: 'jsonl', ndjson: 'jsonl' }, 'csv') };
   const opts = readOptions(a, io);
   // Several cores: large files each in its own process; with --split, a big log is also cut into pieces (parallel/).
   // Workers write to the output themselves: a file, or this process's own stdout (not a test's stream).
@@ -106,7 +107,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       'write one row per (host, moment) as CSV or JSON Lines',
       (y) =>
         commonOptions(y)
-          .option('format', { choices: ['csv', 'jsonl'] as const, default: 'csv', describe: 'output format' })
+          .option('format', { choices: ['csv', 'jsonl'] as const, describe: 'output format; default: from -o\'s extension (.csv .jsonl), else csv' })
           .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
           .option('jobs', { alias: 'j', type: 'number', default: availableParallelism(), describe: 'large files read at once on separate cores (several file inputs); 1 reads them in turn' })
           .option('split', { type: 'boolean', default: false, describe: 'with -j: also cut one big plain log (32 MiB and more) into pieces read side by side; the rows are the same' })

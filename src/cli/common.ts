@@ -96,3 +96,13 @@ export function printFailed(failed: readonly InputProblem[], io: CliIo): void {
 export function readExitCode(stats: Pick<RunStats, 'snapshots' | 'failedInputs'>): number {
   return stats.snapshots === 0 || stats.failedInputs.length > 0 ? 2 : 0;
 }
+
+/**
+ * The format: `--format` when given, else from `-o`'s extension (case-insensitive), else the
+ * command's default (stdout, or an extension it does not know).
+ */
+export function formatFor<T extends string>(given: T | undefined, output: string | undefined, byExt: Readonly<Record<string, T>>, fallback: T): T {
+  if (given) return given;
+  const ext = output && output !== '-' ? /\.([a-z0-9]+)$/i.exec(output)?.[1]?.toLowerCase() : undefined;
+  return (ext !== undefined && Object.hasOwn(byExt, ext) ? byExt[ext] : undefined) ?? fallback;
+}
