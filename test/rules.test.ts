@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze, type AnalysisReport } from '../src/analyze.js';
 import { ROOT, SCENARIOS, samplePath, truth } from './helpers.js';
+import { cli as runCli } from './cli-run.js';
 
 const fired = (r: AnalysisReport, rule: string) => r.findings.filter((f) => f.rule === rule);
 
@@ -161,8 +161,11 @@ describe('the findings', () => {
 });
 
 describe('output', () => {
-  const BIN = join(ROOT, 'dist/cli/main.js');
-  const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
+  // The CLI in this process (main(argv, io)), as the bin runs it.
+  const cli = async (args: string[]) => {
+    const r = await runCli(args);
+    return { status: r.code, stdout: r.out, stderr: r.err };
+  };
 
   it('json validates against the shipped JSON Schema', async () => {
     const { default: Ajv } = await import('ajv/dist/2020.js');
@@ -170,50 +173,53 @@ describe('output', () => {
     const schema = JSON.parse(readFileSync(join(ROOT, 'schema/report.schema.json'), 'utf8')) as object;
     const validate = new Ajv({ allErrors: true }).compile(schema);
     for (const p of ['samples/kernel-6.18', 'samples/captures/frag-reassembly', 'samples/public']) {
-      const r = cli(['analyze', '--format', 'json', '-q', p]);
+      const r = await cli(['analyze', '--format', 'json', '-q', p]);
       const doc = JSON.parse(r.stdout) as unknown;
       expect([p, validate(doc), validate.errors ?? []]).toEqual([p, true, []]);
     }
   });
 
-  it('the same input gives the same bytes', () => {
+  it('the same input gives the same bytes', async () => {
     for (const fmt of ['json', 'markdown', 'text']) {
-      const a = cli(['analyze', '--format', fmt, '-q', 'samples/kernel-6.18']);
-      const b = cli(['analyze', '--format', fmt, '-q', 'samples/kernel-6.18']);
+      const a = await cli(['analyze', '--format', fmt, '-q', 'samples/kernel-6.18']);
+      const b = await cli(['analyze', '--format', fmt, '-q', 'samples/kernel-6.18']);
       expect(a.stdout.length).toBeGreaterThan(500);
       expect(a.stdout).toBe(b.stdout);
     }
   });
 
-  it('exit codes: --fail-on', () => {
-    expect(cli(['analyze', '-q', 'samples/kernel-6.18/unconnected-leak/combined.txt']).status).toBe(0);
-    expect(cli(['analyze', '-q', '--fail-on', 'critical', 'samples/kernel-6.18/unconnected-leak/combined.txt']).status).toBe(1);
-    expect(cli(['analyze', '-q', '--fail-on', 'warning', 'samples/kernel-6.18/idle/combined.txt']).status).toBe(0);
-    expect(cli(['analyze', '-q', '/nonexistent']).status).toBe(2);
-    expect(cli(['analyze', '-q', '--param', 'x=1', 'samples/public']).status).toBe(2);
+  it('exit codes: --fail-on', async () => {
+    expect((await cli(['analyze', '-q', 'samples/kernel-6.18/unconnected-leak/combined.txt'])).status).toBe(0);
+    expect((await cli(['analyze', '-q', '--fail-on', 'critical', 'samples/kernel-6.18/unconnected-leak/combined.txt'])).status).toBe(1);
+    expect((await cli(['analyze', '-q', '--fail-on', 'warning', 'samples/kernel-6.18/idle/combined.txt'])).status).toBe(0);
+    expect((await cli(['analyze', '-q', '/nonexistent'])).status).toBe(2);
+    expect((await cli(['analyze', '-q', '--param', 'x=1', 'samples/public'])).status).toBe(2);
   });
 
-  it('markdown: summary table, a section per finding with evidence and arithmetic', () => {
-    const r = cli(['analyze', '--format', 'markdown', '-q', 'samples/kernel-6.18/unconnected-leak/timeline-date.log']);
+  it('markdown: summary table, a section per finding with evidence and arithmetic', async () => {
+    const r = await cli(['analyze', '--format', 'markdown', '-q', 'samples/kernel-6.18/unconnected-leak/timeline-date.log']);
     expect(r.stdout).toContain('| severity | rule | host | seen | snapshots |');
     expect(r.stdout).toContain('### CRITICAL: TCP sockets allocated but never connected (unhashed, TCP_CLOSE) (`tcp-unhashed-sockets`)');
     expect(r.stdout).toContain('= 1501 - (1 + 0 - 0) = 1500');
     expect(r.stdout).toMatch(/\| peak \| 2026-11-25T00:56:18Z \| `samples\/kernel-6.18\/unconnected-leak\/timeline-date.log:683` \| 1501 \|/);
   });
 
-  it('text has no colour when piped', () => {
-    const r = cli(['analyze', '-q', 'samples/kernel-6.18/unconnected-leak/combined.txt']);
+  it('text has no colour when piped', async () => {
+    const r = await cli(['analyze', '-q', 'samples/kernel-6.18/unconnected-leak/combined.txt']);
     expect(r.stdout).toContain('CRITICAL tcp-unhashed-sockets');
     expect(r.stdout).not.toContain('\u001b[');
   });
 });
 
 describe('rule files', () => {
-  const BIN = join(ROOT, 'dist/cli/main.js');
-  const cli = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8' });
+  // The CLI in this process (main(argv, io)), as the bin runs it.
+  const cli = async (args: string[]) => {
+    const r = await runCli(args);
+    return { status: r.code, stdout: r.out, stderr: r.err };
+  };
 
-  it('rules lint reports each problem with file:line and exits 2', () => {
-    const r = cli(['rules', 'lint', 'test/fixtures/rules-broken']);
+  it('rules lint reports each problem with file:line and exits 2', async () => {
+    const r = await cli(['rules', 'lint', 'test/fixtures/rules-broken']);
     expect(r.status).toBe(2);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toContain('test/fixtures/rules-broken/bad-expr.yaml:9: unknown field "tcp_alocc" in when');
@@ -226,8 +232,8 @@ describe('rule files', () => {
     expect(lines.some((l) => /^test\/fixtures\/rules-broken\/bad-yaml.yaml:\d+: YAML: /.test(l))).toBe(true);
   });
 
-  it('rules lint passes the built-in rules', () => {
-    const r = cli(['rules', 'lint', 'rules']);
+  it('rules lint passes the built-in rules', async () => {
+    const r = await cli(['rules', 'lint', 'rules']);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('12 rule file(s) OK\n');
   });
@@ -241,11 +247,11 @@ describe('rule files', () => {
     expect(f.title).toBe('Site rule - unhashed TCP sockets, stricter');
   });
 
-  it('rules list and show', () => {
-    const l = cli(['rules', 'list']);
+  it('rules list and show', async () => {
+    const l = await cli(['rules', 'list']);
     expect(l.stdout.split('\n')[0]).toMatch(/^id\s+severity\s+scope\s+title$/);
     expect(l.stdout).toMatch(/tcp-unhashed-growth\s+warning\s+series\s+Unhashed TCP sockets rise steadily/);
-    const s = cli(['rules', 'show', 'tcp-timewait-high']);
+    const s = await cli(['rules', 'show', 'tcp-timewait-high']);
     expect(s.stdout).toContain('when: known(limits.tcp_max_tw_buckets) ? tcp_tw >= params.bucket_share * limits.tcp_max_tw_buckets : tcp_tw >= params.min_tw');
     expect(s.stdout).toContain('  min_tw = 5000  TIME_WAIT sockets when tcp_max_tw_buckets is unknown');
   });
