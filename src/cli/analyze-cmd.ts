@@ -8,7 +8,7 @@ import { SEVERITY_RANK } from '../rules/schema.js';
 import type { AnalyzeArgs } from './analyze-options.js';
 import { attachProgress, formatFor, printFailed, readOptions, UsageError } from './common.js';
 import { ANALYZE_EXTENSIONS } from './analyze-options.js';
-import { openOutput, type CliIo } from './io.js';
+import { checkOutputPath, openOutput, type CliIo } from './io.js';
 
 export type { AnalyzeArgs } from './analyze-options.js';
 
@@ -24,11 +24,13 @@ export function analyzeArgsToOptions(a: AnalyzeArgs, io: CliIo): AnalyzeOptions 
   const opts: AnalyzeOptions = { ...readOptions(a, io) };
   if (a.rules?.length) opts.rulesDirs = a.rules;
   if (a.disable?.length) opts.disable = a.disable;
-  const params: Record<string, Record<string, number>> = {};
+  // Null-prototype maps: `--param __proto__.x=1` is a name like any other (then no such rule), never Object.prototype.
+  const params: Record<string, Record<string, number>> = Object.create(null) as Record<string, Record<string, number>>;
   for (const [k, v] of splitKv(a.param, 'param')) {
     const dot = k.lastIndexOf('.');
     if (dot <= 0 || !/^-?\d+(\.\d+)?(e-?\d+)?$/i.test(v.trim())) throw new UsageError(`--param ${k}=${v}: expected id.name=number`);
-    (params[k.slice(0, dot)] ??= {})[k.slice(dot + 1)] = Number(v);
+    const id = k.slice(0, dot);
+    (Object.hasOwn(params, id) ? params[id]! : (params[id] = Object.create(null) as Record<string, number>))[k.slice(dot + 1)] = Number(v);
   }
   if (Object.keys(params).length) opts.params = params;
   const lim = parseLimitArgs(Object.fromEntries(splitKv(a.limit, 'limit')));
@@ -54,6 +56,7 @@ function ticketOptions(a: AnalyzeArgs): TicketOptions {
 
 export async function runAnalyze(given: AnalyzeArgs, io: CliIo): Promise<number> {
   const a = { ...given, format: formatFor(given.format, given.output, ANALYZE_EXTENSIONS, 'text') };
+  checkOutputPath(a.output, a.inputs);
   const opts = analyzeArgsToOptions(a, io);
   let report;
   let series: HostSeries[] = [];
@@ -75,6 +78,13 @@ export async function runAnalyze(given: AnalyzeArgs, io: CliIo): Promise<number>
   } finally {
     progress.done();
   }
+  // The exit code is known before the report is written: a reader that stops early (| head) does not change it.
+  const failOn = a['fail-on'];
+  const code =
+    report.inputs.snapshots === 0 || report.inputs.failed.length ? 2
+    : failOn && report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1
+    : 0;
+  io.settle?.(code);
   const out = openOutput(a.output, io);
   const color = !a.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
   const text =
@@ -94,8 +104,5 @@ export async function runAnalyze(given: AnalyzeArgs, io: CliIo): Promise<number>
       io.stderr.write(`sockscope: ${i.files} file(s), ${i.blocks} block(s) → ${i.snapshots} snapshot(s), ${i.skipped.length} skipped; ${report.findings.length} finding(s)\n`);
     }
   }
-  if (report.inputs.snapshots === 0 || report.inputs.failed.length) return 2;
-  const failOn = a['fail-on'];
-  if (failOn && report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn])) return 1;
-  return 0;
+  return code;
 }

@@ -2,11 +2,11 @@ import yargs from 'yargs';
 import { readSnapshots } from '../pipeline.js';
 import { csvWriter, jsonlWriter } from '../report/rows.js';
 import { attachProgress, commonOptions, printSummary, formatFor, readExitCode, readOptions, repeatable, UsageError, type CommonArgs } from './common.js';
-import { openOutput, processIo, type CliIo } from './io.js';
+import { checkOutputPath, discardOutputs, openOutput, OutputError, OutputFile, processIo, type CliIo } from './io.js';
 import { analyzeOptions, type AnalyzeArgs } from './analyze-options.js';
 import { VERSION } from '../version.js';
 import { availableParallelism } from 'node:os';
-import { closeSync, constants, openSync } from 'node:fs';
+import { closeSync, constants } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { exportWorkers, JOBS_MIN_BYTES, SPLIT_MIN_BYTES, takePreforked } from '../parallel/prefork.js';
 
@@ -14,6 +14,7 @@ type ExportArgs = CommonArgs & { format?: string; output?: string; jobs: number;
 
 async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
   const a = { ...given, format: formatFor(given.format as 'csv' | 'jsonl' | undefined, given.output, { csv: 'csv', jsonl: 'jsonl', ndjson: 'jsonl' }, 'csv') };
+  checkOutputPath(a.output, a.inputs);
   const opts = readOptions(a, io);
   // Several cores: large files each in its own process; with --split, a big log is also cut into pieces (parallel/).
   // Workers write to the output themselves: a file, or this process's own stdout (not a test's stream).
@@ -22,14 +23,28 @@ async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
   if (workers > 0) {
     // The workers write to the output themselves, in turn: stdout, or a file that every
     // process appends to (workers started before it was opened open it themselves).
-    const path = a.output && a.output !== '-' ? a.output : undefined;
-    const fd = path ? openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND) : 1;
+    // A file is written under a temporary name and renamed at the end (io.ts OutputFile).
+    const file = a.output && a.output !== '-' ? new OutputFile(a.output) : undefined;
+    const path = file?.writePath;
+    const fd = file ? file.open(constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND) : 1;
     const { exportParallel } = await import('../parallel/export.js');
     // Named from here: in the bundled CLI, the parallel export is a chunk elsewhere.
     const workerScript = fileURLToPath(new URL('../parallel/worker.js', import.meta.url));
     const more = { minBytes: a.split ? SPLIT_MIN_BYTES : Infinity, workerScript, workers: takePreforked(), ...(path ? { outputPath: path } : {}) };
-    const stats = await exportParallel(a.inputs, opts, a.format === 'jsonl' ? 'jsonl' : 'csv', workers + 1, fd, more);
-    if (fd !== 1) closeSync(fd);
+    let stats;
+    try {
+      stats = await exportParallel(a.inputs, opts, a.format === 'jsonl' ? 'jsonl' : 'csv', workers + 1, fd, more);
+    } catch (e) {
+      // A write error (a full disk) reaches here from this process or from a worker.
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EIO' || code === 'EDQUOT' || code === 'EFBIG' || /ENOSPC|EIO|EDQUOT|EFBIG/.test((e as Error).message)) {
+        throw new OutputError(`cannot write to ${a.output && a.output !== '-' ? a.output : 'stdout'}: ${code ?? (e as Error).message}`);
+      }
+      throw e;
+    } finally {
+      if (fd !== 1) closeSync(fd);
+    }
+    file?.commit();
     printSummary(stats, a.quiet, io);
     return readExitCode(stats);
   }
@@ -53,6 +68,7 @@ async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
 }
 
 async function runExplain(a: CommonArgs & { as?: string; output?: string }, io: CliIo): Promise<number> {
+  checkOutputPath(a.output, a.inputs);
   const { explainSnapshot } = await import('../report/explain.js');
   const { renderSs } = await import('../report/ss-text.js');
   const opts = readOptions(a, io);
@@ -85,18 +101,27 @@ async function runExplain(a: CommonArgs & { as?: string; output?: string }, io: 
   return readExitCode(stats);
 }
 
-/** Stands for "-" (stdin) while yargs parses; mapped back by fromArgv. */
+/**
+ * Words yargs-parser would not keep as inputs, passed through under names it keeps and
+ * mapped back by restoreStdin: a lone "-" (stdin), which it drops from positionals, and every
+ * word after "--" (`export -- -file.txt`), which it would not count as an input.
+ */
 const STDIN_ARG = '\u0000stdin';
+const LITERAL = '\u0000arg:';
 
-function restoreStdin<T extends { inputs: string[] }>(a: T): T {
-  return { ...a, inputs: a.inputs.map((i) => (i === STDIN_ARG ? '-' : i)) };
+function protectArgs(argv: readonly string[]): { args: string[]; literals: string[] } {
+  const end = argv.indexOf('--');
+  const literals = end < 0 ? [] : argv.slice(end + 1);
+  const head = end < 0 ? argv : argv.slice(0, end);
+  return { args: [...head.map((a) => (a === '-' ? STDIN_ARG : a)), ...literals.map((_, k) => `${LITERAL}${k}`)], literals };
 }
 
-/**
- * The whole CLI: parse `argv` (without node and the script), run the command, return the
- * exit code. Nothing of the process is touched but through `io` (and export's workers,
- * which write to file descriptors).
- */
+let literalArgs: string[] = [];
+
+function restoreStdin<T extends { inputs: string[] }>(a: T): T {
+  return { ...a, inputs: a.inputs.map((i) => (i === STDIN_ARG ? '-' : i.startsWith(LITERAL) ? literalArgs[Number(i.slice(LITERAL.length))]! : i)) };
+}
+
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let code = 0;
   const parser = yargs()
@@ -198,12 +223,14 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     // yargs-parser drops a lone "-" from positionals: pass stdin through under a name it keeps.
     // With a callback, yargs hands over what it would print (help, version) instead of printing it.
     let shown = '';
-    await parser.parseAsync(argv.map((a) => (a === '-' ? STDIN_ARG : a)), {}, (_err, _argv, output) => {
+    const { args, literals } = protectArgs(argv);
+    literalArgs = literals;
+    await parser.parseAsync(args, {}, (_err, _argv, output) => {
       shown = output;
     });
     if (shown) io.stdout.write(`${shown}\n`);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof OutputError) {
       io.stderr.write(`sockscope: ${e.message}\n`);
       return 2;
     }
@@ -212,6 +239,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     io.stderr.write(`sockscope: ${debug ? ((e as Error).stack ?? String(e)) : `${(e as Error).message ?? String(e)} (run with --debug for details)`}\n`);
     return 2;
   } finally {
+    // An output not renamed into place (an error) is removed: an old file keeps its bytes.
+    discardOutputs();
     // Workers started for an export that did not use them (prefork guessed wrong, or an error).
     for (const c of takePreforked()) c.disconnect();
   }

@@ -64,6 +64,7 @@ export function readOptions(a: CommonArgs, io: CliIo): ReadOptions {
   if (a.host) o.host = a.host;
   const since = parseTimeArg('since', a.since, a.tz);
   const until = parseTimeArg('until', a.until, a.tz);
+  if (since !== undefined && until !== undefined && since > until) throw new UsageError(`--since ${a.since} is later than --until ${a.until}: nothing could be kept`);
   if (since !== undefined) o.sinceMs = since;
   if (until !== undefined) o.untilMs = until;
   return o;

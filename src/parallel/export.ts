@@ -67,6 +67,24 @@ export async function exportParallel(
     const script = more.workerScript ?? fileURLToPath(new URL('./worker.js', import.meta.url));
     workers = Array.from({ length: want }, () => new Worker(fork(script, [], { stdio: ['ignore', fd, 'inherit', 'ipc'] })));
   }
+  try {
+    return await exportWith(workers, inputs, opts, format, jobs, fd, more, o);
+  } finally {
+    // Every way out, a write error (a full disk) included, ends the workers.
+    for (const w of workers) w.end();
+  }
+}
+
+async function exportWith(
+  workers: Worker[],
+  inputs: readonly string[],
+  opts: ReadOptions,
+  format: 'csv' | 'jsonl',
+  jobs: number,
+  fd: number,
+  more: ParallelOptions,
+  o: WorkerJob['opts'],
+): Promise<RunStats> {
   const out = fd === 1 ? stdoutOut() : fdOut(fd);
   if (format === 'csv') out.writeNow(Buffer.from(csvHeader()));
 
@@ -113,12 +131,8 @@ export async function exportParallel(
       await read;
     }
   };
-  try {
-    await Promise.all([here(), ...workers.map(there)]);
-    await Promise.all(written); // the last units' rows, written in their turn
-  } finally {
-    for (const w of workers) w.end();
-  }
+  await Promise.all([here(), ...workers.map(there)]);
+  await Promise.all(written); // the last units' rows, written in their turn
   const total = emptyStats();
   for (const st of byIdx) if (st) merge(total, st); // input order: the summary reads the same as a serial run's
   return total;

@@ -57,7 +57,9 @@ const next = (): void => {
       next();
     },
     (e: unknown) => {
-      process.stderr.write(`sockscope: export worker: ${(e as Error).stack ?? String(e)}\n`);
+      // An I/O error (a full disk) is one line; anything else is a bug: its stack.
+      const err = e as NodeJS.ErrnoException;
+      process.stderr.write(`sockscope: export worker: ${err.code ? err.message : (err.stack ?? String(e))}\n`);
       process.exit(2);
     },
   );

@@ -87,7 +87,7 @@ export function compileRule(
     return { issues };
   }
   const def = parsed.data;
-  const params: Record<string, ParamInfo> = {};
+  const params: Record<string, ParamInfo> = Object.create(null) as Record<string, ParamInfo>;
   for (const [name, p] of Object.entries(def.params)) {
     const info: ParamInfo = typeof p === 'number' ? { default: p, value: p } : { default: p.default, value: p.default };
     if (typeof p !== 'number') {
@@ -96,8 +96,8 @@ export function compileRule(
     }
     params[name] = info;
   }
-  for (const [name, v] of Object.entries(overrides[def.id] ?? {})) {
-    if (params[name]) params[name].value = v;
+  for (const [name, v] of Object.entries((Object.hasOwn(overrides, def.id) ? overrides[def.id] : undefined) ?? {})) {
+    if (Object.hasOwn(params, name)) params[name]!.value = v;
   }
   const fns = functionsFor(def.scope);
   const limits = new Set<string>();

@@ -52,7 +52,7 @@ export function buildRuleSet(builtin: TextFile[], custom: TextFile[][], opts: Ru
       continue;
     }
     for (const name of Object.keys(ps)) {
-      if (!r.params[name]) errors.push(`--param ${id}.${name}: rule ${id} has no param ${name} (it has: ${Object.keys(r.params).join(', ') || 'none'})`);
+      if (!Object.hasOwn(r.params, name)) errors.push(`--param ${id}.${name}: rule ${id} has no param ${name} (it has: ${Object.keys(r.params).join(', ') || 'none'})`);
     }
   }
   const rules = [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
