@@ -25,7 +25,7 @@ export interface HostSummary {
   sparklines: Record<string, Sparkline>;
 }
 
-/** The whole result of `analyze` (DESIGN §6), as the json format writes it. */
+/** The whole result of `analyze`, as the json format writes it. */
 export interface AnalysisReport {
   tool: { name: 'sockscope'; version: string };
   inputs: {

@@ -37,7 +37,7 @@ export interface ReadOptions extends TimeOptions {
   fast?: boolean;
 }
 
-/** Accounting for a run (DESIGN §7): blocks = blocksInSnapshots + skipped. */
+/** Accounting for a run: blocks = blocksInSnapshots + skipped. */
 export interface RunStats {
   files: number;
   bytes: number;

@@ -6,7 +6,7 @@
     python3 samples/captures/capture.py list
 
 Every capture byte comes from `date`, `cat /proc/...`, `ss -s`, `ss -tan`, `sysctl`
-run by an unmodified copy of /work/shared/tools/capture/snap.sh (copied to /tmp/snap.sh)
+run by an unmodified copy of tools/capture/snap.sh (copied to /tmp/snap.sh)
 while a known, bounded loopback workload runs.  This script only starts commands, records
 their exact command lines and wall-clock times, and afterwards reads the captured files
 back to compute the "observed" values of truth.json.  It never writes kernel output itself:
@@ -29,8 +29,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SNAP = "/tmp/snap.sh"
-SNAP_SRC = "/work/shared/tools/capture/snap.sh"
-WL = "/work/shared/tools/capture/workloads.py"
+# The capture tools, kept in the repository (tools/capture/).
+TOOLS = HERE.parent.parent / "tools" / "capture"
+SNAP_SRC = str(TOOLS / "snap.sh")
+WL = str(TOOLS / "workloads.py")
 RUNS = Path("/tmp/sockscope-capture-runs")
 
 
@@ -575,7 +577,7 @@ def write_truth(name):
     t = {"scenario": name, "description": meta["description"], "host": rec["host"], "kernel": rec["kernel"],
          "ss_version": rec["ss_version"], "captured_in": rec.get("captured_in"),
          "start": rec["start"], "end": rec["end"],
-         "snap_sh": "unmodified copy of /work/shared/tools/capture/snap.sh at /tmp/snap.sh",
+         "snap_sh": "unmodified copy of tools/capture/snap.sh at /tmp/snap.sh",
          "commands": rec["commands"],
          "workloads": [workload_summary(d, w) for w in rec["workloads"]],
          "expected_findings": meta["expected_findings"]}

@@ -1,6 +1,6 @@
 /**
  * The canonical snapshot's numeric fields, in CSV/JSONL column order
- * (DESIGN §3), then the extras that follow when present.
+ * (the snapshot columns of docs/formats.md), then the extras that follow when present.
  */
 export const NUMERIC_FIELDS = [
   'sockets_used',

@@ -14,7 +14,7 @@ const Param = z.union([
 
 const Reference = z.union([z.string(), z.object({ title: z.string(), url: z.string() }).strict()]);
 
-/** A rule file (DESIGN §5). Unknown fields are errors. */
+/** A rule file. Unknown fields are errors. */
 export const RuleSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),

@@ -5,7 +5,7 @@
 # (of the python3 processes) per block; then ss -peaonmi once, at the end.
 # Usage: make.sh   (writes timeline-date.log, ss-peaonmi.txt and workload logs here)
 set -eu
-W=/work/shared/tools/capture/workloads.py
+W="$(cd "$(dirname "$0")/../../.." && pwd)/tools/capture/workloads.py"   # the repository's tools/capture/
 python3 $W cwserver --port 20021 --duration 40 > workload-cwserver.jsonl &
 sleep 1
 python3 $W cwclient --port 20021 --rate 40 --count 400 --duration 30 > workload-cwclient.jsonl &

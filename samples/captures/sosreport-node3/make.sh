@@ -7,7 +7,7 @@
 set -eu
 out=$(realpath -m "${1:?output dir}")
 ns=sockscope-n3
-W=/work/shared/tools/capture/workloads.py
+W="$(cd "$(dirname "$0")/../../.." && pwd)/tools/capture/workloads.py"   # the repository's tools/capture/
 mkdir -p "$out"
 ip netns add $ns
 ip -n $ns link set lo up

@@ -16,7 +16,7 @@ ip netns add $ns
 ip -n $ns link set lo up
 trap 'ip netns del $ns 2>/dev/null || true; rm -f "$lib"' EXIT
 # a workload inside the namespace: 300 unconnected TCP sockets held for 20 s
-ip netns exec $ns python3 /work/shared/tools/capture/workloads.py leak --family 4 --per-step 100 --max 300 --delay 0 --duration 20 > "$out/../workload-leak.jsonl" &
+ip netns exec $ns python3 "$(cd "$(dirname "$0")/../../.." && pwd)/tools/capture/workloads.py" leak --family 4 --per-step 100 --max 300 --delay 0 --duration 20 > "$out/../workload-leak.jsonl" &
 sleep 5
 unshare --uts bash -c "hostname node2; . '$lib'; out='$out'; ns='$ns'"'
   log_cmd "$out/basic-environment.txt" /bin/date

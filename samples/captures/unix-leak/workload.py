@@ -5,7 +5,7 @@ Creates socket.socketpair(AF_UNIX, SOCK_STREAM) at a steady rate and holds both
 ends, so `sockets: used` in /proc/net/sockstat rises while TCP/UDP stay flat.
 Bounded: at most --max-sockets sockets, at most --duration seconds (<= 300);
 closes everything at the end or on SIGTERM/SIGINT.  Logs JSON lines to stdout
-in the style of /work/shared/tools/capture/workloads.py.
+in the style of tools/capture/workloads.py.
 
   python3 workload.py --pairs-per-step 25 --step 1 --max-sockets 1500 --delay 3 --duration 50
 """
