@@ -259,11 +259,12 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
         linesBefore === undefined, // a later piece of a file was looked at for NUL bytes with the first
       );
       if (res.binary) {
-        stats.inputProblems.push({ source: item.name, reason: 'binary file (NUL bytes); not a text capture' });
+        stats.inputProblems.push({ source: item.name, reason: res.binaryReason ?? 'binary file; not a text capture' });
         return;
       }
       seg.end();
       for (const n of item.notes ?? []) stats.inputProblems.push({ source: item.name, reason: n });
+      if (res.nulBytes) stats.inputProblems.push({ source: item.name, reason: `${res.nulBytes} NUL byte(s) in ${res.nulRuns} run(s), the first at byte ${res.firstNulAt} (a crash or hard reboot leaves these): passed over, the text around them read` });
       if (res.longLines) stats.inputProblems.push({ source: item.name, reason: `${res.longLines} line(s) longer than 1 MiB cut to their first 1 MiB` });
       stats.files++;
       stats.bytes += res.bytes;

@@ -25,7 +25,7 @@ export function giveBack(chunk: Uint8Array): void {
 }
 
 /** [start, end) of a file (to its end without `end`), in chunks of CHUNK_BYTES. */
-export function readChunks(path: string, start = 0, end = Infinity): Readable {
+export function readChunks(path: string | Buffer, start = 0, end = Infinity): Readable {
   async function* gen(): AsyncGenerator<Buffer> {
     const fh = await open(path, 'r');
     try {

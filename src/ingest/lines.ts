@@ -10,8 +10,15 @@ export interface LineSink {
 
 export interface ReadResult {
   bytes: number;
-  /** The file holds NUL bytes: not text. */
+  /** The file is not text (see `textOrBinary`): nothing of it was read. */
   binary: boolean;
+  /** Why it is binary, for the report. */
+  binaryReason?: string;
+  /** NUL bytes in a text file (a log after a crash or hard reboot): passed over, the text around them read. */
+  nulBytes?: number;
+  /** How many runs of consecutive NUL bytes, and the byte offset of the first. */
+  nulRuns?: number;
+  firstNulAt?: number;
   /** Lines longer than MAX_LINE: their first MAX_LINE characters were passed on, the rest dropped. */
   longLines: number;
 }
@@ -154,7 +161,47 @@ export async function scanLines(
     }
     prev = input;
   };
-  const binary = (buf: Buffer): boolean => buf.subarray(0, BINARY_PROBE).includes(0);
+  // NUL bytes in text are passed over (counted in runs, across chunk boundaries).
+  let nulBytes = 0;
+  let nulRuns = 0;
+  let firstNulAt = -1;
+  let inRun = false;
+  let at = 0; // input offset of the chunk being cleaned
+  const clean = (buf: Buffer): Buffer => {
+    const start = at;
+    at += buf.length;
+    let z = buf.indexOf(0);
+    if (z < 0) {
+      if (buf.length) inRun = false;
+      return buf;
+    }
+    if (firstNulAt < 0) firstNulAt = start + z;
+    const out = Buffer.allocUnsafe(buf.length);
+    let o = buf.copy(out, 0, 0, z);
+    if (z > 0) inRun = false;
+    let i = z;
+    while (i < buf.length) {
+      if (buf[i] === 0) {
+        if (!inRun) nulRuns++;
+        inRun = true;
+        nulBytes++;
+        i++;
+        continue;
+      }
+      z = buf.indexOf(0, i);
+      const end = z < 0 ? buf.length : z;
+      o += buf.copy(out, o, i, end);
+      inRun = false;
+      i = end;
+    }
+    return out.subarray(0, o);
+  };
+  const result = (binary: boolean, why?: string): ReadResult => {
+    const r: ReadResult = { bytes, binary, longLines };
+    if (why) r.binaryReason = why;
+    if (!binary && nulBytes) Object.assign(r, { nulBytes, nulRuns, firstNulAt });
+    return r;
+  };
   for await (const chunk of stream as AsyncIterable<Buffer | string>) {
     let buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     bytes += buf.length;
@@ -162,27 +209,34 @@ export async function scanLines(
       head.push(buf);
       headBytes += buf.length;
       if (headBytes < BINARY_PROBE) continue;
-      buf = head.length === 1 ? buf : Buffer.concat(head);
+      const whole = head.length === 1 ? buf : Buffer.concat(head);
+      const v = textOrBinary(whole, false);
+      if (v === undefined) {
+        head = [whole];
+        continue;
+      }
+      buf = whole;
       head = undefined;
-      if (binary(buf)) {
+      if (v !== 'text') {
         stream.destroy();
-        return { bytes, binary: true, longLines };
+        return result(true, v);
       }
     }
-    feed(buf);
+    feed(clean(buf));
     const w = afterChunk?.(buf.length);
     if (w) await w;
   }
   if (head) {
     const buf = Buffer.concat(head);
-    if (binary(buf)) return { bytes, binary: true, longLines };
-    feed(buf);
+    const v = textOrBinary(buf, true);
+    if (v !== 'text') return result(true, v);
+    feed(clean(buf));
     const w = afterChunk?.(buf.length);
     if (w) await w;
   }
   // The last line may lack its newline: give it one, so scanners see every line end.
   if (carry) scanner.scan(carry[carry.length - 1] === 10 ? carry : Buffer.concat([carry, NEWLINE]), 0, true);
-  return { bytes, binary: false, longLines };
+  return result(false);
 }
 
 const NEWLINE = Buffer.from('\n');
@@ -190,5 +244,46 @@ const NEWLINE = Buffer.from('\n');
 /** Bytes of a new chunk joined to the unread rest of the last one (more than a fast block spans). */
 const JOIN = 64 << 10;
 
-/** How far into a file NUL bytes mark it binary. */
+/** Text bytes looked at before a file is called text or binary. */
 const BINARY_PROBE = 8192;
+/** Bytes looked at, at most, to find that many text bytes (past runs of NUL). */
+const PROBE_MAX = 1 << 20;
+/** Share of control bytes (other than tab, newlines, form feed, ESC) beyond which a file is binary. */
+const MAX_CONTROL_SHARE = 0.05;
+
+/**
+ * Text or binary, from the share of bytes that text does not hold: control bytes other
+ * than tab, LF, VT, FF, CR and ESC, and NULs outside runs. Runs of 8 NULs and more are
+ * what a crash or a hard reboot leaves in a log (blocks allocated, never written): they
+ * are not counted, and the decision waits for BINARY_PROBE bytes of the rest (up to
+ * PROBE_MAX). Undefined: not enough bytes yet (`final`: the input ended, decide now).
+ * A string: binary, and why.
+ */
+export function textOrBinary(buf: Buffer, final: boolean): 'text' | string | undefined {
+  const n = Math.min(buf.length, PROBE_MAX);
+  let control = 0;
+  let runNul = 0;
+  let run = 0;
+  for (let i = 0; i < n; i++) {
+    const b = buf[i]!;
+    if (b === 0) {
+      run++;
+      continue;
+    }
+    if (run) {
+      if (run >= 8) runNul += run;
+      else control += run;
+      run = 0;
+    }
+    if (b < 0x20 && b !== 9 && b !== 10 && b !== 11 && b !== 12 && b !== 13 && b !== 27) control++;
+  }
+  if (run >= 8) runNul += run;
+  else control += run;
+  const rest = n - runNul;
+  if (rest < BINARY_PROBE && n < PROBE_MAX && !final) return undefined;
+  if (rest === 0) return n ? `binary file (${n} NUL bytes and nothing else); not a text capture` : 'text';
+  if (rest < 64 && n >= PROBE_MAX) return `binary file (its first ${n} bytes are NUL but ${rest}); not a text capture`;
+  const share = control / rest;
+  if (share > MAX_CONTROL_SHARE) return `binary file (${(share * 100).toFixed(0)}% of its first bytes are control or NUL bytes); not a text capture`;
+  return 'text';
+}

@@ -1,6 +1,6 @@
-import { createReadStream, lstatSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, lstatSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { readChunks } from './chunks.js';
-import { open as openFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 
@@ -11,6 +11,28 @@ export interface TreeEntry {
   mtimeMs?: number;
   /** Symbolic link (on disk: followed only when given explicitly). */
   isLink?: boolean;
+  /** Neither a regular file nor a directory (after links): what it is (`FIFO`, `character device`...). */
+  special?: string;
+  /** Device and inode (on disk), to recognise a file this run writes. */
+  id?: string;
+}
+
+function specialKind(st: Stats): string | undefined {
+  if (st.isFile() || st.isDirectory()) return undefined;
+  if (st.isFIFO()) return 'FIFO';
+  if (st.isCharacterDevice()) return 'character device';
+  if (st.isBlockDevice()) return 'block device';
+  if (st.isSocket()) return 'socket';
+  return 'special file';
+}
+
+/** A file name as shown: UTF-8 when it is, else its bytes >= 0x80 as \xNN (the file is still read by its bytes). */
+function displayName(raw: Buffer): string {
+  const s = raw.toString('utf8');
+  if (!s.includes('\ufffd') || Buffer.from(s).equals(raw)) return s;
+  let out = '';
+  for (const b of raw) out += b < 0x80 ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
+  return out;
 }
 
 /**
@@ -23,7 +45,7 @@ export interface Tree {
   stat(path: string): Promise<TreeEntry | undefined>;
   /** Children of a directory, sorted by name (code point order). */
   list(dir: string): Promise<TreeEntry[]>;
-  open(path: string): Readable;
+  open(path: string, size?: number): Readable;
   /** Whole text of a small file, or undefined when missing or larger than `max` bytes. */
   readText(path: string, max?: number): Promise<string | undefined>;
   /** The first bytes of a file (to recognize its format by content). */
@@ -53,7 +75,7 @@ async function streamText(s: Readable, max: number): Promise<string | undefined>
 const SMALL_FILE = 1 << 16;
 
 /** A small file as a stream of one chunk, read when the stream is first read; a read error is the stream's error. */
-function smallFile(path: string): Readable {
+function smallFile(path: string | Buffer): Readable {
   return new Readable({
     read() {
       let data: Buffer;
@@ -70,8 +92,26 @@ function smallFile(path: string): Readable {
 }
 
 export class DiskTree implements Tree {
+  /** Paths as shown → their bytes, for names that are not UTF-8 (and everything under them). */
+  private raw = new Map<string, Buffer>();
+  /** One small file read whole by peek, handed to the open that follows (no second read). */
+  private peeked: { path: string; data: Buffer } | undefined;
+
   label(path: string): string {
     return path;
+  }
+  /** What to give fs for a path as shown. */
+  fsPath(path: string): string | Buffer {
+    return this.raw.get(path) ?? path;
+  }
+  /** Why a path cannot be read (ENOENT, ELOOP, EACCES...), or undefined when it can be stat'ed. */
+  statError(path: string): string | undefined {
+    try {
+      statSync(this.fsPath(path));
+      return undefined;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code ?? String(e);
+    }
   }
   /**
    * Synchronous: a stat is a few microseconds, and through the thread pool each costs two
@@ -79,19 +119,30 @@ export class DiskTree implements Tree {
    */
   async stat(path: string): Promise<TreeEntry | undefined> {
     try {
-      const l = lstatSync(path);
-      const st = l.isSymbolicLink() ? statSync(path) : l;
-      return { name: path, isDir: st.isDirectory(), size: st.size, mtimeMs: st.mtimeMs, isLink: l.isSymbolicLink() };
+      const p = this.fsPath(path);
+      const l = lstatSync(p);
+      const st = l.isSymbolicLink() ? statSync(p) : l;
+      const e: TreeEntry = { name: path, isDir: st.isDirectory(), size: st.size, mtimeMs: st.mtimeMs, isLink: l.isSymbolicLink(), id: `${st.dev}:${st.ino}` };
+      const special = specialKind(st);
+      if (special) e.special = special;
+      return e;
     } catch {
       return undefined;
     }
   }
   async list(dir: string): Promise<TreeEntry[]> {
-    const ents = await readdir(dir, { withFileTypes: true });
+    const parent = this.raw.get(dir);
+    const ents = await readdir(parent ?? dir, { withFileTypes: true, encoding: 'buffer' });
     const out: TreeEntry[] = [];
     for (const e of ents) {
+      const nameRaw = e.name as unknown as Buffer;
+      const name = displayName(nameRaw);
+      if (parent || name !== nameRaw.toString('utf8') || !Buffer.from(name).equals(nameRaw)) {
+        const shown = `${dir.replace(/\/$/, '')}/${name}`;
+        this.raw.set(shown, Buffer.concat([parent ?? Buffer.from(dir.replace(/\/$/, '')), Buffer.from('/'), nameRaw]));
+      }
       const isLink = e.isSymbolicLink();
-      out.push({ name: e.name, isDir: e.isDirectory(), size: 0, isLink });
+      out.push({ name, isDir: e.isDirectory(), size: 0, isLink });
     }
     return out.sort(byName);
   }
@@ -101,20 +152,36 @@ export class DiskTree implements Tree {
    * the thread pool are four round trips per file for what the page cache gives at once.
    */
   open(path: string, size?: number): Readable {
-    if (size === undefined) return createReadStream(path);
-    return size > SMALL_FILE ? readChunks(path) : smallFile(path);
+    const p = this.fsPath(path);
+    if (this.peeked?.path === path) {
+      const data = this.peeked.data;
+      this.peeked = undefined;
+      return Readable.from(data.length ? [data] : [], { objectMode: false });
+    }
+    if (size === undefined) return createReadStream(p);
+    return size > SMALL_FILE ? readChunks(p) : smallFile(p);
   }
-  async peek(path: string, n: number): Promise<Buffer> {
-    const fh = await openFile(path, 'r').catch(() => undefined);
-    if (!fh) return Buffer.alloc(0);
+  /**
+   * The first bytes of a regular file, read synchronously. A small file (64 KiB and less)
+   * is read whole and kept for the open that follows, so recognising it costs no read.
+   */
+  async peek(path: string, n: number, size?: number): Promise<Buffer> {
+    const p = this.fsPath(path);
     try {
-      const buf = Buffer.alloc(n);
-      const { bytesRead } = await fh.read(buf, 0, n, 0);
-      return buf.subarray(0, bytesRead);
+      if (size !== undefined && size <= SMALL_FILE) {
+        const data = readFileSync(p);
+        this.peeked = { path, data };
+        return data.subarray(0, n);
+      }
+      const fd = openSync(p, 'r');
+      try {
+        const buf = Buffer.alloc(n);
+        return buf.subarray(0, readSync(fd, buf, 0, n, 0));
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       return Buffer.alloc(0);
-    } finally {
-      await fh.close();
     }
   }
   async readText(path: string, max = 1 << 20): Promise<string | undefined> {
@@ -131,20 +198,65 @@ export class MemTree implements Tree {
 
   constructor(private readonly prefix: string) {}
 
-  add(path: string, data: Buffer, mtimeMs?: number): void {
+  /**
+   * Keep a member. A second member of the same name, or one whose path clashes with a
+   * file or directory already there (`a` beside `a/b.txt`), is kept under a free name
+   * (`cap.txt~2`, `a~2/b.txt`): every member is read. Returns the path it is kept under.
+   */
+  add(path: string, data: Buffer, mtimeMs?: number): string {
     const parts = path.split('/').filter(Boolean);
     let dir = '';
-    for (let i = 0; i < parts.length - 1; i++) {
-      this.dirs.get(dir)!.add(parts[i]!);
-      dir = joinPath(dir, parts[i]!);
+    for (let i = 0; i < parts.length; i++) {
+      const last = i === parts.length - 1;
+      let name = parts[i]!;
+      const taken = (n: string): boolean => {
+        const p = joinPath(dir, n);
+        return last ? this.files.has(p) || this.dirs.has(p) : this.files.has(p);
+      };
+      if (taken(name)) {
+        let k = 2;
+        while (taken(`${name}~${k}`) || (last && this.dirs.has(joinPath(dir, `${name}~${k}`)))) k++;
+        name = `${name}~${k}`;
+        parts[i] = name;
+      }
+      this.dirs.get(dir)!.add(name);
+      if (last) break;
+      dir = joinPath(dir, name);
       if (!this.dirs.has(dir)) this.dirs.set(dir, new Set());
     }
-    this.dirs.get(dir)!.add(parts[parts.length - 1]!);
-    this.files.set(parts.join('/'), mtimeMs === undefined ? { data } : { data, mtimeMs });
+    const kept = parts.join('/');
+    this.files.set(kept, mtimeMs === undefined ? { data } : { data, mtimeMs });
+    return kept;
+  }
+
+  /** A directory (from a directory member, or the folder of a member that is not kept). */
+  addDir(path: string): void {
+    const parts = path.split('/').filter(Boolean);
+    let dir = '';
+    for (const name of parts) {
+      if (this.files.has(joinPath(dir, name))) return; // a file has this name: the directory comes with its first member
+      this.dirs.get(dir)!.add(name);
+      dir = joinPath(dir, name);
+      if (!this.dirs.has(dir)) this.dirs.set(dir, new Set());
+    }
+  }
+
+  isFile(path: string): boolean {
+    return this.files.has(path);
+  }
+  isDir(path: string): boolean {
+    return this.dirs.has(path);
   }
 
   get size(): number {
     return this.files.size;
+  }
+
+  /** Bytes held. */
+  get bytes(): number {
+    let n = 0;
+    for (const f of this.files.values()) n += f.data.length;
+    return n;
   }
 
   label(path: string): string {

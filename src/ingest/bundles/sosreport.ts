@@ -14,6 +14,18 @@ const LISTING_DIRS = ['sos_commands/networking', 'sos_commands/process', 'sos_co
 const SAR_DIRS = ['sos_commands/sar', 'var/log/sa', 'var/log/sysstat'];
 const SAR_TEXT = /^sar\d{2}(\d{6})?$/;
 
+/**
+ * What a sosreport archive holds that is never read: logs (var/log, but sar's var/log/sa),
+ * /sys, sos's own logs and strings, and any other large member that is not a capture or a
+ * listing (captures are small; a big member is a log or a dump).
+ */
+export function sosreportSkips(rel: string, size: number): boolean {
+  if (/^(var\/log\/(?!sa\/)|sys\/|sos_strings\/|sos_logs\/)/.test(rel)) return true;
+  if (size <= 8 << 20) return false;
+  const name = rel.split('/').pop()!;
+  return !(CAPTURES.includes(rel) || (/^sos_commands\/(networking|process)\//.test(rel) && LISTINGS.test(name)) || /^sos_commands\/(kernel|sar)\//.test(rel) || rel.startsWith('var/log/sa/'));
+}
+
 /** A sosreport is recognized by its layout: `sos_commands/` plus sos's own files. */
 export async function isSosreport(tree: Tree, dir: string): Promise<boolean> {
   if (!(await exists(tree, joinPath(dir, 'sos_commands')))) return false;

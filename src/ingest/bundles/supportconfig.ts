@@ -3,6 +3,11 @@ import type { TimeOptions } from '../../segment/time.js';
 import { joinPath, type Tree } from '../tree.js';
 import { exists, member, timeFromText, type BundleContext, type BundleItems } from './common.js';
 
+/** Large members of a supportconfig that are not read (logs such as messages.txt); small ones are kept. */
+export function supportconfigSkips(rel: string, size: number): boolean {
+  return size > 8 << 20 && !/^(basic-environment|network(-.+)?|sysctl|sar)\.txt$/.test(rel);
+}
+
 /** SUSE supportconfig: `basic-environment.txt` beside `network.txt`. */
 export async function isSupportconfig(tree: Tree, dir: string): Promise<boolean> {
   return (await exists(tree, joinPath(dir, 'basic-environment.txt'))) && (await exists(tree, joinPath(dir, 'network.txt')));
