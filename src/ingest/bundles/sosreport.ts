@@ -15,15 +15,16 @@ const SAR_DIRS = ['sos_commands/sar', 'var/log/sa', 'var/log/sysstat'];
 const SAR_TEXT = /^sar\d{2}(\d{6})?$/;
 
 /**
- * What a sosreport archive holds that is never read: logs (var/log, but sar's var/log/sa),
- * /sys, sos's own logs and strings, and any other large member that is not a capture or a
- * listing (captures are small; a big member is a log or a dump).
+ * What a sosreport archive holds that is never read: logs (var/log, but sar's folders),
+ * /sys, sos's own logs and strings, and any other large member that is not a capture, a
+ * listing, sar text or a kernel file (captures are small; a big member is a log or a dump).
  */
 export function sosreportSkips(rel: string, size: number): boolean {
-  if (/^(var\/log\/(?!sa\/)|sys\/|sos_strings\/|sos_logs\/)/.test(rel)) return true;
+  const dir = rel.split('/').slice(0, -1).join('/');
+  if (SAR_DIRS.includes(dir)) return false;
+  if (/^(var\/log\/|sys\/|sos_strings\/|sos_logs\/)/.test(rel)) return true;
   if (size <= 8 << 20) return false;
-  const name = rel.split('/').pop()!;
-  return !(CAPTURES.includes(rel) || (/^sos_commands\/(networking|process)\//.test(rel) && LISTINGS.test(name)) || /^sos_commands\/(kernel|sar)\//.test(rel) || rel.startsWith('var/log/sa/'));
+  return !(CAPTURES.includes(rel) || (LISTING_DIRS.includes(dir) && formatOfPath(rel)?.kind === 'listing') || dir === 'sos_commands/kernel');
 }
 
 /** A sosreport is recognized by its layout: `sos_commands/` plus sos's own files. */
