@@ -2,7 +2,8 @@
 // npm run bench [-- --runs 5 --size 200M --big]
 // Runs sockscope (export, analyze) and the mawk reference alternately on the same generated
 // log, N runs each, and prints medians: seconds, MB/s, snapshots/s, ratio to awk, peak RSS
-// (from /usr/bin/time -v). --big also measures `export` of a 1 GB log (one run: memory).
+// (from /usr/bin/time -v); then a big sosreport .tar.gz/.tar.xz against gzip -dc / xz -dc
+// (bench/archive.mjs). --big also measures `export` of a 1 GB log (one run: memory).
 // Logs are generated from the real formats by bench/gen.mjs (see there) into bench/data/.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -132,6 +133,11 @@ for (const r of rows) out += `| ${r.job} | ${r.secs.toFixed(2)} | ${r.mbps.toFix
   if (!existsSync(dir)) spawnSync(process.execPath, [join(root, 'bench/gen.mjs'), '--files', '10000', '--dir', dir], { stdio: 'inherit' });
   const r = timed(process.execPath, [bin, 'export', dir, '-o', '/dev/null', '--quiet']);
   out += `10,000 snapshots in 30,000 small files: ${r.secs.toFixed(2)} s, ${Math.round(30000 / r.secs)} files/s, peak RSS ${(r.rssKiB / 1024).toFixed(0)} MiB\n`;
+}
+// Archives against their decompressor (bench/archive.mjs).
+{
+  const { archiveBench } = await import('./archive.mjs');
+  out += await archiveBench(runs);
 }
 if (big) {
   const log1g = ensureLog('1G');
