@@ -7,6 +7,7 @@ import { analyzeOptions, type AnalyzeArgs } from './analyze-options.js';
 import { VERSION } from '../version.js';
 import { availableParallelism } from 'node:os';
 import { closeSync, constants } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { exportWorkers, JOBS_MIN_BYTES, SPLIT_MIN_BYTES, takePreforked } from '../parallel/prefork.js';
 
@@ -168,6 +169,16 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         code = await runAnalyze(restoreStdin(a as unknown as AnalyzeArgs), io);
       },
     )
+    .command(
+      'capture-script',
+      'print the capture script to run on the host with the problem (POSIX sh, coreutils, iproute2, optionally lsof)',
+      (y) => y.example('$0 capture-script > sockscope-capture.sh', 'then, as root on that host: sh sockscope-capture.sh -i 60'),
+      async () => {
+        // scripts/ sits two folders above every built file (dist/cli, dist/chunks) and this source.
+        io.stdout.write(await readFile(new URL('../../scripts/sockscope-capture.sh', import.meta.url), 'utf8'));
+        code = 0;
+      },
+    )
     .command('rules', 'list, show and check rules', (y) =>
       y
         .command(
@@ -200,7 +211,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         )
         .demandCommand(1, 'name a rules command: list, show or lint'),
     )
-    .demandCommand(1, 'name a command: analyze, export, explain or rules')
+    .demandCommand(1, 'name a command: analyze, export, explain, rules or capture-script')
     .strict()
     .help()
     .alias('h', 'help')
