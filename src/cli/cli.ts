@@ -11,12 +11,14 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { exportWorkers, JOBS_MIN_BYTES, SPLIT_MIN_BYTES, takePreforked } from '../parallel/prefork.js';
 
-type ExportArgs = CommonArgs & { format?: string; output?: string; jobs: number; 'jobs-min-bytes': number; split?: boolean };
+type ExportArgs = CommonArgs & { format?: string; output?: string; 'row-group-rows'?: number; jobs: number; 'jobs-min-bytes': number; split?: boolean };
 
 async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
-  const a = { ...given, format: formatFor(given.format as 'csv' | 'jsonl' | undefined, given.output, { csv: 'csv', jsonl: 'jsonl', ndjson: 'jsonl' }, 'csv') };
+  const a = { ...given, format: formatFor(given.format as 'csv' | 'jsonl' | 'parquet' | undefined, given.output, { csv: 'csv', jsonl: 'jsonl', ndjson: 'jsonl', parquet: 'parquet' }, 'csv') };
   checkOutputPath(a.output, a.inputs);
   const opts = readOptions(a, io);
+  const format = a.format;
+  if (format === 'parquet') return runExportParquet(a, opts, io);
   // Several cores: large files each in its own process; with --split, a big log is also cut into pieces (parallel/).
   // Workers write to the output themselves: a file, or this process's own stdout (not a test's stream).
   const toFd = (a.output !== undefined && a.output !== '-') || io.stdout === process.stdout;
@@ -50,7 +52,7 @@ async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
     return readExitCode(stats);
   }
   const out = openOutput(a.output, io);
-  const w = a.format === 'jsonl' ? jsonlWriter() : csvWriter();
+  const w = format === 'jsonl' ? jsonlWriter() : csvWriter();
   const progress = await attachProgress(a, opts, io);
   const stats = await readSnapshots(a.inputs, opts, {
     snapshot: (s) => w.snapshot(s),
@@ -62,6 +64,29 @@ async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
     },
   });
   w.lend(out.writeNow);
+  await out.close();
+  progress.done();
+  printSummary(stats, a.quiet, io);
+  return readExitCode(stats);
+}
+
+/** One Parquet file (report/parquet.ts), written row group by row group in this process. */
+async function runExportParquet(a: ExportArgs, opts: ReturnType<typeof readOptions>, io: CliIo): Promise<number> {
+  const { parquetWriter } = await import('../report/parquet.js');
+  const out = openOutput(a.output, io);
+  const w = parquetWriter(a['row-group-rows'] ? { rowGroupRows: a['row-group-rows'] } : {});
+  const progress = await attachProgress(a, opts, io);
+  const stats = await readSnapshots(a.inputs, opts, {
+    snapshot: (s) => w.snapshot(s),
+    fast: (f) => w.fast(f),
+    drain: () => {
+      if (w.pending <= 1 << 16) return;
+      w.lend(out.writeNow);
+      return out.ready();
+    },
+  });
+  w.finish();
+  await out.write(w.take());
   await out.close();
   progress.done();
   printSummary(stats, a.quiet, io);
@@ -130,17 +155,19 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .usage('$0 <command> [options]\n\nOffline analyzer for Linux socket statistics: /proc/net/sockstat, sockstat6, snmp and ss -s captures.')
     .command(
       'export <inputs..>',
-      'write one row per (host, moment) as CSV or JSON Lines',
+      'write one row per (host, moment) as CSV, JSON Lines or Parquet',
       (y) =>
         commonOptions(y)
-          .option('format', { choices: ['csv', 'jsonl'] as const, describe: 'output format; default: from -o\'s extension (.csv .jsonl), else csv' })
+          .option('format', { choices: ['csv', 'jsonl', 'parquet'] as const, describe: 'output format; default: from -o\'s extension (.csv .jsonl .parquet), else csv' })
           .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
           .option('jobs', { alias: 'j', type: 'number', default: availableParallelism(), describe: 'large files read at once on separate cores (several file inputs); 1 reads them in turn' })
           .option('split', { type: 'boolean', default: false, describe: 'with -j: also cut one big plain log (32 MiB and more) into pieces read side by side; the rows are the same' })
           .option('jobs-min-bytes', { type: 'number', default: JOBS_MIN_BYTES, hidden: true, describe: 'smallest file size that gets its own core' })
+          .option('row-group-rows', { type: 'number', hidden: true, describe: 'Parquet: rows per row group (default 65536)' })
           .example('$0 export samples/ -o snapshots.csv', 'every capture under samples/ as CSV')
           .example('$0 export -j 2 host1.log host2.log -o all.csv', 'two large logs on two cores')
           .example('$0 export --format jsonl capture.log.gz', 'a gzipped log as JSON Lines')
+          .example('$0 export bundles/ -o fleet.parquet', 'typed columns for DuckDB, Spark or pandas')
           .example('cat capture.log | $0 export -', 'read stdin'),
       async (a) => {
         code = await runExport(restoreStdin(a as unknown as ExportArgs), io);

@@ -1,0 +1,109 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Papa from 'papaparse';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_FIELDS, COLUMNS } from '../src/normalize/fields.js';
+import { isoMicros } from '../src/report/parquet.js';
+import { cli } from './cli-run.js';
+import { samplePath } from './helpers.js';
+
+// Real captures: a `date; cat sockstat; ss -s` loop, and sar data where sar gives no value
+// for several counters (tcp_alloc, tcp_orphan... are absent, not 0).
+const INPUTS = [samplePath('kernel-6.18/unconnected-leak/timeline-date.log'), samplePath('captures/sar/sadf-d.txt')];
+
+let db: DuckDBInstance;
+const dir = mkdtempSync(join(tmpdir(), 'sockscope-parquet-'));
+
+async function query(sql: string): Promise<Record<string, unknown>[]> {
+  const c = await db.connect();
+  try {
+    return (await c.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    c.closeSync();
+  }
+}
+
+const csvRows = (path: string): Record<string, string>[] =>
+  Papa.parse<Record<string, string>>(readFileSync(path, 'utf8'), { header: true, skipEmptyLines: true }).data;
+
+/** Parquet rows as DuckDB reads them: every cell as text (null stays null), `time` as epoch µs. */
+const parquetRows = (path: string) =>
+  query(`SELECT * EXCLUDE (time) REPLACE (${COLUMNS.filter((c) => c !== 'time').map((c) => `"${c}"::VARCHAR AS "${c}"`).join(', ')}), epoch_us(time)::VARCHAR AS time_us FROM read_parquet('${path}')`);
+
+/** Each CSV cell equals DuckDB's Parquet value: an empty cell is null there, never 0. */
+function expectSameAsCsv(pq: Record<string, unknown>[], csv: Record<string, string>[]): void {
+  expect(pq.length).toBe(csv.length);
+  for (let i = 0; i < csv.length; i++) {
+    const c = csv[i]!;
+    const p = pq[i]!;
+    for (const col of COLUMNS) {
+      if (col === 'time') {
+        expect(p.time_us, `row ${i} time`).toBe(c.time === '' ? null : String(BigInt(Date.parse(c.time!)) * 1000n));
+      } else {
+        expect(p[col], `row ${i} ${col}`).toBe(c[col] === '' ? null : c[col]);
+      }
+    }
+  }
+}
+
+beforeAll(async () => {
+  db = await DuckDBInstance.create(':memory:');
+});
+afterAll(() => db?.closeSync());
+
+describe('export --format parquet, read back by DuckDB', () => {
+  const csv = join(dir, 'rows.csv');
+  const pq = join(dir, 'rows.parquet');
+
+  beforeAll(async () => {
+    expect((await cli(['export', ...INPUTS, '-o', csv, '-q', '-j', '1'])).code).toBe(0);
+    // Chosen by the extension; small row groups so the file has several.
+    expect((await cli(['export', ...INPUTS, '-o', pq, '-q', '--row-group-rows', '20'])).code).toBe(0);
+  });
+
+  it('is a Parquet file (PAR1 at both ends), snappy-compressed, in row groups of 20 rows', async () => {
+    const b = readFileSync(pq);
+    expect(b.subarray(0, 4).toString()).toBe('PAR1');
+    expect(b.subarray(-4).toString()).toBe('PAR1');
+    const rows = csvRows(csv).length;
+    expect(rows).toBeGreaterThan(40);
+    const meta = await query(`SELECT count(DISTINCT row_group_id)::INT AS groups, min(compression) AS lo, max(compression) AS hi FROM parquet_metadata('${pq}')`);
+    expect(meta[0]).toEqual({ groups: Math.ceil(rows / 20), lo: 'SNAPPY', hi: 'SNAPPY' });
+  });
+
+  it('has typed columns: counters BIGINT, time TIMESTAMP WITH TIME ZONE (UTC), texts VARCHAR', async () => {
+    const types = Object.fromEntries((await query(`DESCRIBE SELECT * FROM read_parquet('${pq}')`)).map((r) => [r.column_name, r.column_type]));
+    expect(Object.keys(types)).toEqual([...COLUMNS]);
+    for (const f of ALL_FIELDS) expect(types[f], f).toBe('BIGINT');
+    expect(types.time).toBe('TIMESTAMP WITH TIME ZONE');
+    for (const c of ['host', 'source', 'formats', 'namespace', 'other_keys', 'diagnostics']) expect(types[c], c).toBe('VARCHAR');
+    const utc = await query(`SELECT logical_type FROM parquet_schema('${pq}') WHERE name = 'time'`);
+    expect(String(utc[0]!.logical_type)).toContain('isAdjustedToUTC=1');
+  });
+
+  it('gives the same values as the CSV, absent as null (sar has no tcp_alloc: null, not 0)', async () => {
+    const c = csvRows(csv);
+    expectSameAsCsv(await parquetRows(pq), c);
+    const sar = await query(`SELECT count(*)::INT AS n, count(tcp_alloc)::INT AS alloc, count(tcp_tw)::INT AS tw FROM read_parquet('${pq}') WHERE formats LIKE 'sar%'`);
+    expect(sar[0]!.n).toBeGreaterThan(0);
+    expect(sar[0]!.alloc).toBe(0);
+    expect(sar[0]!.tw).toBe(sar[0]!.n);
+  });
+
+  it('--format parquet writes Parquet to stdout too; without it, -o x.csv stays CSV', async () => {
+    const r = await cli(['export', ...INPUTS, '--format', 'parquet', '-q']);
+    expect(r.code).toBe(0);
+    expect(r.out.startsWith('PAR1')).toBe(true);
+    expect(readFileSync(csv, 'utf8').startsWith('host,time,')).toBe(true);
+  });
+});
+
+describe('isoMicros', () => {
+  it('keeps microseconds and cuts finer digits', () => {
+    expect(isoMicros('2026-11-25T00:35:57Z')).toBe(1795566957000000n);
+    expect(isoMicros('2026-11-25T00:35:57.123456789Z')).toBe(1795566957123456n);
+    expect(isoMicros('not a time')).toBe(null);
+  });
+});
