@@ -46,6 +46,25 @@ const SERIES: { key: string; label: string; color: string; dash?: boolean; get: 
   { key: 'tcp_estab', label: 'estab', color: '#8c564b', get: (s, i) => s.value(i, 'tcp_estab') },
 ];
 
+/**
+ * Series drawn when a finding of the host is about them (its first evidence value), or, for
+ * sockets used, when the host has no TCP alloc at all (sar gives totsck, not alloc).
+ */
+const EXTRA_SERIES: typeof SERIES = [
+  { key: 'sockets_used', label: 'sockets used (this namespace, every family)', color: '#17becf', get: (s, i) => s.value(i, 'sockets_used') },
+  {
+    key: 'udp_inuse', label: 'UDP inuse (4 + 6)', color: '#bcbd22',
+    get: (s, i) => {
+      const a = s.value(i, 'udp4_inuse');
+      const b = s.value(i, 'udp6_inuse');
+      return a === undefined || b === undefined ? undefined : a + b;
+    },
+  },
+];
+
+/** Up to this many snapshots on the chart, it is drawn small (not a full-size plot of a dot or two). */
+const SMALL_CHART = 3;
+
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 } as const;
 
 export { esc };
@@ -77,19 +96,30 @@ interface ChartHost {
   series: { key: string; label: string; color: string; dash: boolean; v: (number | null)[] }[];
   /** Finding windows as snapshot index ranges [from, to], worst last (drawn on top). */
   windows: { rule: string; severity: string; title: string; from: number; to: number; first: string | null; last: string | null }[];
+  /** Snapshots of the host left off the chart: they have no time, and the others have one. */
+  untimed: number;
+  /** A small chart for a few snapshots. */
+  small: boolean;
 }
 
 function chartHost(s: HostSeries, findings: Finding[]): ChartHost {
-  const n = s.length;
+  // Snapshots without a time stay off a time axis: when some have one, only those are drawn
+  // (the chart says how many are left off); when none has, they go in input order.
+  let at = Array.from({ length: s.length }, (_, i) => i);
+  const timed = at.filter((i) => s.timeMs(i) !== undefined);
+  const untimed = timed.length && timed.length < at.length ? at.length - timed.length : 0;
+  if (untimed) at = timed;
+  const n = at.length;
   const files: string[] = [];
   const fileIdx = new Map<string, number>();
   const fi: number[] = [];
   const ln: number[] = [];
   const t: (number | null)[] = [];
   const bySource = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
+  for (let j = 0; j < n; j++) {
+    const i = at[j]!;
     const src = s.source(i);
-    if (findings.length && !bySource.has(src)) bySource.set(src, i);
+    if (findings.length && !bySource.has(src)) bySource.set(src, j);
     const colon = src.lastIndexOf(':');
     const file = src.slice(0, colon);
     let k = fileIdx.get(file);
@@ -98,21 +128,27 @@ function chartHost(s: HostSeries, findings: Finding[]): ChartHost {
     ln.push(Number(src.slice(colon + 1)));
     t.push(s.timeMs(i) ?? null);
   }
-  const series = SERIES.map((d) => {
-    const v: (number | null)[] = [];
-    for (let i = 0; i < n; i++) v.push(d.get(s, i) ?? null);
-    return { key: d.key, label: d.label, color: d.color, dash: d.dash === true, v };
-  }).filter((l) => l.key !== 'tcp_estab' || l.v.some((x) => x !== null));
+  const about = new Set(findings.map((f) => Object.keys(f.evidence[0]?.values ?? {})[0]));
+  const noAlloc = !at.some((i) => s.value(i, 'tcp_alloc') !== undefined);
+  const defs = [...SERIES, ...EXTRA_SERIES.filter((d) => about.has(d.key) || (d.key === 'sockets_used' && noAlloc))];
+  // A series with no value at all on this host is left out (sar gives no alloc, many inputs no estab).
+  const series = defs
+    .map((d) => {
+      const v: (number | null)[] = [];
+      for (const i of at) v.push(d.get(s, i) ?? null);
+      return { key: d.key, label: d.label, color: d.color, dash: d.dash === true, v };
+    })
+    .filter((l) => l.v.some((x) => x !== null));
   const windows = findings.flatMap((f) => {
-    const w = findingWindow(f, s, bySource);
+    const w = findingWindow(f, s, bySource, at);
     return w ? [{ rule: f.rule, severity: f.severity, title: f.title, from: w[0], to: w[1], first: f.first_seen, last: f.last_seen }] : [];
   });
   windows.sort((a, b) => SEVERITY_ORDER[b.severity as keyof typeof SEVERITY_ORDER] - SEVERITY_ORDER[a.severity as keyof typeof SEVERITY_ORDER]);
-  return { host: s.label, n, t, files, fi, ln, series, windows };
+  return { host: s.label, n, t, files, fi, ln, series, windows, untimed, small: n <= SMALL_CHART };
 }
 
 /** The snapshots a finding covers: its first and last evidence rows, else its first/last times. */
-function findingWindow(f: Finding, s: HostSeries, bySource: Map<string, number>): [number, number] | undefined {
+function findingWindow(f: Finding, s: HostSeries, bySource: Map<string, number>, at: number[]): [number, number] | undefined {
   const row = (label: string) => f.evidence.find((e) => e.label.split(', ').includes(label));
   const a = bySource.get((row('first') ?? f.evidence[0])?.source ?? '');
   const b = bySource.get((row('last') ?? f.evidence[f.evidence.length - 1])?.source ?? '');
@@ -122,11 +158,11 @@ function findingWindow(f: Finding, s: HostSeries, bySource: Map<string, number>)
   const t1 = Date.parse(f.last_seen ?? f.first_seen);
   let from = -1;
   let to = -1;
-  for (let i = 0; i < s.length; i++) {
-    const t = s.timeMs(i);
+  for (let k = 0; k < at.length; k++) {
+    const t = s.timeMs(at[k]!);
     if (t === undefined || t < t0 || t > t1) continue;
-    if (from < 0) from = i;
-    to = i;
+    if (from < 0) from = k;
+    to = k;
   }
   return from < 0 ? undefined : [from, to];
 }
@@ -243,11 +279,12 @@ export function renderHtml(report: AnalysisReport, series: HostSeries[], opts: H
     let chart = '';
     if (s && s.length) {
       const d = chartHost(s, h.findings);
-      chart =
-        `<div class="chart static" data-chart="${charts.length}" data-snapshots="${s.length}">${staticChart(d)}` +
+      if (!d.series.length) chart = '<p class="chart-note">No chart: the inputs of this host give none of the charted counters (see the tables).</p>';
+      else chart =
+        `<div class="chart static${d.small ? ' small' : ''}" data-chart="${charts.length}" data-snapshots="${s.length}">${staticChart(d)}` +
         // Inside the box: the script, when it runs, replaces the box's content and so this line.
         '<p class="chart-note static-note">A static chart: hovering a snapshot, the legend toggles and the log scale need JavaScript.</p></div>';
-      charts.push(d);
+      if (d.series.length) charts.push(d);
     }
     const when = h.first ? `, ${esc(h.first)}${h.last && h.last !== h.first ? ` → ${esc(h.last)}` : ''}` : ', time unknown';
     return `<section class="host" id="host-${k}" data-host="${esc(h.series)}">
@@ -327,7 +364,7 @@ table.keys{font-size:12px}table.keys td,table.keys th{padding:1px 8px}
 .legend svg{width:22px;height:8px}
 .log-toggle{white-space:nowrap;color:var(--muted)}
 .chart-note{font-size:12px;color:var(--muted);margin:4px 0 0}
-.chart.static .log-toggle{display:none}.chart.static .legend button{cursor:default}
+.chart.static .log-toggle{display:none}.chart.small .plot svg{max-width:480px}.chart.static .legend button{cursor:default}
 .tip{position:absolute;pointer-events:none;background:#fff;border:1px solid #aab;border-radius:4px;padding:6px 8px;font-size:12px;box-shadow:0 2px 8px rgba(0,0,0,.18);display:none;z-index:2;max-width:460px}
 .tip .tip-time{font-weight:600}
 .tip .tip-source{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:11px;color:var(--muted);word-break:break-all;margin-bottom:4px}
@@ -434,6 +471,7 @@ const CHART_JS = String.raw`
 
   function Chart(box, d) {
     this.box = box; this.d = d; this.log = false; this.hidden = {}; this.cur = -1;
+    var W = this.W = d.small ? 480 : 960, PLOT_H = this.PH = d.small ? 120 : 250;
     var n = d.n, timed = n > 0, t0 = Infinity, t1 = -Infinity, i;
     for (i = 0; i < n; i++) { var t = d.t[i]; if (t == null) timed = false; else { if (t < t0) t0 = t; if (t > t1) t1 = t; } }
     if (timed && t1 === t0) { t0 -= 30e3; t1 += 30e3; }
@@ -480,6 +518,7 @@ const CHART_JS = String.raw`
     var note = [];
     var untimed = d.t.filter(function (x) { return x == null; }).length;
     if (untimed) note.push((untimed === n ? 'The snapshots have no time' : fmt(untimed) + ' snapshot(s) have no time') + ': the chart places them in input order.');
+    if (d.untimed) note.push(fmt(d.untimed) + ' snapshot(s) of this host have no time and are not on this time axis; the findings and tables include them.');
     if (n > MAX_POINTS) note.push(fmt(n) + ' snapshots: each line shows the first, lowest, highest and last value per pixel column; hover reads every snapshot.');
     if (note.join('')) h('p', 'chart-note', note.join(' '), box);
     this.tip = h('div', 'tip', null, box);
@@ -494,6 +533,7 @@ const CHART_JS = String.raw`
 
   Chart.prototype.draw = function () {
     var d = this.d, n = d.n, self = this, xs = this.xs, i;
+    var W = this.W, PLOT_H = this.PH;
     var pt = this.plotTop, pw = W - L - R, H = this.H;
     this.svgHolder.textContent = '';
     var svg = el('svg', { viewBox: '0 0 ' + W + ' ' + H, role: 'img', tabindex: '0' }, this.svgHolder);
@@ -626,7 +666,7 @@ const CHART_JS = String.raw`
   };
 
   Chart.prototype.show = function (i, clientX, clientY) {
-    var d = this.d, self = this, x = this.xs[i], tip = this.tip;
+    var d = this.d, self = this, x = this.xs[i], tip = this.tip, W = this.W;
     if (i < 0 || i >= d.n) return;
     this.cur = i;
     this.cursor.setAttribute('x1', x); this.cursor.setAttribute('x2', x); this.cursor.setAttribute('visibility', 'visible');
