@@ -45,7 +45,7 @@ describe('a critical finding says when the critical level was first crossed', ()
     expect(readFileSync(html, 'utf8')).toContain(
       '<p class="when">2026-11-25T00:55:50Z → 2026-11-25T00:56:22Z, <span class="since sev-critical">critical since 2026-11-25T00:56:09Z</span>, 32 snapshot(s)</p>',
     );
-  });
+ }, 120_000);
 });
 
 describe('a markdown report fits a ticket comment', () => {
@@ -95,4 +95,51 @@ describe('a markdown report fits a ticket comment', () => {
     expect(one).toContain('{code:bash}\nfor p in /proc/[0-9]*;');
     expect(one).toContain('[ss(8)|https://man7.org/linux/man-pages/man8/ss.8.html]');
   }, 120_000);
+});
+
+describe('fleet views', () => {
+  it('analyze --format csv: one row per finding with host, rule, severity, first and last seen, peak value and evidence source', async () => {
+    const { default: Papa } = await import('papaparse');
+    const json = JSON.parse(analyze('--format', 'json', LEAK)) as AnalysisReport;
+    const csv = analyze('--format', 'csv', LEAK);
+    const rows = Papa.parse<Record<string, string>>(csv, { header: true, skipEmptyLines: true }).data;
+    expect(Object.keys(rows[0]!)).toEqual(['host', 'series', 'rule', 'severity', 'first_seen', 'last_seen', 'critical_since', 'snapshots', 'peak_value', 'peak_time', 'peak_source', 'evidence_source', 'title', 'message']);
+    expect(rows.length).toBe(json.findings.length);
+    expect(rows[0]).toMatchObject({
+      host: '', // absent stays empty
+      series: '(unnamed host: samples/kernel-6.18/unconnected-leak)',
+      rule: 'tcp-unhashed-sockets',
+      severity: 'critical',
+      first_seen: '2026-11-25T00:55:50Z',
+      last_seen: '2026-11-25T00:56:22Z',
+      critical_since: '2026-11-25T00:56:09Z',
+      snapshots: '32',
+      peak_value: '1500',
+      peak_time: '2026-11-25T00:56:18Z',
+      peak_source: `${LEAK}:683`,
+      evidence_source: `${LEAK}:89`,
+    });
+    expect(rows[1]).toMatchObject({ rule: 'tcp-unhashed-growth', severity: 'warning', critical_since: '' });
+    // -o findings.csv picks the format; a --host that starts a formula is guarded.
+    const evil = run(['analyze', '-q', '--format', 'csv', '--host==cmd|x\n', LEAK]).stdout;
+    expect(Papa.parse<Record<string, string>>(evil, { header: true }).data[0]!.host).toBe("'=cmd|x\n");
+  });
+
+  it('analyze --format summary: one line per host, worst first, with its top finding', () => {
+    const json = JSON.parse(analyze('--format', 'json', 'samples/fleet')) as AnalysisReport;
+    const lines = analyze('--format', 'summary', 'samples/fleet').trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^host\s+snapshots  crit  warn  info  top finding$/);
+    const hostLines = lines.slice(1, 1 + json.hosts.length);
+    expect(hostLines[0]).toMatch(/^vm\s+26     1     0     1  critical tcp-unhashed-sockets from 2026-11-25T\S+Z( \(critical since \S+\))?: \d+ TCP sockets are allocated but not hashed/);
+    // Worst first: critical, warning, info counts never rise down the list.
+    const counts = hostLines.map((l) => l.match(/  +\d+  +(\d+)  +(\d+)  +(\d+)  /)!.slice(1).map(Number));
+    for (let k = 1; k < counts.length; k++) expect(counts[k - 1]!.join(',') >= counts[k]!.join(',') || counts[k - 1]![0]! > counts[k]![0]!).toBe(true);
+    // Each host's line names its worst finding (the report's first for that host).
+    for (const l of hostLines) {
+      const host = l.split(/\s{2,}/)[0]!;
+      const top = json.findings.find((f) => f.series === host);
+      expect([host, l.includes(top ? `${top.severity} ${top.rule} from ${top.first_seen}` : '  -')]).toEqual([host, true]);
+    }
+    expect(lines[lines.length - 1]).toBe(`${json.hosts.length} host(s), ${json.findings.length} finding(s); ${json.inputs.files} file(s), ${json.inputs.snapshots} snapshot(s), 0 skipped`);
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { analyzeWithSeries, parseLimitArgs, RuleSetError, type AnalyzeOptions } 
 import { renderHtml } from '../report/html-report.js';
 import type { HostSeries } from '../series/series.js';
 import { renderJira, renderJson, renderMarkdown, renderText, type TicketOptions } from '../report/findings.js';
+import { renderFindingsCsv, renderSummary } from '../report/fleet.js';
 import { oneLine } from '../report/safe-text.js';
 import { SEVERITY_RANK } from '../rules/schema.js';
 import type { AnalyzeArgs } from './analyze-options.js';
@@ -91,6 +92,8 @@ export async function runAnalyze(given: AnalyzeArgs, io: CliIo): Promise<number>
     a.format === 'json' ? renderJson(report)
     : a.format === 'markdown' ? renderMarkdown(report, ticketOptions(a))
     : a.format === 'jira' ? renderJira(report, ticketOptions(a))
+    : a.format === 'csv' ? renderFindingsCsv(report)
+    : a.format === 'summary' ? renderSummary(report)
     : a.format === 'html' ? renderHtml(report, series, { files })
     : renderText(report, color);
   await out.write(text);

@@ -53,6 +53,8 @@ export interface Finding {
    * and source. first_seen stays where `when` first held. Absent otherwise.
    */
   escalated?: { severity: Severity; time: string | null; source: string };
+  /** The rule's `peak` expression at the peak snapshot (null when it has no number there). */
+  peak_value?: number | null;
   /** Limits the rule compared with, and where each came from. */
   limits: { name: string; value: number; source: string }[];
   notes: string[];
@@ -445,6 +447,7 @@ function makeFinding(
     references: rule.def.references.map((r) => (typeof r === 'string' ? { title: r, url: r } : r)),
   };
   if (escalated) f.escalated = { severity, time: ctx.s.time(reachedAt) ?? null, source: ctx.s.source(reachedAt) };
+  f.peak_value = Number.isFinite(best) ? best : null;
   if (rule.def.runbook) f.runbook = rule.def.runbook;
   return f;
 }
