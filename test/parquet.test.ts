@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Papa from 'papaparse';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_FIELDS, COLUMNS } from '../src/normalize/fields.js';
 import { isoMicros } from '../src/report/parquet.js';
 import { cli } from './cli-run.js';
-import { samplePath } from './helpers.js';
+import { ROOT, samplePath } from './helpers.js';
 
 // Real captures: a `date; cat sockstat; ss -s` loop, and sar data where sar gives no value
 // for several counters (tcp_alloc, tcp_orphan... are absent, not 0).
@@ -29,8 +29,8 @@ const csvRows = (path: string): Record<string, string>[] =>
   Papa.parse<Record<string, string>>(readFileSync(path, 'utf8'), { header: true, skipEmptyLines: true }).data;
 
 /** Parquet rows as DuckDB reads them: every cell as text (null stays null), `time` as epoch µs. */
-const parquetRows = (path: string) =>
-  query(`SELECT * EXCLUDE (time) REPLACE (${COLUMNS.filter((c) => c !== 'time').map((c) => `"${c}"::VARCHAR AS "${c}"`).join(', ')}), epoch_us(time)::VARCHAR AS time_us FROM read_parquet('${path}')`);
+const parquetRows = (path: string, from = `read_parquet('${path}')`, order = '') =>
+  query(`SELECT ${COLUMNS.filter((c) => c !== 'time').map((c) => `"${c}"::VARCHAR AS "${c}"`).join(', ')}, epoch_us(time)::VARCHAR AS time_us FROM ${from} ${order}`);
 
 /** Each CSV cell equals DuckDB's Parquet value: an empty cell is null there, never 0. */
 function expectSameAsCsv(pq: Record<string, unknown>[], csv: Record<string, string>[]): void {
@@ -97,6 +97,82 @@ describe('export --format parquet, read back by DuckDB', () => {
     expect(r.code).toBe(0);
     expect(r.out.startsWith('PAR1')).toBe(true);
     expect(readFileSync(csv, 'utf8').startsWith('host,time,')).toBe(true);
+  });
+});
+
+describe('export --output-dir DIR --partition host date: a Hive-partitioned dataset', () => {
+  const fleet = [samplePath('fleet'), samplePath('kernel-6.18/unconnected-leak/timeline-date.log')];
+  const csv = join(dir, 'fleet.csv');
+  const ds = join(dir, 'dataset');
+
+  beforeAll(async () => {
+    expect((await cli(['export', ...fleet, '-o', csv, '-q', '-j', '1'])).code).toBe(0);
+    const r = await cli(['export', ...fleet, '--output-dir', ds, '--partition', 'host', 'date', '-q']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('has one folder per host and UTC day, host absent as Hive\'s null partition', () => {
+    const hosts = readdirSync(ds).sort();
+    expect(hosts).toEqual(['host=__HIVE_DEFAULT_PARTITION__', 'host=node2', 'host=node3', 'host=vm']);
+    expect(readdirSync(join(ds, 'host=vm'))).toEqual(['date=2026-11-25']);
+    expect(readdirSync(join(ds, 'host=vm', 'date=2026-11-25'))).toEqual(['part-0.parquet']);
+  });
+
+  it('DuckDB reads it as one table with the same rows and values as the CSV', async () => {
+    const from = `read_parquet('${ds}/**/*.parquet', hive_partitioning = true)`;
+    const c = csvRows(csv).sort((x, y) => (x.source! < y.source! ? -1 : x.source! > y.source! ? 1 : x.time! < y.time! ? -1 : 1));
+    expectSameAsCsv(await parquetRows('', from, 'ORDER BY source, time'), c);
+    // The partition columns: host is not repeated in the files; date is the UTC day of time.
+    const bad = await query(`SELECT count(*)::INT AS n FROM ${from} WHERE date IS DISTINCT FROM CAST(timezone('UTC', time) AS DATE)`);
+    expect(bad[0]!.n).toBe(0);
+    const inFile = await query(`SELECT count(*)::INT AS n FROM parquet_schema('${ds}/host=vm/date=2026-11-25/part-0.parquet') WHERE name = 'host'`);
+    expect(inFile[0]!.n).toBe(0);
+  });
+
+  it('refuses a DIR that is not empty, and --partition without --output-dir', async () => {
+    const again = await cli(['export', ...fleet, '--output-dir', ds, '--partition', 'host', '-q']);
+    expect(again.code).not.toBe(0);
+    expect(again.err).toContain('not empty');
+    const noDir = await cli(['export', ...fleet, '--partition', 'host', '-q']);
+    expect(noDir.code).not.toBe(0);
+    expect(noDir.err).toContain('--partition needs --output-dir');
+  });
+});
+
+describe('the DuckDB queries of docs/fleet.md, on what sockscope exported from samples/', () => {
+  const out = join(dir, 'out');
+  const bundles = ['fleet/sosreport-vm-2026-11-25-corpus.tar.xz', 'fleet/sosreport-node3-2026-11-25.tar.gz', 'fleet/scc_node2_261125_0412.txz', 'fleet/sar-vm-sadf-j.json'];
+  const sql = [...readFileSync(join(ROOT, 'docs/fleet.md'), 'utf8').matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]!.replaceAll("'out/", `'${out}/`));
+
+  beforeAll(async () => {
+    // The map step, one bundle after another here.
+    mkdirSync(join(out, 'snapshots'), { recursive: true });
+    mkdirSync(join(out, 'findings'), { recursive: true });
+    for (const b of bundles) {
+      const n = b.split('/').pop()!;
+      expect((await cli(['export', samplePath(b), '-q', '-j', '1', '-o', join(out, 'snapshots', `${n}.parquet`)])).code).toBe(0);
+      await cli(['analyze', samplePath(b), '-q', '-o', join(out, 'findings', `${n}.json`)]);
+    }
+  });
+
+  it('the setup and three queries run, and give the hosts, the first firing and the trend', async () => {
+    expect(sql.length).toBe(4);
+    const c = await db.connect();
+    try {
+      await c.run(sql[0]!);
+      const read = async (q: string) => (await c.runAndReadAll(q)).getRowObjectsJson() as Record<string, unknown>[];
+      const worst = await read(sql[1]!);
+      expect(worst.map((r) => r.host)).toEqual(['vm', 'node2', 'node3']);
+      expect(worst[0]).toMatchObject({ host: 'vm', peak_unhashed: '1500' });
+      const first = await read(sql[2]!);
+      expect(first).toContainEqual({ host: 'vm', rule: 'tcp-unhashed-sockets', severity: 'critical', first_fired: '2026-11-25 00:56:24+00' });
+      const trend = await read(sql[3]!);
+      expect(trend.length).toBeGreaterThan(0);
+      expect(trend[0]!.worst).toBe('1500');
+    } finally {
+      c.closeSync();
+    }
   });
 });
 

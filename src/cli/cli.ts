@@ -11,13 +11,15 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { exportWorkers, JOBS_MIN_BYTES, SPLIT_MIN_BYTES, takePreforked } from '../parallel/prefork.js';
 
-type ExportArgs = CommonArgs & { format?: string; output?: string; 'row-group-rows'?: number; jobs: number; 'jobs-min-bytes': number; split?: boolean };
+type ExportArgs = CommonArgs & { format?: string; output?: string; 'row-group-rows'?: number; 'output-dir'?: string; partition?: string[]; jobs: number; 'jobs-min-bytes': number; split?: boolean };
 
 async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
   const a = { ...given, format: formatFor(given.format as 'csv' | 'jsonl' | 'parquet' | undefined, given.output, { csv: 'csv', jsonl: 'jsonl', ndjson: 'jsonl', parquet: 'parquet' }, 'csv') };
   checkOutputPath(a.output, a.inputs);
   const opts = readOptions(a, io);
   const format = a.format;
+  if (a['output-dir'] !== undefined) return runExportDataset({ ...a, format: given.format }, opts, io);
+  if (a.partition?.length) throw new UsageError('--partition needs --output-dir DIR');
   if (format === 'parquet') return runExportParquet(a, opts, io);
   // Several cores: large files each in its own process; with --split, a big log is also cut into pieces (parallel/).
   // Workers write to the output themselves: a file, or this process's own stdout (not a test's stream).
@@ -93,6 +95,48 @@ async function runExportParquet(a: ExportArgs, opts: ReturnType<typeof readOptio
   return readExitCode(stats);
 }
 
+/**
+ * A Hive-partitioned Parquet dataset: DIR/host=NAME[/date=YYYY-MM-DD]/part-0.parquet, one
+ * file per partition (its columns without the partition's), each written row group by row
+ * group and appended to as its bytes come. DIR must be new or empty: no old part is mixed in.
+ */
+async function runExportDataset(a: ExportArgs, opts: ReturnType<typeof readOptions>, io: CliIo): Promise<number> {
+  const { parquetWriter, partitionPath } = await import('../report/parquet.js');
+  const { fastSnapshot } = await import('../normalize/fast.js');
+  const { appendFileSync, existsSync, mkdirSync, readdirSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const dir = a['output-dir']!;
+  if (a.output !== undefined) throw new UsageError('give -o FILE or --output-dir DIR, not both');
+  if (a.format !== undefined && a.format !== 'parquet') throw new UsageError('--output-dir writes Parquet only');
+  if (existsSync(dir) && readdirSync(dir).length > 0) throw new UsageError(`--output-dir ${dir}: not empty (a dataset's readers would mix old parts in)`);
+  const by = (a.partition ?? []) as ('host' | 'date')[];
+  const omit = by.filter((k) => k === 'host');
+  const parts = new Map<string, { w: ReturnType<typeof parquetWriter>; file: string }>();
+  const part = (s: import('../normalize/types.js').Snapshot) => {
+    const key = partitionPath(s, by);
+    let p = parts.get(key);
+    if (!p) {
+      const sub = join(dir, key);
+      mkdirSync(sub, { recursive: true });
+      p = { w: parquetWriter({ omit, ...(a['row-group-rows'] ? { rowGroupRows: a['row-group-rows'] } : {}) }), file: join(sub, 'part-0.parquet') };
+      appendFileSync(p.file, '', { flag: 'w' });
+      parts.set(key, p);
+    }
+    p.w.snapshot(s);
+    if (p.w.pending > 1 << 20) appendFileSync(p.file, p.w.take());
+  };
+  mkdirSync(dir, { recursive: true });
+  const progress = await attachProgress(a, opts, io);
+  const stats = await readSnapshots(a.inputs, opts, { snapshot: part, fast: (f) => part(fastSnapshot(f)) });
+  for (const p of parts.values()) {
+    p.w.finish();
+    appendFileSync(p.file, p.w.take());
+  }
+  progress.done();
+  printSummary(stats, a.quiet, io);
+  return readExitCode(stats);
+}
+
 async function runExplain(a: CommonArgs & { as?: string; output?: string }, io: CliIo): Promise<number> {
   checkOutputPath(a.output, a.inputs);
   const { explainSnapshot } = await import('../report/explain.js');
@@ -163,11 +207,14 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
           .option('jobs', { alias: 'j', type: 'number', default: availableParallelism(), describe: 'large files read at once on separate cores (several file inputs); 1 reads them in turn' })
           .option('split', { type: 'boolean', default: false, describe: 'with -j: also cut one big plain log (32 MiB and more) into pieces read side by side; the rows are the same' })
           .option('jobs-min-bytes', { type: 'number', default: JOBS_MIN_BYTES, hidden: true, describe: 'smallest file size that gets its own core' })
+          .option('output-dir', { type: 'string', describe: 'write a Parquet dataset into DIR (new or empty) instead of one file' })
+          .option('partition', { type: 'string', array: true, choices: ['host', 'date'], describe: 'with --output-dir: Hive partitions DIR/host=NAME/date=YYYY-MM-DD/part-0.parquet, in the order given' })
           .option('row-group-rows', { type: 'number', hidden: true, describe: 'Parquet: rows per row group (default 65536)' })
           .example('$0 export samples/ -o snapshots.csv', 'every capture under samples/ as CSV')
           .example('$0 export -j 2 host1.log host2.log -o all.csv', 'two large logs on two cores')
           .example('$0 export --format jsonl capture.log.gz', 'a gzipped log as JSON Lines')
           .example('$0 export bundles/ -o fleet.parquet', 'typed columns for DuckDB, Spark or pandas')
+          .example('$0 export bundles/ --output-dir fleet --partition host', 'a Hive-partitioned dataset, one folder per host')
           .example('cat capture.log | $0 export -', 'read stdin'),
       async (a) => {
         code = await runExport(restoreStdin(a as unknown as ExportArgs), io);

@@ -16,7 +16,7 @@ const INTEGER = new Set<string>(ALL_FIELDS);
  * counters INT64, `time` a UTC timestamp in microseconds, the rest UTF-8 strings. Every
  * column is OPTIONAL: an absent value is null, never 0.
  */
-export function parquetSchema(): SchemaElement[] {
+export function parquetSchema(columns: readonly string[] = COLUMNS): SchemaElement[] {
   const leaf = (name: string): SchemaElement => {
     if (name === 'time') {
       return {
@@ -29,7 +29,7 @@ export function parquetSchema(): SchemaElement[] {
     if (INTEGER.has(name)) return { name, type: 'INT64', repetition_type: 'OPTIONAL' };
     return { name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' };
   };
-  return [{ name: 'root', num_children: COLUMNS.length }, ...COLUMNS.map(leaf)];
+  return [{ name: 'root', num_children: columns.length }, ...columns.map(leaf)];
 }
 
 const TIME_COLUMN = COLUMNS.indexOf('time');
@@ -57,27 +57,30 @@ export interface ParquetRowWriter extends RowWriter {
  * by row group: rows are kept as columns until a group is full, then encoded; `take`/`lend`
  * hand out the encoded bytes so far. The cells are `snapshotRow`'s, the CSV's.
  */
-export function parquetWriter(opts: { rowGroupRows?: number } = {}): ParquetRowWriter {
+export function parquetWriter(opts: { rowGroupRows?: number; omit?: readonly string[] } = {}): ParquetRowWriter {
   const groupRows = opts.rowGroupRows ?? ROW_GROUP_ROWS;
-  const bytes = new ByteWriter(1 << 20);
-  const writer = new ParquetWriter({ writer: bytes, schema: parquetSchema(), codec: 'SNAPPY', createdBy: 'sockscope' });
-  let columns: (Cell | bigint)[][] = COLUMNS.map(() => []);
+  // Columns a partitioned dataset carries in its directory names are not in its files.
+  const kept = COLUMNS.flatMap((name, i) => (opts.omit?.includes(name) ? [] : [{ name, i }]));
+  const bytes = new ByteWriter(1 << 16);
+  const writer = new ParquetWriter({ writer: bytes, schema: parquetSchema(kept.map((k) => k.name)), codec: 'SNAPPY', createdBy: 'sockscope' });
+  let columns: (Cell | bigint)[][] = kept.map(() => []);
   let rows = 0;
   let finished = false;
 
   const flushGroup = (): void => {
     if (rows === 0) return;
-    const columnData = COLUMNS.map((name, i) => ({ name, data: columns[i]! }));
+    const columnData = kept.map(({ name }, j) => ({ name, data: columns[j]! }));
     void writer.write({ columnData, rowGroupSize: rows });
-    columns = COLUMNS.map(() => []);
+    columns = kept.map(() => []);
     rows = 0;
   };
   const add = (s: Snapshot): void => {
     if (finished) throw new Error('parquet: row after finish');
     const row = snapshotRow(s);
-    for (let i = 0; i < row.length; i++) {
+    for (let j = 0; j < kept.length; j++) {
+      const i = kept[j]!.i;
       const v = row[i]!;
-      columns[i]!.push(typeof v === 'number' ? BigInt(v) : i === TIME_COLUMN && v !== null ? isoMicros(v) : v);
+      columns[j]!.push(typeof v === 'number' ? BigInt(v) : i === TIME_COLUMN && v !== null ? isoMicros(v) : v);
     }
     if (++rows >= groupRows) flushGroup();
   };
@@ -106,4 +109,28 @@ export function parquetWriter(opts: { rowGroupRows?: number } = {}): ParquetRowW
       finished = true;
     },
   };
+}
+
+export type PartitionKey = 'host' | 'date';
+
+/** Hive's name for a partition whose value is absent (null when read back). */
+export const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
+
+/** A partition value as one path segment: Hive's escaping (`%2F` for `/`, ...), never `.` or `..` alone. */
+export function hiveEscape(v: string): string {
+  const e = v.replace(/[\x00-\x1f"#%'*/:=?\\\x7f{}[\]^]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return e === '.' || e === '..' ? e.replace(/\./g, '%2E') : e;
+}
+
+/**
+ * The Hive partition directory of a snapshot: `host=web01/date=2026-11-25` for
+ * `['host', 'date']`; `date` is the UTC day of `time`. Absent values are Hive's null.
+ */
+export function partitionPath(s: Snapshot, by: readonly PartitionKey[]): string {
+  return by
+    .map((k) => {
+      const v = k === 'host' ? s.host : s.time?.slice(0, 10);
+      return `${k}=${v === undefined || v === '' ? HIVE_NULL : hiveEscape(v)}`;
+    })
+    .join('/');
 }
