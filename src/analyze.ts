@@ -3,6 +3,13 @@ import { isLimitSysctl, LIMIT_NAMES, limitValues } from './parse/sysctl.js';
 import { readSnapshots, type ReadOptions, type RunStats } from './pipeline.js';
 import { emptyLimitBook, runRules, type Finding, type LimitBook, type NotEvaluated } from './rules/engine.js';
 import { buildRuleSet, type RuleSet, type RuleSetOptions } from './rules/ruleset.js';
+import { countersRead } from './rules/names.js';
+import { LogBook } from './rules/logs.js';
+import { isoFromMs } from './segment/time.js';
+import { seriesKey } from './series/series.js';
+
+/** The series key of a host as a whole (a kernel log is the host's, whatever namespace). */
+const hostKey = (host: string | undefined, file: string): string => seriesKey({ source: `${file}:1`, ...(host !== undefined ? { host } : {}) });
 import { limitKey, SeriesBuilder, type HostSeries } from './series/series.js';
 import { inputBytes } from './ingest/sources.js';
 import { VERSION } from './version.js';
@@ -98,9 +105,15 @@ export async function analyzeWithSeries(
   // Snapshots go straight into per-host columns: no object per snapshot is kept.
   // Sized from the inputs (about 400 bytes per snapshot or more), so columns are not copied as they grow.
   const bytes = await inputBytes(inputs).catch(() => undefined);
-  const builder = new SeriesBuilder(bytes !== undefined ? Math.ceil(bytes / 400) : undefined);
+  // Protocol counters are many (~350 per snapshot): only those a rule reads are kept.
+  const keep = countersRead(ruleSet.rules.flatMap((r) => r.reads));
+  const builder = new SeriesBuilder(bytes !== undefined ? Math.ceil(bytes / 400) : undefined, keep);
   const book: LimitBook = emptyLimitBook();
-  const stats = await readSnapshots(inputs, opts, {
+  // Kernel log lines the rules' patterns match, per host (or directory) like the series.
+  const logs = new LogBook(ruleSet.rules);
+  const stats = await readSnapshots(inputs, { ...opts, logMatcher: logs.matcher }, {
+    logEvent: (e, host) => logs.add(hostKey(host, e.file), e),
+    logFile: (file, host) => logs.cover(hostKey(host, file)),
     snapshot: (s) => builder.add(s),
     fast: (f) => builder.fast(f),
     limit: (l) => {
@@ -114,8 +127,18 @@ export async function analyzeWithSeries(
     book.global.set(name, { value, source: '--limit' });
     for (const m of book.byKey.values()) m.delete(name);
   }
+  // A host known only from its kernel log (a loose kern.log, a bundle without captures) gets one
+  // empty row at its last matched line, so that the rules reading the log judge it.
+  for (const [key, last] of logs.lastEvents()) {
+    if (builder.has(key)) continue;
+    builder.add({
+      source: `${last.file}:${last.line}`, sources: [], formats: ['kernel-log'], values: {}, otherKeys: {}, diagnostics: [],
+      ...(key.startsWith('host:') ? { host: key.slice(5) } : {}),
+      ...(last.ms !== undefined ? { timeMs: last.ms, time: isoFromMs(last.ms) } : {}),
+    });
+  }
   const series = builder.build();
-  const { findings, notEvaluated } = runRules(ruleSet.rules, series, book);
+  const { findings, notEvaluated } = runRules(ruleSet.rules, series, book, logs);
   return { report: buildReport(stats, series, ruleSet, book, findings, notEvaluated), series };
 }
 

@@ -13,6 +13,8 @@ import { Segmenter, type SegmentOptions } from './segment/segmenter.js';
 import { parseFilenameTime, type TimeOptions } from './segment/time.js';
 import type { Block, LimitReading } from './segment/types.js';
 import { isLimitSysctl, limitValues } from './parse/sysctl.js';
+import { LogScanner, type LogEvent, type LogMatcher, type LogTimeContext } from './parse/kernel-log.js';
+import { wallInZone } from './segment/time.js';
 
 export interface ReadOptions extends TimeOptions {
   /**
@@ -35,6 +37,8 @@ export interface ReadOptions extends TimeOptions {
    * byte-level fast path, segment/fast.ts, which is on by default).
    */
   fast?: boolean;
+  /** The rules' kernel log patterns: matching lines of kernel logs and of captures become events. */
+  logMatcher?: LogMatcher;
 }
 
 /** Accounting for a run: blocks = blocksInSnapshots + skipped. */
@@ -80,6 +84,10 @@ export interface SnapshotSink {
   fast?(f: FastBlock): void;
   /** Kernel limits found among the inputs (sysctl -a, proc/sys/net/ipv4/*). */
   limit?(l: LimitReading): void;
+  /** A kernel log line that matched a rule's pattern, and the host it is of (undefined: unnamed). */
+  logEvent?(e: LogEvent, host: string | undefined): void;
+  /** A bundle's kernel log was read whole (no matched line there means none). */
+  logFile?(file: string, host: string | undefined): void;
   /** Awaited between chunks: lets a writer apply back-pressure. */
   drain?(): void | Promise<void>;
 }
@@ -112,6 +120,10 @@ export async function readSnapshots(inputs: readonly string[], given: ReadOption
     const host = item.host;
     if (item.limitSysctl !== undefined && isLimitSysctl(item.limitSysctl)) {
       await readLimitFile(item.open(), item.name, item.limitSysctl, host ?? opts.host, sink, stats);
+      continue;
+    }
+    if (item.kernelLog) {
+      if (opts.logMatcher && !opts.logMatcher.empty && sink.logEvent) await readKernelLog(item, opts, sink, stats);
       continue;
     }
     if (/\.json$/i.test(item.base)) {
@@ -242,8 +254,21 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
       };
     }
     const note = item.timeNote;
+    // Kernel log lines among the captures (dmesg -T, syslog, journalctl): the year of a syslog line
+    // comes from the capture around it.
+    const matcher = opts.logMatcher;
+    let lastMs = defaultTime && 'ms' in defaultTime ? defaultTime.ms : undefined;
+    if (matcher && !matcher.empty && sink.logEvent) {
+      const ctx: LogTimeContext = opts.tz ? { wallToUtc: (w) => wallInZone(w, opts.tz!) } : {};
+      segOpts.onOther = (raw, no) => {
+        if (!matcher.mayMatch(raw)) return;
+        if (lastMs !== undefined) ctx.refMs = lastMs;
+        for (const e of matcher.match(raw, item.name, no, ctx)) sink.logEvent!(e, seg.currentHost);
+      };
+    }
     const seg = new Segmenter(item.name, segOpts, (b) => {
       if (note) b.timeNote = note;
+      if (b.time) lastMs = b.time.ms;
       merger.push(b);
     });
     // The fast path reads the loop's blocks without strings; not for files whose time is a guess (their blocks carry a note).
@@ -309,6 +334,31 @@ async function readJsonFile(item: InputFile, host: string | undefined, opts: Rea
 }
 
 const MAX_JSON = 256 << 20;
+
+/** A kernel log of a bundle: streamed, only lines with a pattern's literal decoded (parse/kernel-log.ts). */
+async function readKernelLog(item: InputFile, opts: ReadOptions, sink: SnapshotSink, stats: RunStats): Promise<void> {
+  const dt = item.defaultTime;
+  const ctx: LogTimeContext = {};
+  if (dt && 'ms' in dt) ctx.refMs = dt.ms;
+  if (item.kernelLog?.bootMs !== undefined) ctx.bootMs = item.kernelLog.bootMs;
+  if (opts.tz) ctx.wallToUtc = (w) => wallInZone(w, opts.tz!);
+  const host = item.host ?? opts.host;
+  const scanner = new LogScanner(opts.logMatcher!, item.name, ctx, (e) => sink.logEvent!(e, host));
+  try {
+    for await (const c of item.open() as AsyncIterable<Buffer>) {
+      scanner.push(c);
+      opts.onBytes?.(c.length);
+    }
+    scanner.end();
+    sink.logFile?.(item.name, host);
+    stats.files++;
+    stats.bytes += scanner.bytes;
+    stats.lines += scanner.lines;
+    opts.onFile?.(item.name, scanner.bytes);
+  } catch (e) {
+    stats.inputProblems.push({ source: item.name, reason: `read failed: ${(e as Error).message}` });
+  }
+}
 
 /** A `proc/sys/net/ipv4/<name>` file: its one line is the limit's value. */
 async function readLimitFile(

@@ -55,7 +55,7 @@ describe('sosreport in every packing', () => {
       expect(r.stats.inputProblems).toEqual([]);
     }
     const base = rows(results[0]!.snapshots);
-    expect(base[0]).toMatchObject({ host: 'vm', time: '2026-11-25T00:56:24Z', formats: ['sockstat', 'sockstat6', 'ss', 'snmp', 'listing'] }); // ss_-peaonmi joins
+    expect(base[0]).toMatchObject({ host: 'vm', time: '2026-11-25T00:56:24Z', formats: ['sockstat', 'sockstat6', 'ss', 'snmp', 'listing', 'netstat'] }); // ss_-peaonmi and proc/net/netstat join
     expect(base[0]!.values).toMatchObject({ tcp_alloc: 1501, tcp_unhashed: 1500, tcp_estab: 0, sockets_used: 1511 });
     for (const r of results.slice(1)) expect(rows(r.snapshots)).toEqual(base);
     expect(results[1]!.snapshots[0]!.source).toBe(`${SOS_TXZ}!sosreport-vm-2026-11-25-corpus/proc/net/sockstat:1`);

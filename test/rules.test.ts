@@ -38,6 +38,13 @@ const FIXTURES: {
   { rule: 'capture-gap', positive: { inputs: ['captures/capture-gap'], severity: 'info' }, negative: { inputs: ['kernel-6.18/idle/timeline-date.log'] } },
   { rule: 'tcp-close-wait', positive: { inputs: ['captures/leak-closewait/timeline-date.log'], severity: 'warning' }, negative: { inputs: ['captures/listing-idle'] } },
   { rule: 'sockets-used-growth', positive: { inputs: ['captures/unix-leak'], severity: 'warning' }, negative: { inputs: ['kernel-6.18/unconnected-leak/timeline-date.log'] } },
+  // Protocol counters (test/counters.test.ts has each against every other counter capture).
+  { rule: 'tcp-listen-overflow', positive: { inputs: ['captures/tcp-listen-overflow'], severity: 'critical' }, negative: { inputs: ['captures/tcp-syn-flood'] } },
+  { rule: 'udp-receive-drops', positive: { inputs: ['captures/udp-receive-drops'], severity: 'critical' }, negative: { inputs: ['captures/counters-idle'] } },
+  { rule: 'tcp-syn-flood', positive: { inputs: ['captures/tcp-syn-flood'], severity: 'critical' }, negative: { inputs: ['captures/tcp-listen-overflow'] } },
+  { rule: 'tcp-timewait-overflow', positive: { inputs: ['captures/tcp-timewait-overflow'], severity: 'warning' }, negative: { inputs: ['captures/counters-idle'] } },
+  // Kernel log lines: a real kern.log (hotsos scenario); the syn-flood capture has a kernel line, no conntrack one.
+  { rule: 'conntrack-table-full', positive: { inputs: ['../test/fixtures/world/hotsos/defs/tests/scenarios/kernel/network/misc_nf_conntrack_full.yaml/var/log/kern.log'], severity: 'critical' }, negative: { inputs: ['captures/tcp-syn-flood'] } },
 ];
 
 async function run(inputs: string[], limits?: Record<string, number>): Promise<AnalysisReport> {
@@ -223,7 +230,7 @@ describe('rule files', () => {
     expect(r.status).toBe(2);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toContain('test/fixtures/rules-broken/bad-expr.yaml:9: unknown field "tcp_alocc" in when');
-    expect(lines).toContain('test/fixtures/rules-broken/bad-expr.yaml:12: unknown function "slope" in levels.0.when (snapshot rules have: round, abs, pages_mib, bytes_mib, pct, least, greatest, prev, known, coalesce)');
+    expect(lines).toContain('test/fixtures/rules-broken/bad-expr.yaml:12: unknown function "slope" in levels.0.when (snapshot rules have: round, abs, pages_mib, bytes_mib, pct, least, greatest, prev, counter_delta, counter_rate, run_sum, log_count, log_lines, log_values, log_sum, known, coalesce)');
     expect(lines).toContain('test/fixtures/rules-broken/bad-expr.yaml:12: unknown param "params.nope" in levels.0.when');
     expect(lines.some((l) => l.startsWith('test/fixtures/rules-broken/bad-expr.yaml:13: message:'))).toBe(true);
     expect(lines).toContain('test/fixtures/rules-broken/bad-schema.yaml:9: unknown field "treshold"');
@@ -235,7 +242,7 @@ describe('rule files', () => {
   it('rules lint passes the built-in rules', async () => {
     const r = await cli(['rules', 'lint', 'rules']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe('12 rule file(s) OK\n');
+    expect(r.stdout).toBe('17 rule file(s) OK\n');
   });
 
   it('a custom rule directory replaces a built-in (with a notice) and adds rules', async () => {

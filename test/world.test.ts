@@ -16,16 +16,17 @@
  * - `listing_states`: TCP states counted in the socket listing(s), e.g. `{ "ESTAB": 7 }`;
  * - `processes`: `{ "<pid>": "<name as printed>" }`, owners the listing names (a name may hold spaces);
  * - `lsof_unconnected_tcp`: `sock ... protocol: TCP`/`TCPv6` rows of lsof, once per (PID, FD);
- * - `other_keys`: counters the canonical snapshot has no column for, as `Group.Key`
- *   (`TcpExt.ListenOverflows`), looked up in the snapshot's `otherKeys`;
- * - `kernel_events`: kernel log messages that matter (count per kind), looked up in
- *   the snapshot's `otherKeys` as `kernel.<kind>` (no parser exists yet).
+ * - `other_keys`: counters as `Group.Key` (`TcpExt.ListenOverflows`), looked up under their
+ *   nstat name (`TcpExtListenOverflows`: a column or the snapshot's `counters`), else in `otherKeys`;
+ * - `kernel_events`: kernel log messages that matter (count per kind): the lines the
+ *   built-in rule reading that kind matched (analyze; KERNEL_EVENT_RULE).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Snapshot } from '../src/normalize/types.js';
 import { collectSnapshots } from '../src/pipeline.js';
+import { analyze } from '../src/analyze.js';
 import { ROOT } from './helpers.js';
 
 const WORLD = join(ROOT, 'test/fixtures/world');
@@ -55,6 +56,7 @@ function sumStates(snaps: Snapshot[]): Record<string, number> {
 }
 
 async function check(e: Entry): Promise<void> {
+  if (e.values.kernel_events !== undefined) return checkKernelEvents(e);
   const { snapshots } = await collectSnapshots([join(WORLD, e.file)]);
   const v = e.values;
   if (v.moments !== undefined) expect(snapshots.length, 'moments').toBe(v.moments);
@@ -95,15 +97,30 @@ async function check(e: Entry): Promise<void> {
   if (v.other_keys !== undefined) {
     const want = v.other_keys as Record<string, number>;
     const got: Record<string, number | undefined> = {};
-    for (const k of Object.keys(want)) got[k] = snapshots.map((s) => s.otherKeys[k]).find((x) => x !== undefined);
+    // Protocol counters are kept under their nstat names (`TcpExt.TW` → `TcpExtTW`): a column or Snapshot.counters.
+    const counter = (s: Snapshot, k: string): number | undefined => {
+      const n = k.replace('.', '');
+      return s.counters?.[n] ?? (s.values as Record<string, number | undefined>)[n] ?? s.otherKeys[k];
+    };
+    for (const k of Object.keys(want)) got[k] = snapshots.map((s) => counter(s, k)).find((x) => x !== undefined);
     expect(got).toEqual(want);
   }
-  if (v.kernel_events !== undefined) {
-    const want = v.kernel_events as Record<string, number>;
-    const got: Record<string, number> = {};
-    for (const k of Object.keys(want)) got[k] = snapshots.reduce((n, s) => n + (s.otherKeys[`kernel.${k}`] ?? 0), 0);
-    expect(got).toEqual(want);
+}
+
+/** Kernel log messages: the rule whose log pattern reads each kind, and its pattern. */
+const KERNEL_EVENT_RULE: Record<string, [string, string]> = { nf_conntrack_table_full: ['conntrack-table-full', 'table_full'] };
+
+/** kernel_events: the lines analyze matched, as the finding of the rule reading them counts them. */
+async function checkKernelEvents(e: Entry): Promise<void> {
+  const want = e.values.kernel_events as Record<string, number>;
+  const r = await analyze([join(WORLD, e.file)]);
+  const got: Record<string, number> = {};
+  for (const k of Object.keys(want)) {
+    const [rule] = KERNEL_EVENT_RULE[k]!;
+    const m = r.findings.filter((f) => f.rule === rule).map((f) => /(\d+) kernel log lines?\b/.exec(f.message)?.[1]);
+    got[k] = m.reduce((n, x) => n + Number(x ?? 0), 0);
   }
+  expect(got).toEqual(want);
 }
 
 describe('real captures from outside (test/fixtures/world)', () => {

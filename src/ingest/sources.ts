@@ -30,6 +30,11 @@ export interface InputFile {
   namespace?: string;
   /** The file is `proc/sys/net/ipv4/<name>`: its content is that limit. */
   limitSysctl?: string;
+  /**
+   * A kernel log of the bundle (dmesg, messages, kern.log, journal): only its lines that match
+   * a rule's log pattern are read (parse/kernel-log.ts). `bootMs` places dmesg's seconds since boot.
+   */
+  kernelLog?: { bootMs?: number };
   /** Filled while the file is read: what its content said about it (shown as input notes). */
   notes?: string[];
 }

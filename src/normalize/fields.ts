@@ -26,6 +26,20 @@ export const NUMERIC_FIELDS = [
   'frag6_memory',
 ] as const;
 
+/** Cumulative counters of /proc/net/snmp and /proc/net/netstat that are columns. */
+export const COUNTER_FIELDS = [
+  'TcpExtListenOverflows',
+  'TcpExtListenDrops',
+  'TcpExtSyncookiesSent',
+  'TcpExtTCPReqQFullDoCookies',
+  'TcpExtTCPReqQFullDrop',
+  'TcpExtTCPTimeWaitOverflow',
+  'TcpExtTCPAbortOnMemory',
+  'TcpExtTCPMemoryPressures',
+  'UdpInErrors',
+  'UdpRcvbufErrors',
+] as const;
+
 /** Old-format and rare fields: kept, written after the canonical columns. */
 export const EXTRA_FIELDS = [
   'ss_kernel',
@@ -49,6 +63,9 @@ export const EXTRA_FIELDS = [
   'list_closing',
   // From lsof -nP: TCP sockets shown as `sock ... protocol: TCP` (in no hash table).
   'lsof_unhashed',
+  // Cumulative protocol counters the built-in rules read, by their nstat names (parse/counters.ts;
+  // the others are kept in Snapshot.counters). Per network namespace.
+  ...COUNTER_FIELDS,
 ] as const;
 
 export type NumericField = (typeof NUMERIC_FIELDS)[number];
@@ -118,4 +135,14 @@ export const FIELD_SCOPE: Record<Field, Scope> = {
   list_listen: 'namespace',
   list_closing: 'namespace',
   lsof_unhashed: 'namespace',
+  TcpExtListenOverflows: 'namespace',
+  TcpExtListenDrops: 'namespace',
+  TcpExtSyncookiesSent: 'namespace',
+  TcpExtTCPReqQFullDoCookies: 'namespace',
+  TcpExtTCPReqQFullDrop: 'namespace',
+  TcpExtTCPTimeWaitOverflow: 'namespace',
+  TcpExtTCPAbortOnMemory: 'namespace',
+  TcpExtTCPMemoryPressures: 'namespace',
+  UdpInErrors: 'namespace',
+  UdpRcvbufErrors: 'namespace',
 };

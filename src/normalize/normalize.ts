@@ -1,6 +1,7 @@
 import { parseListing, TCP_STATES, type ListingSummary, type TcpState } from '../parse/listing.js';
 import { formatBit, formatOf, FORMATS } from '../parse/formats/index.js';
 import type { Block, SectionKind } from '../segment/types.js';
+import { isCounterName } from '../parse/counters.js';
 import { ALL_FIELDS, type Field } from './fields.js';
 import type { Diagnostic, Skip, Snapshot, Values } from './types.js';
 
@@ -49,10 +50,13 @@ export function normalizeBlock(block: Block): NormalizeResult {
   const diagnostics: Diagnostic[] = [];
   const cands: (Candidate[] | undefined)[] = new Array(ALL_FIELDS.length);
   const otherKeys: Record<string, number> = {};
+  /** Protocol counters by nstat name that are not fields (parse/counters.ts). */
+  let counters: Record<string, number> | undefined;
   const put = (field: string, value: number, format: SectionKind, file: string, line: number): void => {
     const i = FIELD_INDEX.get(field);
     if (i === undefined) {
-      otherKeys[field] = value;
+      if (isCounterName(field)) (counters ??= {})[field] = value;
+      else otherKeys[field] = value;
       return;
     }
     const fmt = formatOf(format);
@@ -165,6 +169,7 @@ export function normalizeBlock(block: Block): NormalizeResult {
   if (block.host !== undefined) snapshot.host = block.host;
   if (block.namespace !== undefined) snapshot.namespace = block.namespace;
   if (listing) snapshot.listing = listing;
+  if (counters) snapshot.counters = counters;
   if (block.time) {
     snapshot.time = block.time.iso;
     snapshot.timeMs = block.time.ms;

@@ -35,6 +35,8 @@ export interface Snapshot {
   values: Values;
   /** Socket listings of the same moment, aggregated: states, processes, addresses. */
   listing?: ListingSummary;
+  /** Protocol counters by nstat name (`TcpExtTCPAbortOnData`) that are not columns (parse/counters.ts). */
+  counters?: Record<string, number>;
   /** Keys the parsers did not know (`TCP.pressure`), kept as read. */
   otherKeys: Record<string, number>;
   diagnostics: Diagnostic[];

@@ -3,3 +3,4 @@ export * from './sockstat.js';
 export * from './ss.js';
 export * from './snmp.js';
 export * from "./sysctl.js";
+export * from './counters.js';

@@ -10,6 +10,10 @@ export const LIMIT_SYSCTLS = {
   tcp_max_tw_buckets: ['tcp_max_tw_buckets'],
   ipfrag_high_thresh: ['ipfrag_high_thresh'],
   ip_local_port_range: ['ip_local_port_min', 'ip_local_port_max'],
+  // net.netfilter.* and net.core.* (sysctl -a)
+  nf_conntrack_max: ['nf_conntrack_max'],
+  nf_conntrack_count: ['nf_conntrack_count'],
+  somaxconn: ['somaxconn'],
 } as const;
 
 export type LimitSysctl = keyof typeof LIMIT_SYSCTLS;
@@ -21,7 +25,7 @@ export interface LimitValue {
   value: number;
 }
 
-const SYSCTL_LINE = /^net\.ipv4\.([a-z_]+)\s*=\s*(.*)$/;
+const SYSCTL_LINE = /^net\.(?:ipv4|netfilter|core)\.([a-z_]+)\s*=\s*(.*)$/;
 
 export function isLimitSysctl(name: string): name is LimitSysctl {
   return Object.prototype.hasOwnProperty.call(LIMIT_SYSCTLS, name);

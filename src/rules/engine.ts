@@ -3,13 +3,15 @@ import type { Diagnostic } from '../normalize/types.js';
 import type { ListingSummary } from '../parse/listing.js';
 import type { HostSeries } from '../series/series.js';
 import { evaluate, identName, truth, type EvalEnv, type Expr, type Value } from './expr.js';
-import { parseWindow, scalarCall, seriesOf, seriesPoints, type SeriesPoints } from './functions.js';
+import { counterStep, parseWindow, scalarCall, seriesOf, seriesPoints, type SeriesPoints } from './functions.js';
 import type { CompiledRule } from './load.js';
-import { DERIVED, FIELD_NAMES, type DerivedName } from './names.js';
+import { DERIVED, isValueName, type DerivedName } from './names.js';
 import { SEVERITY_RANK, type Severity } from './schema.js';
 import { renderTemplate } from './template.js';
 import { compileBool, compileNum, NUMERIC_DERIVED, type CompileEnv } from './compile.js';
 import { procLabel, top } from '../parse/listing.js';
+import { bucketEvents, type LogBook, type PatternEvents } from './logs.js';
+import { isoFromMs } from '../segment/time.js';
 
 export interface LimitEntry {
   value: number;
@@ -85,13 +87,31 @@ class Context {
   constructor(
     readonly s: HostSeries,
     readonly limits: Map<string, LimitEntry>,
+    readonly logs?: LogBook,
   ) {
     this.medianInterval = s.medianIntervalS();
   }
 
+  private logCache = new Map<number, { ev: PatternEvents; bucket: Int32Array } | null>();
+
+  /** The kernel log lines of a rule's pattern for this series, each with the snapshot it belongs to; null when no kernel log of the host was read. */
+  logEvents(rule: string, name: string): { ev: PatternEvents | undefined; bucket: Int32Array } | null {
+    const logs = this.logs;
+    const idx = logs?.patternIndex(rule, name);
+    if (!logs || idx === undefined || !logs.covered.has(this.s.hostKey)) return null;
+    let c = this.logCache.get(idx);
+    if (c === undefined) {
+      const ev = logs.get(this.s.hostKey, idx);
+      c = ev ? { ev, bucket: bucketEvents(this.s.times, ev.ms) } : null;
+      this.logCache.set(idx, c);
+    }
+    return c ?? { ev: undefined, bucket: new Int32Array(0) };
+  }
+
   value(name: string, i: number): Value {
     if (name in DERIVED) return this.derived(name as DerivedName, i);
-    return this.s.value(i, name as Field);
+    const v = this.s.column(name)[i]!;
+    return v === v ? v : undefined;
   }
 
   derived(name: DerivedName, i: number): Value {
@@ -126,6 +146,9 @@ class Context {
       case 'timewait_peers':
       case 'orphan_peers':
         return attribution(s.listing(i), s.value(i, 'tcp_unhashed'), name);
+      case 'run_start':
+      case 'run_end':
+        return undefined; // known only while a finding's message is written (snapshotEnv with its run)
     }
   }
 
@@ -163,7 +186,7 @@ class Context {
         const d = name as DerivedName;
         r = (i) => this.derived(d, i);
       } else {
-        const col = this.s.col(name as Field);
+        const col = this.s.column(name);
         r = (i) => {
           const v = col[i]!;
           return v === v ? v : undefined;
@@ -176,7 +199,7 @@ class Context {
   private readers = new Map<string, (i: number) => Value>();
 
   column(name: string): Float64Array {
-    if (!(name in DERIVED)) return this.s.col(name as Field);
+    if (!(name in DERIVED)) return this.s.column(name);
     let c = this.derivedCols.get(name);
     if (!c) {
       c = new Float64Array(this.s.length);
@@ -210,6 +233,34 @@ class Context {
     }
     return c;
   }
+}
+
+/** log_count, log_lines, log_values, log_sum over the selected lines of one pattern. */
+function logFunction(name: string, ev: PatternEvents | undefined, sel: number[], group: string | undefined, files: readonly string[]): Value {
+  if (name === 'log_count') return sel.length;
+  if (!ev || !sel.length) return name === 'log_sum' ? 0 : undefined;
+  const kept = sel.map((k) => ev.kept[k]).filter((e) => e !== undefined);
+  if (name === 'log_sum' || name === 'log_values') {
+    if (group === undefined) return undefined;
+    const vals = kept.map((e) => e.groups?.[group]).filter((v): v is string => v !== undefined);
+    if (name === 'log_sum') return vals.reduce((a, v) => a + (Number.isFinite(Number(v)) ? Number(v) : 0), 0);
+    const counts = new Map<string, number>();
+    for (const v of vals) counts.set(v, (counts.get(v) ?? 0) + 1);
+    const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 5);
+    return top.length ? top.map(([v]) => v).join(', ') : undefined;
+  }
+  // log_lines: how many, when, and the first and last line with its place.
+  const where = (k: number) => `${files[ev.file[k]!]}:${ev.line[k]}`;
+  const when = (k: number) => (Number.isNaN(ev.ms[k]!) ? 'time unknown' : isoFromMs(ev.ms[k]!));
+  const line = (k: number) => {
+    const e = ev.kept[k];
+    return `${e ? `"${e.text}" ` : ''}(${when(k)}, ${where(k)})`;
+  };
+  const first = sel[0]!;
+  const last = sel[sel.length - 1]!;
+  let out = sel.length === 1 ? `1 kernel log line: ${line(first)}` : `${sel.length} kernel log lines, first ${line(first)}, last ${line(last)}`;
+  if (ev.notes.size) out += ` [${[...ev.notes].join('; ')}]`;
+  return out;
 }
 
 /** Who holds the sockets, from the listings of the snapshot's moment; absent without one. */
@@ -263,7 +314,7 @@ interface SnapshotEnv extends EvalEnv {
   at: number;
 }
 
-function snapshotEnv(rule: CompiledRule, ctx: Context, book: LimitBook, i: number, missing: Set<string>): SnapshotEnv {
+function snapshotEnv(rule: CompiledRule, ctx: Context, book: LimitBook, i: number, missing: Set<string>, run?: readonly number[]): SnapshotEnv {
   // Each name is resolved once: params and limits are constants, fields read their column.
   const resolved = new Map<string, (i: number) => Value>();
   const resolve = (name: string): ((i: number) => Value) => {
@@ -288,12 +339,51 @@ function snapshotEnv(rule: CompiledRule, ctx: Context, book: LimitBook, i: numbe
   const env: SnapshotEnv = {
     at: i,
     ident(name) {
+      if (run && (name === 'run_start' || name === 'run_end')) {
+        const k = name === 'run_start' ? run[0]! - 1 : run[run.length - 1]!;
+        return k >= 0 ? ctx.s.time(k) : undefined;
+      }
       return resolve(name)(env.at);
     },
     call(name, args, evalArg) {
       if (name === 'prev') {
         const f = identName(args[0]!);
         return f !== undefined && env.at > 0 ? ctx.value(f, env.at - 1) : undefined;
+      }
+      if (name === 'counter_delta' || name === 'counter_rate') {
+        const f = identName(args[0]!);
+        if (f === undefined) return undefined;
+        const step = counterStep(ctx.s.times, ctx.column(f), env.at);
+        if (!step) {
+          if (Number.isNaN(ctx.column(f)[env.at]!)) missing.add(f);
+          return undefined;
+        }
+        if (name === 'counter_delta') return step.delta;
+        return step.seconds > 0 ? step.delta / step.seconds : undefined;
+      }
+      if (name === 'log_count' || name === 'log_lines' || name === 'log_values' || name === 'log_sum') {
+        const a0 = args[0];
+        const pat = a0 && a0.kind === 'str' ? a0.value : undefined;
+        const le = pat === undefined ? null : ctx.logEvents(rule.id, pat);
+        if (!le) return undefined;
+        const lo = run ? run[0]! : env.at;
+        const hi = run ? run[run.length - 1]! : env.at;
+        const sel: number[] = [];
+        for (let k = 0; k < le.bucket.length; k++) if (le.bucket[k]! >= lo && le.bucket[k]! <= hi) sel.push(k);
+        const group = args[1] && args[1].kind === 'str' ? args[1].value : undefined;
+        return logFunction(name, le.ev, sel, group, ctx.logs!.files);
+      }
+      if (name === 'run_sum') {
+        // Over the finding's snapshots while its message is written; the snapshot itself otherwise.
+        const at = env.at;
+        let sum: number | undefined;
+        for (const k of run ?? [at]) {
+          env.at = k;
+          const v = evalArg(args[0]!);
+          if (typeof v === 'number') sum = (sum ?? 0) + v;
+        }
+        env.at = at;
+        return sum;
       }
       return scalarCall(name, args.map(evalArg));
     },
@@ -313,7 +403,7 @@ function seriesEnv(rule: CompiledRule, ctx: Context, book: LimitBook, missing: S
     },
     call(name, args, evalArg) {
       const field = identName(args[0]!);
-      if (field === undefined || !FIELD_NAMES.has(field)) return scalarCall(name, args.map(evalArg));
+      if (field === undefined || !isValueName(field)) return scalarCall(name, args.map(evalArg));
       let windowMs: number | undefined;
       let p: number | undefined;
       for (const a of args.slice(1)) {
@@ -338,7 +428,7 @@ function compileEnv(rule: CompiledRule, ctx: Context, book: LimitBook, missing: 
     },
     column(name) {
       if (name in DERIVED) return NUMERIC_DERIVED.has(name) ? ctx.column(name) : undefined;
-      return FIELD_NAMES.has(name) ? ctx.s.col(name as Field) : undefined;
+      return isValueName(name) ? ctx.s.column(name) : undefined;
     },
     missing(name) {
       missing.add(name);
@@ -365,7 +455,7 @@ function evidenceNames(rule: CompiledRule): string[] {
   const names: string[] = [];
   const walk = (src: string) => {
     for (const m of src.matchAll(/[A-Za-z_][A-Za-z0-9_.]*/g)) {
-      if (FIELD_NAMES.has(m[0]) && !names.includes(m[0])) names.push(m[0]);
+      if (isValueName(m[0]) && !names.includes(m[0])) names.push(m[0]);
     }
   };
   walk(rule.def.when);
@@ -453,13 +543,13 @@ function makeFinding(
 }
 
 /** Run every rule on every host's series. */
-export function runRules(rules: readonly CompiledRule[], series: readonly HostSeries[], book: LimitBook): EngineResult {
+export function runRules(rules: readonly CompiledRule[], series: readonly HostSeries[], book: LimitBook, logs?: LogBook): EngineResult {
   const findings: Finding[] = [];
   const notEvaluated: NotEvaluated[] = [];
   for (const s of series) {
     // The host's limits, overridden by ones read for this namespace.
     const limits = new Map([...(book.byKey.get(s.hostKey) ?? []), ...(s.key !== s.hostKey ? (book.byKey.get(s.key) ?? []) : [])]);
-    const ctx = new Context(s, limits);
+    const ctx = new Context(s, limits, logs);
     for (const rule of rules) {
       const missing = new Set<string>();
       let evaluated = false;
@@ -479,7 +569,8 @@ export function runRules(rules: readonly CompiledRule[], series: readonly HostSe
         const close = () => {
           if (!run.length) return;
           // The message speaks of the peak snapshot.
-          findings.push(makeFinding(rule, ctx, book, run, runSev, (p) => renderMessage(rule, snapshotEnv(rule, ctx, book, p, new Set())), runSevAt));
+          const r = run;
+          findings.push(makeFinding(rule, ctx, book, r, runSev, (p) => renderMessage(rule, snapshotEnv(rule, ctx, book, p, new Set(), r)), runSevAt));
           run = [];
           runSev = 'info';
         };

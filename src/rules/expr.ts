@@ -217,7 +217,8 @@ export function parseExpr(text: string): Expr {
   return e;
 }
 
-function children(e: Expr): Expr[] {
+/** The sub-expressions of a node. */
+export function children(e: Expr): Expr[] {
   switch (e.kind) {
     case 'call': return e.args;
     case 'unary': return [e.arg];

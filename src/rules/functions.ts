@@ -2,11 +2,56 @@ import { linearRegression, mean, median, quantile, rSquared, linearRegressionLin
 
 /** Names of the functions each scope offers (beyond the built-in known/coalesce). */
 export const SCALAR_FUNCTIONS = ['round', 'abs', 'pages_mib', 'bytes_mib', 'pct', 'least', 'greatest'] as const;
-export const SNAPSHOT_FUNCTIONS = [...SCALAR_FUNCTIONS, 'prev'] as const;
+/** Kernel log functions: their first argument is the name of one of the rule's `log` patterns, as a string. */
+export const LOG_FUNCTIONS = ['log_count', 'log_lines', 'log_values', 'log_sum'] as const;
+export const SNAPSHOT_FUNCTIONS = [...SCALAR_FUNCTIONS, 'prev', 'counter_delta', 'counter_rate', 'run_sum', ...LOG_FUNCTIONS] as const;
 export const SERIES_FUNCTIONS = [
   ...SCALAR_FUNCTIONS,
   'slope', 'r2', 'delta', 'rate', 'min', 'max', 'mean', 'median', 'quantile', 'stddev', 'zscore', 'count', 'first', 'last',
+  'counter_delta', 'counter_rate',
 ] as const;
+
+/**
+ * A cumulative counter (`TcpExtListenOverflows`) over the interval that ends at snapshot i:
+ * from the nearest earlier snapshot that has it. Absent at the first, when i lacks it, and
+ * where it went backwards (a reboot, a namespace made again): a new run starts there, never
+ * a negative increase. `seconds`: NaN when either time is unknown.
+ */
+export function counterStep(t: Float64Array, y: Float64Array, i: number): { delta: number; seconds: number } | undefined {
+  const v = y[i]!;
+  if (v !== v) return undefined;
+  let j = i - 1;
+  while (j >= 0 && y[j] !== y[j]) j--;
+  if (j < 0 || v < y[j]!) return undefined;
+  return { delta: v - y[j]!, seconds: (t[i]! - t[j]!) / 1000 };
+}
+
+/**
+ * A cumulative counter over a series (from index lo): the sum of its increases between
+ * consecutive snapshots that have it, a backwards step starting a new run (it adds
+ * nothing); and the seconds from the first to the last of those snapshots with a time.
+ */
+export function counterIncrease(t: Float64Array, y: Float64Array, lo = 0): { delta: number; seconds: number; steps: number } | undefined {
+  let prev = NaN;
+  let delta = 0;
+  let steps = 0;
+  let t0 = NaN;
+  let t1 = NaN;
+  for (let i = lo; i < y.length; i++) {
+    const v = y[i]!;
+    if (v !== v) continue;
+    if (t[i] === t[i]) {
+      if (t0 !== t0) t0 = t[i]!;
+      t1 = t[i]!;
+    }
+    if (prev === prev) {
+      steps++;
+      if (v >= prev) delta += v - prev;
+    }
+    prev = v;
+  }
+  return steps ? { delta, seconds: (t1 - t0) / 1000, steps } : undefined;
+}
 
 /** Page size used to turn `mem` pages into bytes (the usual 4 KiB; sockstat does not print it). */
 export const PAGE_SIZE = 4096;
@@ -74,6 +119,13 @@ export class SeriesPoints {
     this.first = first;
     this.last = last;
   }
+
+  /** The counter view of the points (counterIncrease), made once. */
+  get counter(): { delta: number; seconds: number; steps: number } | undefined {
+    if (this.counterDone === undefined) this.counterDone = { v: counterIncrease(this.t, this.y, this.lo) };
+    return this.counterDone.v;
+  }
+  private counterDone: { v: ReturnType<typeof counterIncrease> } | undefined;
 
   get ys(): number[] {
     if (!this.ysList) {
@@ -199,6 +251,12 @@ export function seriesOf(name: string, points: SeriesPoints, arg?: number): numb
       return n ? points.last : undefined;
     case 'delta':
       return n >= 2 ? points.last - points.first : undefined;
+    case 'counter_delta':
+      return points.counter?.delta;
+    case 'counter_rate': {
+      const c = points.counter;
+      return c && c.seconds > 0 ? c.delta / c.seconds : undefined;
+    }
   }
   if (YS_FUNCTIONS.has(name)) {
     const ys = points.ys;

@@ -1,6 +1,7 @@
 import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Document } from 'yaml';
-import { ExprError, parseExpr, references, type Expr } from './expr.js';
-import { FIELD_ARG_FUNCTIONS, FIELD_NAMES, functionsFor, LIMIT_IDENTS } from './names.js';
+import { children, ExprError, parseExpr, references, type Expr } from './expr.js';
+import { LOG_FUNCTIONS } from './functions.js';
+import { FIELD_ARG_FUNCTIONS, functionsFor, isValueName, LIMIT_IDENTS } from './names.js';
 import { RuleSchema, type RuleFile, type Severity } from './schema.js';
 import { parseTemplate, type TemplatePart } from './template.js';
 
@@ -30,6 +31,10 @@ export interface CompiledRule {
   values: string[];
   /** `limits.*` names the rule reads (shown with their source in findings). */
   limits: string[];
+  /** Fields, derived values and counters the rule reads anywhere (the series store keeps those counters). */
+  reads: string[];
+  /** Kernel log patterns (`log:`). */
+  log: { name: string; contains: string[]; match?: RegExp }[];
   messages: { when?: Expr; parts: TemplatePart[] }[];
   attribution?: TemplatePart[];
 }
@@ -101,18 +106,48 @@ export function compileRule(
   }
   const fns = functionsFor(def.scope);
   const limits = new Set<string>();
+  const reads = new Set<string>();
 
+  const log: CompiledRule['log'] = [];
+  (def.log ?? []).forEach((p, i) => {
+    const entry: CompiledRule['log'][number] = { name: p.name, contains: typeof p.contains === 'string' ? [p.contains] : p.contains };
+    if (p.match !== undefined) {
+      try {
+        entry.match = new RegExp(p.match);
+      } catch (err) {
+        issues.push({ file, line: lineOf(doc, lc, ['log', i, 'match']), message: `log.${i}.match: ${(err as Error).message}` });
+      }
+    }
+    if (log.some((x) => x.name === p.name)) issues.push({ file, line: lineOf(doc, lc, ['log', i, 'name']), message: `log pattern "${p.name}" named twice` });
+    log.push(entry);
+  });
+  const logFns = new Set<string>(LOG_FUNCTIONS);
+  /** log_* calls name one of the rule's patterns, as a string. */
+  const checkLog = (e: Expr, path: Path, src: string, base: number): void => {
+    if (e.kind === 'call' && logFns.has(e.name)) {
+      const a = e.args[0];
+      if (!a || a.kind !== 'str' || !log.some((p) => p.name === a.value)) {
+        issues.push({
+          file, line: lineOf(doc, lc, path, base + e.start, src, text),
+          message: `${e.name} in ${path.join('.')}: its first argument must name one of this rule's log patterns as a string (${log.map((p) => JSON.stringify(p.name)).join(', ') || 'the rule has none'})`,
+        });
+      }
+    }
+    for (const c of children(e)) checkLog(c, path, src, base);
+  };
   const check = (e: Expr, path: Path, src: string, base = 0): void => {
+    checkLog(e, path, src, base);
     const refs = references(e);
     for (const id of refs.idents) {
       const n = id.name;
       const ok =
-        n.startsWith('params.') ? params[n.slice(7)] !== undefined : n.startsWith('limits.') ? LIMIT_IDENTS.has(n) : FIELD_NAMES.has(n);
+        n.startsWith('params.') ? params[n.slice(7)] !== undefined : n.startsWith('limits.') ? LIMIT_IDENTS.has(n) : isValueName(n);
       if (!ok) {
         const what = n.startsWith('params.') ? 'param' : n.startsWith('limits.') ? 'limit' : 'field';
         issues.push({ file, line: lineOf(doc, lc, path, base + id.start, src, text), message: `unknown ${what} "${n}" in ${path.join('.')}` });
       }
       if (n.startsWith('limits.')) limits.add(n);
+      else if (!n.startsWith('params.')) reads.add(n);
     }
     for (const c of refs.calls) {
       if (!fns.has(c.name)) {
@@ -165,9 +200,10 @@ export function compileRule(
   }
   const values = def.values ?? [];
   values.forEach((v, i) => {
-    const ok = FIELD_NAMES.has(v) || LIMIT_IDENTS.has(v);
+    const ok = isValueName(v) || LIMIT_IDENTS.has(v);
     if (!ok) issues.push({ file, line: lineOf(doc, lc, ['values', i]), message: `values: unknown name "${v}"` });
     if (v.startsWith('limits.')) limits.add(v);
+    else reads.add(v);
   });
   if (issues.length || !when || !peak || levels.some((l) => !l.when)) return { issues };
   return {
@@ -175,6 +211,8 @@ export function compileRule(
       id: def.id, file, def, params, when, peak, values, messages,
       levels: levels as { severity: Severity; when: Expr }[],
       limits: [...limits],
+      reads: [...reads],
+      log,
       ...(attribution ? { attribution } : {}),
     },
     issues,
@@ -183,7 +221,7 @@ export function compileRule(
 
 /** The first field a condition reads: what the peak row is chosen by when `peak` is not given. */
 function firstField(e: Expr): Expr | undefined {
-  const id = references(e).idents.find((i) => FIELD_NAMES.has(i.name));
+  const id = references(e).idents.find((i) => isValueName(i.name));
   if (id) return parseExpr(id.name);
   const call = references(e).calls.find((c) => FIELD_ARG_FUNCTIONS.has(c.name));
   return call ? parseExpr('0') : undefined;

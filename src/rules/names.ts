@@ -1,6 +1,7 @@
 import { ALL_FIELDS } from '../normalize/fields.js';
 import { LIMIT_NAMES } from '../parse/sysctl.js';
 import { SERIES_FUNCTIONS, SNAPSHOT_FUNCTIONS } from './functions.js';
+import { isCounterName } from '../parse/counters.js';
 
 /** Per-snapshot values the engine derives from the series (usable like fields). */
 export const DERIVED = {
@@ -17,11 +18,28 @@ export const DERIVED = {
   close_wait_owners: 'text, from ss -p/netstat -p: which processes hold CLOSE-WAIT sockets, on which local addresses',
   timewait_peers: 'text, from a listing: the peers most TIME-WAIT sockets point to',
   orphan_peers: 'text, from a listing: the peers most FIN-WAIT-1 sockets point to',
+  run_start: "text, in messages: the time of the snapshot before the finding's first (where its first interval starts)",
+  run_end: "text, in messages: the time of the finding's last snapshot",
 } as const;
 
 export type DerivedName = keyof typeof DERIVED;
 
 export const FIELD_NAMES: ReadonlySet<string> = new Set<string>([...ALL_FIELDS, ...Object.keys(DERIVED)]);
+
+/**
+ * A name a rule may read per snapshot: a field, a derived value, or any protocol counter
+ * by its nstat name (`TcpExtTCPAbortOnData`; absent where the inputs do not give it).
+ */
+export function isValueName(n: string): boolean {
+  return FIELD_NAMES.has(n) || isCounterName(n);
+}
+
+/** Counter names (not fields) a set of rules reads: the ones the series store keeps. */
+export function countersRead(names: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const n of names) if (!FIELD_NAMES.has(n) && isCounterName(n)) out.add(n);
+  return out;
+}
 export const LIMIT_IDENTS: ReadonlySet<string> = new Set(LIMIT_NAMES.map((n) => `limits.${n}`));
 
 export function functionsFor(scope: 'snapshot' | 'series'): ReadonlySet<string> {
@@ -31,4 +49,5 @@ export function functionsFor(scope: 'snapshot' | 'series'): ReadonlySet<string> 
 /** Series functions whose first argument names a field (not a value). */
 export const FIELD_ARG_FUNCTIONS: ReadonlySet<string> = new Set([
   'slope', 'r2', 'delta', 'rate', 'min', 'max', 'mean', 'median', 'quantile', 'stddev', 'zscore', 'count', 'first', 'last', 'prev',
+  'counter_delta', 'counter_rate',
 ]);

@@ -38,6 +38,22 @@ export const RuleSchema = z
     remediation: z.string().min(1),
     references: z.array(Reference).default([]),
     runbook: z.string().optional(),
+    /**
+     * Kernel log patterns (parse/kernel-log.ts): a line is one of `name`'s when it holds one of the
+     * `contains` strings (literal, case-sensitive) and, if given, matches `match` (a regular
+     * expression; its named groups can be shown with log_values). Read with log_count("name").
+     */
+    log: z
+      .array(
+        z
+          .object({
+            name: z.string().regex(NAME, 'pattern names are lower_snake_case'),
+            contains: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+            match: z.string().min(1).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
     /** When one of these rules fires for the same host and time, this finding drops to `severity` and says `note`. */
     yield_to: z.array(z.object({ rule: z.string(), severity: Sev, note: z.string() }).strict()).optional(),
   })

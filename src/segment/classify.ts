@@ -49,7 +49,8 @@ export function classify(t: string): LineClass {
       if (SOCKSTAT_GROUPS.has(g)) return LineClass.Sockstat;
       if (SOCKSTAT6_GROUPS.has(g)) return LineClass.Sockstat6;
       if (g === 'Total') return LineClass.SsTotal;
-      if (SNMP_GROUPS.has(g)) return LineClass.Snmp;
+      // `Tcp:` alone is a group of `netstat -s` (parse/formats/netstat-s.ts), not an snmp line.
+      if (SNMP_GROUPS.has(g)) return t.length === g.length + 1 ? LineClass.Other : LineClass.Snmp;
       return LineClass.Other;
     }
     if (t.startsWith('Transport') && /^Transport\s+Total\s+IP\s+IPv6\s*$/.test(t)) return LineClass.SsTable;
@@ -58,7 +59,7 @@ export function classify(t: string): LineClass {
     return LineClass.Other;
   }
   if (c0 === 115 && t.startsWith('sockets:')) return LineClass.SockstatStart; // 's'
-  if (c0 === 110 && t.startsWith('net.ipv4.')) return LineClass.Sysctl; // 'n'
+  if (c0 === 110 && (t.startsWith('net.ipv4.') || t.startsWith('net.netfilter.') || t.startsWith('net.core.'))) return LineClass.Sysctl; // 'n'
   if (c0 === 42 && SS_ROW.test(t)) return LineClass.SsTable; // '*' row of the old format
   if (c0 === 35 && t.startsWith('# hostname;interval;timestamp;')) return LineClass.SadfHeader; // '#'
   if (SEPARATOR.test(t)) return LineClass.Separator;

@@ -23,6 +23,8 @@ export interface SegmentOptions extends TimeOptions {
   firstLine?: number;
   /** Receives a problem with a part of the input that is not a block (`sadf -j` that is no valid JSON). */
   onProblem?: (source: string, reason: string) => void;
+  /** Sees every line that belongs to no capture (kernel log lines among the captures: parse/kernel-log.ts). */
+  onOther?: (raw: string, no: number) => void;
 }
 
 /**
@@ -202,6 +204,7 @@ export class Segmenter {
         break;
       default:
         if (cls === LineClass.Other && LINE_FORMATS.length > 0 && this.registeredStart(t, no)) return;
+        this.opts.onOther?.(raw, no);
         this.outside();
         return;
     }

@@ -80,7 +80,8 @@ export function checkZone(tz: string): string | undefined {
   }
 }
 
-function wallInZone(wallMs: number, tz: string): number {
+/** Epoch ms of a wall-clock time (given as if UTC) in IANA zone `tz`. */
+export function wallInZone(wallMs: number, tz: string): number {
   let guess = wallMs - zoneOffsetAt(tz, wallMs) * 60000;
   const off2 = zoneOffsetAt(tz, guess);
   guess = wallMs - off2 * 60000;

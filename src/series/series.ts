@@ -32,7 +32,21 @@ export class HostSeries {
     private readonly isoExtra: ReadonlyMap<number, string>,
     private readonly diags: ReadonlyMap<number, Diagnostic[]>,
     private readonly listings: ReadonlyMap<number, ListingSummary>,
+    /** Protocol counters that are not fields (Snapshot.counters), by nstat name: the ones asked to be kept. */
+    private readonly counterCols: ReadonlyMap<string, Float64Array> = new Map(),
   ) {}
+
+  /** Column of a field or a kept counter (by nstat name); all NaN when the series has none. */
+  column(name: string): Float64Array {
+    const k = FIELD_INDEX.get(name as Field);
+    if (k !== undefined) return this.cols[k]!;
+    let c = this.counterCols.get(name);
+    if (!c) {
+      c = this.absentCol ??= new Float64Array(this.times.length).fill(NaN);
+    }
+    return c;
+  }
+  private absentCol: Float64Array | undefined;
 
   get length(): number {
     return this.times.length;
@@ -69,7 +83,7 @@ export class HostSeries {
    * share one column of NaN). The sparse maps are counted apart: `sparseEntries`.
    */
   get storeBytes(): number {
-    const arrays = new Set<Float64Array | Int32Array>([this.times, this.fileIdx, this.lines, ...this.cols]);
+    const arrays = new Set<Float64Array | Int32Array>([this.times, this.fileIdx, this.lines, ...this.cols, ...this.counterCols.values()]);
     let n = 0;
     for (const a of arrays) n += a.byteLength;
     return n;
@@ -148,6 +162,8 @@ class Group {
   isoExtra = new Map<number, string>();
   diags = new Map<number, Diagnostic[]>();
   listings = new Map<number, ListingSummary>();
+  /** Kept counters that are not fields, made when first seen. */
+  counters = new Map<string, Float64Array>();
   constructor(
     readonly host: string | undefined,
     readonly namespace: string | undefined,
@@ -172,6 +188,7 @@ class Group {
       return b;
     };
     this.cols = this.cols.map((c) => (c ? f(c) : undefined));
+    for (const [k, c] of this.counters) this.counters.set(k, f(c));
     this.times = f(this.times);
     this.fileIdx = g(this.fileIdx);
     this.lines = g(this.lines);
@@ -197,18 +214,31 @@ class Group {
       const c = this.cols[k];
       if (c) c[i] = NaN;
     }
+    for (const c of this.counters.values()) c[i] = NaN;
     this.times[i] = f.time.ms;
     this.fileIdx[i] = fileId;
     this.lines[i] = f.line;
   }
 
-  add(s: Snapshot, fileIndex: (f: string) => number): void {
+  add(s: Snapshot, fileIndex: (f: string) => number, keep: ReadonlySet<string> | undefined): void {
     if (this.n === this.cap) this.grow();
     const i = this.n++;
     for (let k = 0; k < ALL_FIELDS.length; k++) {
       const v = s.values[ALL_FIELDS[k]!];
       if (v !== undefined) this.col(k)[i] = v;
       else if (this.cols[k]) this.cols[k]![i] = NaN;
+    }
+    for (const c of this.counters.values()) c[i] = NaN;
+    if (s.counters && keep) {
+      for (const name in s.counters) {
+        if (!keep.has(name)) continue;
+        let c = this.counters.get(name);
+        if (!c) {
+          this.counters.set(name, (c = new Float64Array(this.cap)));
+          c.fill(NaN, 0, i);
+        }
+        c[i] = s.counters[name]!;
+      }
     }
     this.times[i] = s.timeMs ?? NaN;
     if (s.time !== undefined && s.timeMs !== undefined && s.time !== isoFromMs(s.timeMs, s.timeMs % 1000 ? String(s.timeMs % 1000).padStart(3, '0') : undefined)) {
@@ -236,8 +266,15 @@ function rows<T extends Float64Array | Int32Array>(a: T, n: number, perm: Int32A
  */
 export class SeriesBuilder {
   private groups = new Map<string, Group>();
-  /** `expectedRows`: how many snapshots the inputs may hold (from their size), to size the columns once. */
-  constructor(private expectedRows = 1 << 12) {}
+  /**
+   * `expectedRows`: how many snapshots the inputs may hold (from their size), to size the columns once.
+   * `keepCounters`: protocol counters beyond the fields (Snapshot.counters) to keep, by nstat name
+   * (the ones the rules read): the others are not stored.
+   */
+  constructor(
+    private expectedRows = 1 << 12,
+    private readonly keepCounters?: ReadonlySet<string>,
+  ) {}
 
   /** Size of a new group: the expected rows for the first, small (doubling as needed) after it. */
   private capFor(): number {
@@ -273,11 +310,16 @@ export class SeriesBuilder {
     return id;
   }
 
+  /** Is there a series of this key (`host:NAME`, `dir:PATH`) yet? */
+  has(key: string): boolean {
+    return this.groups.has(key);
+  }
+
   add(s: Snapshot): void {
     const k = seriesKey(s);
     let g = this.groups.get(k);
     if (!g) this.groups.set(k, (g = new Group(s.host, s.namespace, this.capFor())));
-    g.add(s, (f) => this.fileId(f));
+    g.add(s, (f) => this.fileId(f), this.keepCounters);
   }
 
   build(): HostSeries[] {
@@ -316,6 +358,7 @@ export class SeriesBuilder {
           rows(g.fileIdx, n, perm),
           rows(g.lines, n, perm),
           remap(g.isoExtra), remap(g.diags), remap(g.listings),
+          new Map([...g.counters].map(([k, c]) => [k, rows(c, n, perm)])),
         ),
       );
     }

@@ -1,12 +1,20 @@
 import { firstLine, sosCommandStart } from '../../parse/bundle-meta.js';
 import { formatOfPath } from '../../parse/formats/index.js';
+import { parseUptime } from '../../parse/kernel-log.js';
 import { isLimitSysctl } from '../../parse/sysctl.js';
 import type { TimeOptions } from '../../segment/time.js';
 import { joinPath, type Tree } from '../tree.js';
 import { exists, member, timeFromEpoch, timeFromText, type BundleContext, type BundleItems } from './common.js';
 
 /** The captures of a sosreport, in the order that makes them one snapshot (listings join it). */
-const CAPTURES = ['proc/net/sockstat', 'proc/net/sockstat6', 'sos_commands/networking/ss_-s', 'proc/net/snmp'];
+const CAPTURES = [
+  'proc/net/sockstat', 'proc/net/sockstat6', 'sos_commands/networking/ss_-s', 'proc/net/snmp',
+  // protocol counters (parse/counters.ts)
+  'proc/net/netstat', 'sos_commands/networking/netstat_-s', 'sos_commands/networking/nstat_-zas',
+];
+/** Kernel logs: only their lines that match a rule's log pattern are read. */
+const KERNEL_LOGS = ['sos_commands/kernel/dmesg', 'var/log/messages', 'var/log/kern.log'];
+const JOURNALS = /^journalctl_/;
 /** Where sos keeps socket listings; which files are listings is the listing format's (parse/formats/listing.ts). */
 const LISTING_DIRS = ['sos_commands/networking', 'sos_commands/process', 'sos_commands/filesys'];
 
@@ -90,6 +98,18 @@ export async function* sosreport(tree: Tree, dir: string, opts: TimeOptions): Bu
       if (f) yield f;
     }
   }
+  if (found) {
+    const bootMs = await bootTime(read, ctx);
+    const kernelLog = bootMs !== undefined ? { bootMs } : {};
+    const logs = [...KERNEL_LOGS];
+    for (const e of await tree.list(joinPath(dir, 'sos_commands/logs')).catch(() => [])) {
+      if (!e.isDir && JOURNALS.test(e.name)) logs.push(`sos_commands/logs/${e.name}`);
+    }
+    for (const rel of logs) {
+      const f = await member(tree, dir, rel, ctx, { kernelLog });
+      if (f) yield f;
+    }
+  }
   const sysctl = await member(tree, dir, 'sos_commands/kernel/sysctl_-a', { ...(host ? { host } : {}) });
   if (sysctl) yield sysctl;
   const ipv4 = joinPath(dir, 'proc/sys/net/ipv4');
@@ -98,4 +118,15 @@ export async function* sosreport(tree: Tree, dir: string, opts: TimeOptions): Bu
     const f = await member(tree, dir, `proc/sys/net/ipv4/${e.name}`, host ? { host } : {}, { limitSysctl: e.name });
     if (f) yield f;
   }
+}
+
+/**
+ * Boot time, for dmesg's seconds since boot: the bundle's time minus the uptime in
+ * `proc/uptime` (seconds) or `sos_commands/host/uptime` (`up 3 days,  2:03`, to the minute).
+ */
+async function bootTime(read: (rel: string) => Promise<string | undefined>, ctx: BundleContext): Promise<number | undefined> {
+  const t = ctx.time && 'ms' in ctx.time ? ctx.time.ms : undefined;
+  if (t === undefined) return undefined;
+  const up = parseUptime((await read('proc/uptime')) ?? '') ?? parseUptime((await read('sos_commands/host/uptime')) ?? '');
+  return up === undefined ? undefined : t - up * 1000;
 }

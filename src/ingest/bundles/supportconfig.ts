@@ -1,4 +1,5 @@
 import { supportconfigCommand } from '../../parse/bundle-meta.js';
+import { parseUptime } from '../../parse/kernel-log.js';
 import type { TimeOptions } from '../../segment/time.js';
 import { joinPath, type Tree } from '../tree.js';
 import { exists, member, timeFromText, type BundleContext, type BundleItems } from './common.js';
@@ -32,6 +33,13 @@ export async function* supportconfig(tree: Tree, dir: string, opts: TimeOptions)
     const m = /^network-(.+)\.txt$/.exec(e.name);
     if (!m || e.isDir) continue;
     const f = await member(tree, dir, e.name, { ...ctx, namespace: m[1]! });
+    if (f) yield f;
+  }
+  // Kernel logs: only their lines that match a rule's log pattern are read.
+  const up = parseUptime(supportconfigCommand(env, /(^|\/)uptime$/) ?? '');
+  const bootMs = up !== undefined && ctx.time && 'ms' in ctx.time ? ctx.time.ms - up * 1000 : undefined;
+  for (const rel of ['boot.txt', 'messages.txt']) {
+    const f = await member(tree, dir, rel, ctx, { kernelLog: bootMs !== undefined ? { bootMs } : {} });
     if (f) yield f;
   }
   const sysctl = await member(tree, dir, 'sysctl.txt', host ? { host } : {});

@@ -5,6 +5,9 @@ import { sockstat } from './sockstat.js';
 import { sockstat6 } from './sockstat6.js';
 import { ssSummary } from './ss-s.js';
 import { sysctl } from './sysctl.js';
+import { netstat } from './netstat.js';
+import { nstat } from './nstat.js';
+import { netstatS } from './netstat-s.js';
 import type { InputFormat } from './types.js';
 
 export type { Contribution, FormatOutput, InputFormat, LineRecognizer } from './types.js';
@@ -33,7 +36,7 @@ export function registerFormat(f: InputFormat): void {
   if (f.lines) (LINE_FORMATS as InputFormat[]).push(f);
 }
 
-for (const f of [sockstat, sockstat6, ssSummary, snmp, sarSock, sarSock6, listing, sysctl]) registerFormat(f);
+for (const f of [sockstat, sockstat6, ssSummary, snmp, sarSock, sarSock6, listing, sysctl, netstat, nstat, netstatS]) registerFormat(f);
 
 /** The format of a section kind. */
 export function formatOf(kind: string): InputFormat | undefined {

@@ -1,7 +1,11 @@
 import { parseSnmp } from '../snmp.js';
+import { parseCounterPairs } from '../counters.js';
 import type { FormatOutput, InputFormat } from './types.js';
 
-/** `/proc/net/snmp`: header/value line pairs per group; `Tcp: CurrEstab` gives `tcp_estab`. */
+/**
+ * `/proc/net/snmp`: header/value line pairs per group; `Tcp: CurrEstab` gives `tcp_estab`, and
+ * every counter is kept under its nstat name (`UdpRcvbufErrors`, parse/counters.ts).
+ */
 export const snmp: InputFormat = {
   kind: 'snmp',
   label: 'snmp',
@@ -14,6 +18,10 @@ export const snmp: InputFormat = {
     const tcp = p.groups.Tcp;
     if (tcp && tcp.CurrEstab !== undefined) out.values.push({ field: 'tcp_estab', value: tcp.CurrEstab, line: p.lineOf.Tcp! });
     else issues.push({ line: lines[0]?.no ?? 0, severity: 'warning', message: 'snmp: no Tcp CurrEstab column' });
+    if (!issues.some((i) => i.severity === 'error')) {
+      const c = parseCounterPairs(lines);
+      for (const name in c.counters) out.values.push({ field: name, value: c.counters[name]!, line: c.lineOf[name]! });
+    }
     return out;
   },
 };

@@ -1,0 +1,9 @@
+import type { CounterParse } from '../counters.js';
+import type { FormatOutput } from './types.js';
+
+/** Counters as contributions: the fields among them become columns, the rest Snapshot.counters. */
+export function counterOutput(p: CounterParse, label: string): FormatOutput {
+  const values = Object.keys(p.counters).map((name) => ({ field: name, value: p.counters[name]!, line: p.lineOf[name]! }));
+  const issues = p.issues.map((i) => (i.severity === 'error' ? { ...i, message: `${label}: ${i.message}` } : i));
+  return { values, issues };
+}

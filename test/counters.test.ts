@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { analyze, type AnalysisReport } from '../src/analyze.js';
+import { collectSnapshots } from '../src/pipeline.js';
+import { isCounterName, parseCounterPairs, parseNetstatS, parseNstat } from '../src/parse/counters.js';
+import { counterIncrease, counterStep } from '../src/rules/functions.js';
+import { samplePath, sample, toLines } from './helpers.js';
+
+const fired = (r: AnalysisReport, rule: string) => r.findings.filter((f) => f.rule === rule);
+const truth = (dir: string) =>
+  JSON.parse(readFileSync(samplePath(`captures/${dir}/truth.json`), 'utf8')) as {
+    observed_counters: Record<string, { first: number; last: number; increase: number }>;
+  };
+
+describe('protocol counters: /proc/net/snmp, /proc/net/netstat, nstat -a, netstat -s', () => {
+  it('reads every group of /proc/net/snmp and /proc/net/netstat by name (real capture)', () => {
+    const lines = toLines(sample('captures/counters/proc.txt')).slice(1);
+    const p = parseCounterPairs(lines);
+    expect(p.issues).toEqual([]);
+    expect(p.counters).toMatchObject({ UdpRcvbufErrors: 1494, UdpInErrors: 1494, TcpCurrEstab: 0, TcpExtListenOverflows: 0, IpForwarding: 2 });
+    expect(Object.keys(p.counters).some((k) => k.startsWith('IcmpMsg') || k.startsWith('MPTcpExt'))).toBe(true);
+    expect(Object.keys(p.counters).filter((k) => k.startsWith('TcpExt')).length).toBeGreaterThan(100);
+    expect(p.lineOf.UdpRcvbufErrors).toBe(lines.find((l) => /^Udp: \d/.test(l.text))!.no);
+  });
+
+  it('nstat -az and netstat -s of the same moment give the same values as the /proc files', () => {
+    const proc = parseCounterPairs(toLines(sample('captures/counters/proc.txt')).slice(1)).counters;
+    const nstat = parseNstat(toLines(sample('captures/counters/nstat-az.txt')).slice(1));
+    const ns = parseNetstatS(toLines(sample('captures/counters/netstat-s.txt')).slice(1)).counters;
+    expect(nstat.issues).toEqual([]);
+    for (const name of ['UdpRcvbufErrors', 'UdpInErrors', 'UdpInDatagrams', 'TcpExtListenOverflows', 'IpExtInOctets']) {
+      expect([name, nstat.counters[name]]).toEqual([name, proc[name]]);
+    }
+    expect(nstat.counters.Udp6RcvbufErrors).toBe(0); // snmp6 rows are kept by name too
+    expect(ns).toMatchObject({ UdpRcvbufErrors: 1494, UdpInErrors: 1494, UdpInDatagrams: proc.UdpInDatagrams, IpExtInOctets: proc.IpExtInOctets });
+    // netstat -s leaves out TcpExt counters that are 0: absent, not 0
+    expect(ns.TcpExtListenOverflows).toBeUndefined();
+  });
+
+  it('counter names are the nstat names, with a known group', () => {
+    expect(['TcpExtListenOverflows', 'UdpRcvbufErrors', 'IcmpMsgInType3', 'MPTcpExtMPCapableSYNRX', 'Udp6InErrors'].every(isCounterName)).toBe(true);
+    expect(['tcp_alloc', 'Foo', 'Ip', 'TcpExt.ListenOverflows', 'Sctp6InErrors'].some(isCounterName)).toBe(false);
+  });
+
+  it('a timeline with the counters gives each block its counters; the three text forms each make a snapshot', async () => {
+    const { snapshots } = await collectSnapshots([samplePath('captures/tcp-listen-overflow/timeline.log')]);
+    const t = truth('tcp-listen-overflow').observed_counters.TcpExtListenOverflows!;
+    expect(snapshots.length).toBe(20);
+    expect(snapshots[0]!.values.TcpExtListenOverflows).toBe(t.first);
+    expect(snapshots[19]!.values.TcpExtListenOverflows).toBe(t.last);
+    expect(snapshots[0]!.formats).toEqual(['sockstat', 'sockstat6', 'ss', 'snmp', 'listing', 'netstat']);
+    expect(snapshots[0]!.counters!.TcpExtTCPAbortOnData).toBeTypeOf('number');
+    const text = await collectSnapshots([samplePath('captures/counters')]);
+    expect(text.stats.skipped).toEqual([]);
+    // Read in the same second, the three files are one moment: one snapshot, and they agree on every counter.
+    expect(text.snapshots.map((s) => [s.formats.join('+'), s.values.UdpRcvbufErrors, s.diagnostics])).toEqual([
+      ['snmp+netstat+nstat+netstat-s', 1494, []],
+    ]);
+  });
+});
+
+describe('counter_delta and counter_rate', () => {
+  const t = Float64Array.from([0, 10_000, 20_000, 30_000, 40_000]);
+  it('increase per interval; absent at the first, where absent, and where the counter went backwards', () => {
+    const y = Float64Array.from([5, 25, NaN, 10, 40]);
+    expect(counterStep(t, y, 0)).toBeUndefined();
+    expect(counterStep(t, y, 1)).toEqual({ delta: 20, seconds: 10 });
+    expect(counterStep(t, y, 2)).toBeUndefined();
+    expect(counterStep(t, y, 3)).toBeUndefined(); // 25 → 10: a new run, never negative
+    expect(counterStep(t, y, 4)).toEqual({ delta: 30, seconds: 10 });
+  });
+  it('over a series: the increases of each run added, a reset adding nothing', () => {
+    expect(counterIncrease(t, Float64Array.from([5, 25, NaN, 10, 40]))).toEqual({ delta: 50, seconds: 40, steps: 3 });
+    expect(counterIncrease(t, Float64Array.from([NaN, NaN, 7, NaN, NaN]))).toBeUndefined();
+  });
+
+  it('a counter that restarts (two real captures of different namespaces, one after the other) gives no negative rate', async () => {
+    // counters-idle was captured a minute after tcp-listen-overflow's 1553 overflows, in a fresh namespace:
+    // read as one host, its counters fall back to 0.
+    const { Readable } = await import('node:stream');
+    const text = sample('captures/tcp-listen-overflow/timeline.log') + sample('captures/counters-idle/timeline.log');
+    const r = await analyze(['-'], { stdin: Readable.from([text]) });
+    const [f] = fired(r, 'tcp-listen-overflow');
+    expect(f!.message).toContain('overflowed 1553 times');
+    expect(fired(r, 'tcp-listen-overflow').length).toBe(1);
+  });
+});
+
+describe('rules on the counter captures (each made by its make.sh on this kernel)', () => {
+  const CAPTURES = ['tcp-listen-overflow', 'udp-receive-drops', 'tcp-syn-flood', 'tcp-timewait-overflow', 'counters-idle'] as const;
+  const RULES = ['tcp-listen-overflow', 'udp-receive-drops', 'tcp-syn-flood', 'tcp-timewait-overflow'] as const;
+
+  it.each(CAPTURES)('%s: its own rule fires with the counters\' increase, the others stay silent', async (dir) => {
+    const r = await analyze([samplePath(`captures/${dir}`)]);
+    for (const rule of RULES) {
+      const f = fired(r, rule);
+      expect([rule, f.length]).toEqual([rule, rule === dir ? 1 : 0]);
+      expect(r.not_evaluated.filter((n) => n.rule === rule)).toEqual([]);
+    }
+  });
+
+  it('the numbers are the counters\' increase over the capture', async () => {
+    const want: Record<string, [string, RegExp]> = {
+      'tcp-listen-overflow': ['TcpExtListenOverflows', /overflowed (\d+) times/],
+      'udp-receive-drops': ['UdpRcvbufErrors', /UDP dropped (\d+) datagrams/],
+      'tcp-syn-flood': ['TcpExtSyncookiesSent', /full: (\d+) SYN cookies sent/],
+      'tcp-timewait-overflow': ['TcpExtTCPTimeWaitOverflow', /^(\d+) TCP connections closed without/],
+    };
+    for (const [rule, [counter, re]] of Object.entries(want)) {
+      const r = await analyze([samplePath(`captures/${rule}`)]);
+      const [f] = fired(r, rule);
+      expect([rule, Number(re.exec(f!.message)?.[1])]).toEqual([rule, truth(rule).observed_counters[counter]!.increase]);
+      expect(f!.evidence[0]!.values[counter]).toBeTypeOf('number');
+    }
+  });
+
+  it('tcp-listen-overflow: the window starts at the snapshot before the first increase', async () => {
+    const r = await analyze([samplePath('captures/tcp-listen-overflow')]);
+    const [f] = fired(r, 'tcp-listen-overflow');
+    expect(f!.severity).toBe('critical');
+    expect(f!.message).toMatch(/between 2026-12-02T13:46:56Z and 2026-12-02T13:47:09Z/);
+    expect(f!.first_seen).toBe('2026-12-02T13:46:58Z');
+  });
+});
