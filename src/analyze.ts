@@ -138,7 +138,8 @@ export async function analyzeWithSeries(
     });
   }
   const series = builder.build();
-  const { findings, notEvaluated } = runRules(ruleSet.rules, series, book, logs);
+  const { findings, notEvaluated, problems } = runRules(ruleSet.rules, series, book, logs);
+  stats.inputProblems.push(...problems);
   return { report: buildReport(stats, series, ruleSet, book, findings, notEvaluated), series };
 }
 

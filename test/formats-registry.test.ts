@@ -7,7 +7,7 @@ import { sample } from './helpers.js';
 
 describe('format registry', () => {
   it('lists the built-in formats in the order of the formats column, one bit each', () => {
-    expect(FORMATS.map((f) => f.kind)).toEqual(['sockstat', 'sockstat6', 'ss', 'snmp', 'sar-sock', 'sar-sock6', 'listing', 'sysctl']);
+    expect(FORMATS.map((f) => f.kind)).toEqual(['sockstat', 'sockstat6', 'ss', 'snmp', 'sar-sock', 'sar-sock6', 'listing', 'sysctl', 'netstat', 'nstat', 'netstat-s']);
     expect(formatBit('sockstat') | formatBit('sockstat6') | formatBit('ss')).toBe(0b111);
     expect(formatOf('ss')!.label).toBe('ss -s');
   });

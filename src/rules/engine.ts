@@ -2,7 +2,7 @@ import type { Field } from '../normalize/fields.js';
 import type { Diagnostic } from '../normalize/types.js';
 import type { ListingSummary } from '../parse/listing.js';
 import type { HostSeries } from '../series/series.js';
-import { evaluate, identName, truth, type EvalEnv, type Expr, type Value } from './expr.js';
+import { children, evaluate, ExprError, identName, truth, type EvalEnv, type Expr, type Value } from './expr.js';
 import { counterStep, parseWindow, scalarCall, seriesOf, seriesPoints, type SeriesPoints } from './functions.js';
 import type { CompiledRule } from './load.js';
 import { DERIVED, isValueName, type DerivedName } from './names.js';
@@ -77,6 +77,8 @@ export interface NotEvaluated {
 export interface EngineResult {
   findings: Finding[];
   notEvaluated: NotEvaluated[];
+  /** Rules that failed at run time, by rule file (their findings are left out). */
+  problems: { source: string; reason: string }[];
 }
 
 /** Everything one evaluation reads, per snapshot index. */
@@ -233,6 +235,29 @@ class Context {
     }
     return c;
   }
+}
+
+const OPTIONAL = new WeakMap<CompiledRule, Set<string>>();
+
+/**
+ * Names a rule's `when` reads only inside `coalesce(...)`: optional evidence (a counter, a log
+ * pattern beside the test that decides), never the reason the rule was not evaluated.
+ */
+function optionalNames(rule: CompiledRule): Set<string> {
+  let o = OPTIONAL.get(rule);
+  if (!o) {
+    const inside = new Set<string>();
+    const outside = new Set<string>();
+    const walk = (e: Expr, opt: boolean): void => {
+      if (e.kind === 'ident') (opt ? inside : outside).add(e.name);
+      const sub = opt || (e.kind === 'call' && e.name === 'coalesce');
+      for (const c of children(e)) walk(c, sub);
+    };
+    walk(rule.when, false);
+    o = new Set([...inside].filter((n) => !outside.has(n)));
+    OPTIONAL.set(rule, o);
+  }
+  return o;
 }
 
 /** log_count, log_lines, log_values, log_sum over the selected lines of one pattern. */
@@ -546,87 +571,103 @@ function makeFinding(
 export function runRules(rules: readonly CompiledRule[], series: readonly HostSeries[], book: LimitBook, logs?: LogBook): EngineResult {
   const findings: Finding[] = [];
   const notEvaluated: NotEvaluated[] = [];
+  const problems: { source: string; reason: string }[] = [];
+  const failed = new Set<string>();
   for (const s of series) {
     // The host's limits, overridden by ones read for this namespace.
     const limits = new Map([...(book.byKey.get(s.hostKey) ?? []), ...(s.key !== s.hostKey ? (book.byKey.get(s.key) ?? []) : [])]);
     const ctx = new Context(s, limits, logs);
     for (const rule of rules) {
-      const missing = new Set<string>();
-      let evaluated = false;
-      if (rule.def.scope === 'series') {
-        const env = seriesEnv(rule, ctx, book, missing);
-        const t = truth(rule.when, env);
-        if (t !== undefined) evaluated = true;
-        if (t === true) {
-          const all = Array.from({ length: s.length }, (_, i) => i);
-          findings.push(makeFinding(rule, ctx, book, all, severityAt(rule, env), () => renderMessage(rule, env)));
-        }
-      } else {
-        let run: number[] = [];
-        let runSev: Severity = 'info';
-        // The snapshot where the run reached runSev (critical since...).
-        let runSevAt = 0;
-        const close = () => {
-          if (!run.length) return;
-          // The message speaks of the peak snapshot.
-          const r = run;
-          findings.push(makeFinding(rule, ctx, book, r, runSev, (p) => renderMessage(rule, snapshotEnv(rule, ctx, book, p, new Set(), r)), runSevAt));
-          run = [];
-          runSev = 'info';
-        };
-        const cenv = compileEnv(rule, ctx, book, missing);
-        const when = compileBool(rule.when, cenv);
-        const levels = rule.levels.map((l) => compileBool(l.when, cenv));
-        if (when && levels.every((l) => l)) {
-          // Compiled (rules/compile.ts): the same values, reads and short-circuits as evaluate.
-          for (let i = 0; i < s.length; i++) {
-            const t = when(i);
-            if (t === 2) continue; // not evaluated here: neither fires nor breaks a run
-            evaluated = true;
-            if (t === 1) {
-              if (!run.length) runSev = 'info';
-              run.push(i);
-              let sev = rule.def.severity;
-              for (let k = 0; k < levels.length; k++) {
-                if (levels[k]!(i) === 1) {
-                  sev = rule.levels[k]!.severity;
-                  break;
-                }
-              }
-              if (run.length === 1 || SEVERITY_RANK[sev] > SEVERITY_RANK[runSev]) {
-                runSev = sev;
-                runSevAt = i;
-              }
-            } else {
-              close();
-            }
+      if (failed.has(rule.id)) continue;
+      try {
+        const missing = new Set<string>();
+        let evaluated = false;
+        if (rule.def.scope === 'series') {
+          const env = seriesEnv(rule, ctx, book, missing);
+          const t = truth(rule.when, env);
+          if (t !== undefined) evaluated = true;
+          if (t === true) {
+            const all = Array.from({ length: s.length }, (_, i) => i);
+            findings.push(makeFinding(rule, ctx, book, all, severityAt(rule, env), () => renderMessage(rule, env)));
           }
         } else {
-          const env = snapshotEnv(rule, ctx, book, 0, missing);
-          for (let i = 0; i < s.length; i++) {
-            env.at = i;
-            const t = truth(rule.when, env);
-            if (t === undefined) continue; // not evaluated here: neither fires nor breaks a run
-            evaluated = true;
-            if (t) {
-              if (!run.length) runSev = 'info';
-              run.push(i);
-              const sev = severityAt(rule, env);
-              if (run.length === 1 || SEVERITY_RANK[sev] > SEVERITY_RANK[runSev]) {
-                runSev = sev;
-                runSevAt = i;
+          let run: number[] = [];
+          let runSev: Severity = 'info';
+          // The snapshot where the run reached runSev (critical since...).
+          let runSevAt = 0;
+          const close = () => {
+            if (!run.length) return;
+            // The message speaks of the peak snapshot.
+            const r = run;
+            findings.push(makeFinding(rule, ctx, book, r, runSev, (p) => renderMessage(rule, snapshotEnv(rule, ctx, book, p, new Set(), r)), runSevAt));
+            run = [];
+            runSev = 'info';
+          };
+          const cenv = compileEnv(rule, ctx, book, missing);
+          const when = compileBool(rule.when, cenv);
+          const levels = rule.levels.map((l) => compileBool(l.when, cenv));
+          if (when && levels.every((l) => l)) {
+            // Compiled (rules/compile.ts): the same values, reads and short-circuits as evaluate.
+            for (let i = 0; i < s.length; i++) {
+              const t = when(i);
+              if (t === 2) continue; // not evaluated here: neither fires nor breaks a run
+              evaluated = true;
+              if (t === 1) {
+                if (!run.length) runSev = 'info';
+                run.push(i);
+                let sev = rule.def.severity;
+                for (let k = 0; k < levels.length; k++) {
+                  if (levels[k]!(i) === 1) {
+                    sev = rule.levels[k]!.severity;
+                    break;
+                  }
+                }
+                if (run.length === 1 || SEVERITY_RANK[sev] > SEVERITY_RANK[runSev]) {
+                  runSev = sev;
+                  runSevAt = i;
+                }
+              } else {
+                close();
               }
-            } else {
-              close();
+            }
+          } else {
+            const env = snapshotEnv(rule, ctx, book, 0, missing);
+            for (let i = 0; i < s.length; i++) {
+              env.at = i;
+              const t = truth(rule.when, env);
+              if (t === undefined) continue; // not evaluated here: neither fires nor breaks a run
+              evaluated = true;
+              if (t) {
+                if (!run.length) runSev = 'info';
+                run.push(i);
+                const sev = severityAt(rule, env);
+                if (run.length === 1 || SEVERITY_RANK[sev] > SEVERITY_RANK[runSev]) {
+                  runSev = sev;
+                  runSevAt = i;
+                }
+              } else {
+                close();
+              }
             }
           }
+          close();
         }
-        close();
-      }
-      if (!evaluated) {
-        notEvaluated.push({ rule: rule.id, host: s.host ?? null, series: s.label, missing: [...missing].filter((m) => !m.startsWith('limits.')).sort() });
+        if (!evaluated) {
+          const optional = optionalNames(rule);
+          notEvaluated.push({ rule: rule.id, host: s.host ?? null, series: s.label, missing: [...missing].filter((m) => !m.startsWith('limits.') && !optional.has(m)).sort() });
+        }
+      } catch (err) {
+        // A rule that fails at run time (`cannot apply ">" to number and string`: lint does not know the
+        // types the data gives) is a reported problem naming its file; the other rules still run.
+        failed.add(rule.id);
+        const msg = err instanceof ExprError ? err.message.replace(/ at (\d+)$/, ' (character $1 of an expression)') : String((err as Error)?.message ?? err);
+        problems.push({ source: rule.file, reason: `rule ${rule.id} failed on ${s.label}: ${msg}; its findings are left out` });
       }
     }
+  }
+  if (failed.size) {
+    for (let i = findings.length - 1; i >= 0; i--) if (failed.has(findings[i]!.rule)) findings.splice(i, 1);
+    for (let i = notEvaluated.length - 1; i >= 0; i--) if (failed.has(notEvaluated[i]!.rule)) notEvaluated.splice(i, 1);
   }
   applyYields(rules, findings);
   findings.sort(
@@ -636,7 +677,7 @@ export function runRules(rules: readonly CompiledRule[], series: readonly HostSe
       cmp(a.first_seen ?? '', b.first_seen ?? '') ||
       cmp(a.rule, b.rule),
   );
-  return { findings, notEvaluated };
+  return { findings, notEvaluated, problems };
 }
 
 function cmp(a: string, b: string): number {

@@ -276,10 +276,12 @@ export class SeriesBuilder {
     private readonly keepCounters?: ReadonlySet<string>,
   ) {}
 
-  /** Size of a new group: the expected rows for the first, small (doubling as needed) after it. */
+  /** Size of a new group: the expected rows for the first (at least 16), 16 (doubling as needed) after it. */
   private capFor(): number {
-    const c = Math.min(Math.max(this.expectedRows, 1 << 10), 1 << 22);
-    this.expectedRows = 1 << 12;
+    const c = Math.min(Math.max(this.expectedRows, 16), 1 << 22);
+    // Later groups start small and double with use: 20,000 hosts of one row each must not
+    // hold 20,000 × 4,096 rows (issue 18: 4.9 GB for a 0.9 MB input).
+    this.expectedRows = 16;
     return c;
   }
   private files: string[] = [];
