@@ -122,3 +122,14 @@ describe('rules on the counter captures (each made by its make.sh on this kernel
     expect(f!.first_seen).toBe('2026-12-02T13:46:58Z');
   });
 });
+
+describe('the socket named from a listing of the same moment', () => {
+  it('tcp-listen-overflow names the listener whose accept queue is full (LISTEN, Recv-Q at or over Send-Q)', async () => {
+    const r = await analyze([samplePath('captures/tcp-listen-overflow')]);
+    expect(fired(r, 'tcp-listen-overflow')[0]!.message).toMatch(/Full at that moment \(ss listing\): 127\.0\.0\.1:8080 of python3 \(pid \d+\): 9 connections waiting for accept\(\), backlog 8\.$/);
+  });
+  it('udp-receive-drops names the socket with drops (skmem d)', async () => {
+    const r = await analyze([samplePath('captures/udp-receive-drops')]);
+    expect(fired(r, 'udp-receive-drops')[0]!.message).toMatch(/Dropping at that moment \(ss listing\): 127\.0\.0\.1:5514 of python3 \(pid \d+\): \d+ datagrams dropped \(skmem d\), \d+ bytes waiting\.$/);
+  });
+});

@@ -148,6 +148,9 @@ class Context {
       case 'timewait_peers':
       case 'orphan_peers':
         return attribution(s.listing(i), s.value(i, 'tcp_unhashed'), name);
+      case 'full_listeners':
+      case 'udp_drop_sockets':
+        return socketsNamed(s.listing(i), name);
       case 'run_start':
       case 'run_end':
         return undefined; // known only while a finding's message is written (snapshotEnv with its run)
@@ -286,6 +289,20 @@ function logFunction(name: string, ev: PatternEvents | undefined, sel: number[],
   let out = sel.length === 1 ? `1 kernel log line: ${line(first)}` : `${sel.length} kernel log lines, first ${line(first)}, last ${line(last)}`;
   if (ev.notes.size) out += ` [${[...ev.notes].join('; ')}]`;
   return out;
+}
+
+/** The listeners whose accept queue is full, or the UDP sockets that drop, from a listing of the moment. */
+function socketsNamed(l: ListingSummary | undefined, name: 'full_listeners' | 'udp_drop_sockets'): Value {
+  if (!l) return undefined;
+  const who = (o: readonly { name: string; pid: number }[]) => (o.length ? ` of ${o.map(procLabel).join(', ')}` : '');
+  if (name === 'full_listeners') {
+    const full = (l.listenQueues ?? []).filter((q) => q.recvQ >= q.backlog);
+    return full.length ? full.map((q) => `${q.local}${who(q.owners)}: ${q.recvQ} connections waiting for accept(), backlog ${q.backlog}`).join('; ') : undefined;
+  }
+  const top = (l.udp?.top ?? []).filter((u) => (u.drops ?? 0) > 0 || u.recvQ > 0);
+  return top.length
+    ? top.map((u) => `${u.local}${who(u.owners)}: ${u.drops !== undefined ? `${u.drops} datagrams dropped (skmem d), ` : ''}${u.recvQ} bytes waiting`).join('; ')
+    : undefined;
 }
 
 /** Who holds the sockets, from the listings of the snapshot's moment; absent without one. */

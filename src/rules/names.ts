@@ -18,6 +18,8 @@ export const DERIVED = {
   close_wait_owners: 'text, from ss -p/netstat -p: which processes hold CLOSE-WAIT sockets, on which local addresses',
   timewait_peers: 'text, from a listing: the peers most TIME-WAIT sockets point to',
   orphan_peers: 'text, from a listing: the peers most FIN-WAIT-1 sockets point to',
+  full_listeners: 'text, from an ss listing: listening sockets whose accept queue (Recv-Q) is at or over its backlog (Send-Q), with their owners',
+  udp_drop_sockets: 'text, from ss -uam / ss -peaonmi: UDP sockets with drops (skmem d) or a queue, with their owners',
   run_start: "text, in messages: the time of the snapshot before the finding's first (where its first interval starts)",
   run_end: "text, in messages: the time of the finding's last snapshot",
 } as const;
