@@ -330,3 +330,34 @@ describe('-o FILE: the format from its extension (issue 14.3)', () => {
     expect(readFileSync(join(dir, 'y.jsonl'), 'utf8')).toMatch(/^host,time,/);
   });
 });
+
+describe('conventions (issue 14.4)', () => {
+  const leak = 'samples/kernel-6.18/unconnected-leak/combined.txt';
+  it('a mistyped command gets "did you mean"', async () => {
+    const r = await run(['analyse', leak]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/Did you mean analyze\?/);
+  });
+
+  it('completion prints a shell completion script', async () => {
+    const r = await run(['completion']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/complete -o bashdefault -o default -F _sockscope_yargs_completions sockscope|compdef/);
+  });
+
+  it('--color and FORCE_COLOR / NO_COLOR', async () => {
+    const esc = '\u001b[';
+    expect((await cli(['analyze', '-q', '--color=always', leak])).out).toContain(esc);
+    expect((await cli(['analyze', '-q', '--color', 'never', leak], { env: { FORCE_COLOR: '1' } })).out).not.toContain(esc);
+    expect((await cli(['analyze', '-q', leak], { env: { FORCE_COLOR: '1' } })).out).toContain(esc);
+    expect((await cli(['analyze', '-q', leak], { env: { NO_COLOR: '1' }, tty: true })).out).not.toContain(esc);
+    expect((await cli(['analyze', '-q', leak], { env: {}, tty: true })).out).toContain(esc);
+    expect((await run(['analyze', '--color', 'sometimes', leak])).code).toBe(2);
+  });
+
+  it('--version', async () => {
+    const r = await run(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});

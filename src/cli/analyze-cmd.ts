@@ -87,7 +87,13 @@ export async function runAnalyze(given: AnalyzeArgs, io: CliIo): Promise<number>
     : 0;
   io.settle?.(code);
   const out = openOutput(a.output, io);
-  const color = !a.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
+  // --color, else the conventions: FORCE_COLOR (not 0) forces it, NO_COLOR turns it off, else a terminal on stdout.
+  const force = io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0' && io.env.FORCE_COLOR !== 'false';
+  const color =
+    a.color === 'always' ? true
+    : a.color === 'never' ? false
+    : force ? true
+    : !io.env.NO_COLOR && !a.output && io.stdout.isTTY === true;
   const text =
     a.format === 'json' ? renderJson(report)
     : a.format === 'markdown' ? renderMarkdown(report, ticketOptions(a))

@@ -286,6 +286,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         .demandCommand(1, 'name a rules command: list, show or lint'),
     )
     .demandCommand(1, 'name a command: analyze, export, explain, rules or capture-script')
+    .completion('completion', 'print a bash/zsh completion script: sockscope completion >> ~/.bashrc')
+    .recommendCommands()
     .strict()
     .help()
     .alias('h', 'help')
