@@ -47,6 +47,10 @@ export function normalizeBlock(block: Block): NormalizeResult {
   if (block.sections.length === 0) {
     return { skip: { source, reason: 'timestamp with no capture after it' } };
   }
+  if (block.untimedAfter !== undefined && !block.time) {
+    const kinds = block.sections.map((s) => formatOf(s.kind)?.label ?? s.kind).join(', ');
+    return { skip: { source, reason: `${kinds} repeated inside the capture at ${block.untimedAfter} with no timestamp of its own; not a snapshot` } };
+  }
   const diagnostics: Diagnostic[] = [];
   const cands: (Candidate[] | undefined)[] = new Array(ALL_FIELDS.length);
   const otherKeys: Record<string, number> = {};

@@ -18,18 +18,51 @@ export interface SockstatParse {
 const GROUP_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
 const KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * Where the groups of a sockstat flattened onto one line start, as web pages and
+ * tickets show it (`sockets: used 137 TCP: inuse 49 ... mem 46UDP: inuse 1 ...`):
+ * a `NAME:` token after the start, after a space, or glued to a value's digits.
+ */
+const GROUP_AT = /(?<=[\s\d])[A-Z][A-Za-z0-9_]*:(?=\s)/g;
+
+/** A line's groups, one text each: the line itself unless it was flattened. */
+function groupTexts(t: string): string[] {
+  GROUP_AT.lastIndex = 0;
+  if (!GROUP_AT.test(t)) return [t];
+  const out: string[] = [];
+  let from = 0;
+  GROUP_AT.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = GROUP_AT.exec(t)) !== null) {
+    out.push(t.slice(from, m.index).trim());
+    from = m.index;
+  }
+  out.push(t.slice(from).trim());
+  return out;
+}
+
 export function parseSockstat(lines: readonly Line[]): SockstatParse {
   const groups: Record<string, Record<string, number>> = {};
   const lineOf: Record<string, number> = {};
   const issues: ParseIssue[] = [];
   for (const { no, text } of lines) {
-    const t = text.trim();
-    if (t === '') continue;
+    const whole = text.trim();
+    if (whole === '') continue;
+    for (const t of groupTexts(whole)) parseGroup(t, no, groups, lineOf, issues);
+  }
+  if (Object.keys(groups).length === 0 && issues.length === 0) {
+    issues.push({ line: lines[0]?.no ?? 0, severity: 'error', message: 'empty sockstat section' });
+  }
+  return { groups, lineOf, issues };
+}
+
+function parseGroup(t: string, no: number, groups: Record<string, Record<string, number>>, lineOf: Record<string, number>, issues: ParseIssue[]): void {
+  {
     const colon = t.indexOf(':');
     const group = colon > 0 ? t.slice(0, colon) : '';
     if (!GROUP_RE.test(group)) {
       issues.push({ line: no, severity: 'error', message: `not a sockstat line: ${JSON.stringify(t.slice(0, 80))}` });
-      continue;
+      return;
     }
     // key value key value ..., scanned in place (this runs for every sockstat line).
     const kv: Record<string, number> = {};
@@ -68,16 +101,12 @@ export function parseSockstat(lines: readonly Line[]): SockstatParse {
       issues.push({ line: no, severity: 'error', message: `${group}: line is truncated (key without value): ${JSON.stringify(t.slice(0, 80))}` });
       bad = true;
     }
-    if (bad) continue;
+    if (bad) return;
     if (groups[group]) {
       issues.push({ line: no, severity: 'error', message: `${group}: line repeated within one section` });
-      continue;
+      return;
     }
     groups[group] = kv;
     lineOf[group] = no;
   }
-  if (Object.keys(groups).length === 0 && issues.length === 0) {
-    issues.push({ line: lines[0]?.no ?? 0, severity: 'error', message: 'empty sockstat section' });
-  }
-  return { groups, lineOf, issues };
 }

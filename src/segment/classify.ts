@@ -25,6 +25,10 @@ const SS_ROW = /^(?:\*|RAW|UDP|TCP|INET|FRAG)\s+(?:-?\d+)(?:\s+(?:-?\d+|-)){2}\s
 const PROMPT = /^(?:\[?[\w.-]+@[\w.-]+(?:[: ][^#$\]]*)?\]?\s?[#$]|[#$])(?:\s|$)/;
 const SEPARATOR = /^(?:-{3,}|={3,}|\*{3,}|#{3,}|~{3,})$/;
 
+/** `GROUP: key N`: the first pair of a sockstat line (the value may have the next group glued to it). */
+const FIRST_PAIR = /^[A-Z0-9]+:[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]+-?\d/;
+const SOCKETS_USED = /^sockets:[ \t]+used[ \t]+-?\d/;
+
 /** Group name before the first colon, if the line starts with `NAME:`. */
 function groupOf(t: string): string | undefined {
   const c = t.indexOf(':');
@@ -44,10 +48,12 @@ export function classify(t: string): LineClass {
         let i = 4;
         while (i < t.length && (t[i] === ' ' || t[i] === '\t')) i++;
         const d = t.charCodeAt(i);
-        return (d >= 48 && d <= 57) || d === 45 ? LineClass.SsTcp : LineClass.Sockstat;
+        if ((d >= 48 && d <= 57) || d === 45) return LineClass.SsTcp;
+        return FIRST_PAIR.test(t) ? LineClass.Sockstat : LineClass.Other;
       }
-      if (SOCKSTAT_GROUPS.has(g)) return LineClass.Sockstat;
-      if (SOCKSTAT6_GROUPS.has(g)) return LineClass.Sockstat6;
+      // A group line starts with a `key N` pair (`TCP: inuse：...` in a page's prose is no output).
+      if (SOCKSTAT_GROUPS.has(g)) return FIRST_PAIR.test(t) ? LineClass.Sockstat : LineClass.Other;
+      if (SOCKSTAT6_GROUPS.has(g)) return FIRST_PAIR.test(t) ? LineClass.Sockstat6 : LineClass.Other;
       if (g === 'Total') return LineClass.SsTotal;
       // `Tcp:` alone is a group of `netstat -s` (parse/formats/netstat-s.ts), not an snmp line.
       if (SNMP_GROUPS.has(g)) return t.length === g.length + 1 ? LineClass.Other : LineClass.Snmp;
@@ -58,7 +64,7 @@ export function classify(t: string): LineClass {
     if (SS_ROW.test(t)) return LineClass.SsTable;
     return LineClass.Other;
   }
-  if (c0 === 115 && t.startsWith('sockets:')) return LineClass.SockstatStart; // 's'
+  if (c0 === 115 && t.startsWith('sockets:') && SOCKETS_USED.test(t)) return LineClass.SockstatStart; // 's'
   if (c0 === 110 && (t.startsWith('net.ipv4.') || t.startsWith('net.netfilter.') || t.startsWith('net.core.'))) return LineClass.Sysctl; // 'n'
   if (c0 === 42 && SS_ROW.test(t)) return LineClass.SsTable; // '*' row of the old format
   if (c0 === 35 && t.startsWith('# hostname;interval;timestamp;')) return LineClass.SadfHeader; // '#'
@@ -89,4 +95,56 @@ const PROMPT_HOST = /^\[?[\w.-]+@([\w.-]+)/;
 /** Host named by a shell prompt (`root@adil:~#` → `adil`). */
 export function promptHost(t: string): string | undefined {
   return PROMPT_HOST.exec(t)?.[1];
+}
+
+/** A sockstat-shaped line of a group the kernel may add (`UNKNOWN: inuse 22 orphan 15`). */
+const SOCKSTAT_SHAPE = /^[A-Z][A-Za-z0-9_]{0,15}:(?:[ \t]+[A-Za-z_][A-Za-z0-9_]*[ \t]+-?\d+)+[ \t]*$/;
+
+export function sockstatShaped(t: string): boolean {
+  return SOCKSTAT_SHAPE.test(t);
+}
+
+/** `cmd: message` as shells and tools print errors (`cat: /proc/net/sockstat6: No such file or directory`). */
+const SHELL_MESSAGE = /^(?:-?[a-z][\w.-]*|[\w.-]*\/[\w./-]*):\s/;
+const PROSE_WORD = /^[("'‘“]*[A-Za-z][A-Za-z'’-]*[.,:;!?)"'’”]*$/;
+const STOP_WORDS = new Set([
+  'the', 'a', 'an', 'is', 'are', 'was', 'were', 'and', 'but', 'of', 'to', 'in', 'on', 'at', 'for', 'with', 'this', 'that',
+  'these', 'those', 'we', 'i', 'it', 'you', 'our', 'my', 'from', 'after', 'before', 'then', 'here', 'there', 'when', 'which',
+  'be', 'been', 'has', 'have', 'had', 'as', 'by', 'so', 'if', 'what', 'why', 'how', 'can', 'see', 'below', 'above',
+]);
+
+/**
+ * A line of prose (a sentence of a ticket or a page between pasted outputs):
+ * five words or more, most of them words of letters, two or more of them
+ * common short words (`the`, `is`, `after`), and not a tool's `cmd: message`.
+ * Prose ends a capture; a shell message or a garbage line does not.
+ */
+export function isProse(t: string): boolean {
+  if (SHELL_MESSAGE.test(t)) return false;
+  const toks = t.split(/\s+/);
+  if (toks.length < 5) return false;
+  let words = 0;
+  let stops = 0;
+  for (const w of toks) {
+    if (!PROSE_WORD.test(w)) continue;
+    words++;
+    if (STOP_WORDS.has(w.replace(/[^A-Za-z]/g, '').toLowerCase())) stops++;
+  }
+  return words >= 0.7 * toks.length && stops >= 2;
+}
+
+/**
+ * The capture outputs a prompt's command line prints (`cat /proc/net/sockstat && ss -s`
+ * → sockstat, ss), in the order of the segmenter's section kinds.
+ */
+export function promptCaptures(t: string): string[] {
+  const m = /[#$]\s+(.*)$/.exec(t);
+  if (!m) return [];
+  const cmd = m[1]!;
+  const out: string[] = [];
+  if (/sockstat(?!6)\b/.test(cmd)) out.push('sockstat');
+  if (/sockstat6\b/.test(cmd)) out.push('sockstat6');
+  if (/(?:^|[\s;&|(])ss\s+(?:--summary|-s)(?=[\s;&|)]|$)/.test(cmd)) out.push('ss');
+  if (/\/proc\/net\/snmp\b/.test(cmd)) out.push('snmp');
+  return out;
 }

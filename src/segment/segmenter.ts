@@ -1,5 +1,5 @@
 import type { Line } from '../parse/types.js';
-import { classify, gluedOutputAt, LineClass, lineGroup, promptHost } from './classify.js';
+import { classify, gluedOutputAt, isProse, LineClass, lineGroup, promptCaptures, promptHost, sockstatShaped } from './classify.js';
 import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from './time.js';
 import type { Block, LimitReading, Section, SectionKind, SegmentStats } from './types.js';
 import { parseSysctlLine } from '../parse/sysctl.js';
@@ -48,6 +48,8 @@ export class Segmenter {
    */
   private sadf: { names: string[]; header: Line; kind: SectionKind | undefined } | undefined;
   private sadfRows = new Map<string, Block>();
+  /** The open block's time came from a timestamp line of its own (not the file's default). */
+  private timed = false;
   /** Inside a socket listing: which kind (rows and continuation lines follow the header). */
   private listing: 'ss' | 'netstat' | 'lsof' | undefined;
   /** Inside the output of a format recognized through the registry (its `lines`): which one. */
@@ -150,7 +152,10 @@ export class Segmenter {
     }
     if (cls === LineClass.Prompt || cls === LineClass.Other) {
       const at = gluedOutputAt(t);
-      if (cls === LineClass.Prompt && !this.opts.host) this.host = promptHost(t) ?? this.host;
+      if (cls === LineClass.Prompt) {
+        if (!this.opts.host) this.host = promptHost(t) ?? this.host;
+        this.prompt(at > 0 ? t.slice(0, at) : t, no);
+      }
       if (at > 0) {
         this.stats.outside++;
         this.line(t.slice(at), no);
@@ -203,8 +208,21 @@ export class Segmenter {
         if (t.startsWith('FRAG')) this.ssTableDone = true;
         break;
       default:
-        if (cls === LineClass.Other && LINE_FORMATS.length > 0 && this.registeredStart(t, no)) return;
+        if (cls === LineClass.Other) {
+          if (LINE_FORMATS.length > 0 && this.registeredStart(t, no)) return;
+          // A group the parser does not know, inside sockstat output: part of it (other_keys).
+          if ((this.section?.kind === 'sockstat' || this.section?.kind === 'sockstat6') && sockstatShaped(t)) {
+            this.addGrouped(this.section.kind, t, no);
+            return;
+          }
+        }
         this.opts.onOther?.(raw, no);
+        if (cls === LineClass.Other && isProse(t)) {
+          // Prose between pasted outputs ends the capture: what follows is another one.
+          this.stats.outside++;
+          this.flush();
+          return;
+        }
         this.outside();
         return;
     }
@@ -328,9 +346,20 @@ export class Segmenter {
     return true;
   }
 
+  /**
+   * A line outside any capture (a prompt, a separator, a shell message, garbage):
+   * counted, and the capture goes on around it.
+   */
   private outside(): void {
     this.stats.outside++;
-    this.section = undefined;
+  }
+
+  /** A prompt whose command prints an output the open block already holds starts a new capture. */
+  private prompt(t: string, no: number): void {
+    if (!this.block) return;
+    const kinds = promptCaptures(t);
+    if (kinds.length > 0 && this.block.sections.some((s) => kinds.includes(s.kind))) this.startBlock(no, undefined);
+    else if (kinds.length > 0) this.section = undefined;
   }
 
   private addGrouped(kind: SectionKind, t: string, no: number): void {
@@ -349,7 +378,12 @@ export class Segmenter {
   }
 
   private openSection(kind: SectionKind, no: number): void {
-    if (!this.block || this.block.sections.some((s) => s.kind === kind)) this.startBlock(no, undefined);
+    if (!this.block || this.block.sections.some((s) => s.kind === kind)) {
+      // Output repeated with no timestamp, prompt or prose between: never a time-less capture of its own.
+      const tailOf = this.block && this.timed ? `${this.block.file}:${this.block.line}` : undefined;
+      this.startBlock(no, undefined);
+      if (tailOf) this.block!.untimedAfter = tailOf;
+    }
     this.section = { kind, file: this.file, line: no, lines: [] };
     this.groups = new Set(kind === 'sockstat' ? ['sockets'] : []);
     this.ssTableDone = false;
@@ -358,6 +392,7 @@ export class Segmenter {
 
   private startBlock(no: number, ts: Timestamp | TimestampError | undefined): void {
     this.flush();
+    this.timed = ts !== undefined;
     const b: Block = { file: this.file, line: no, sections: [], parts: 1 };
     const time = ts ?? this.opts.defaultTime;
     if (time) {

@@ -32,6 +32,11 @@ export interface Block {
   /** Network namespace the capture was taken in, when the inputs say (supportconfig network-<NS>.txt). */
   namespace?: string;
   sections: Section[];
+  /**
+   * The block is output that repeated inside the timed capture at this `file:line`
+   * with no timestamp of its own: reported as a skip, never a time-less snapshot.
+   */
+  untimedAfter?: string;
   /** How many segmented blocks this block stands for (more than 1 after a merge). */
   parts: number;
 }
