@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { readChunks } from './ingest/chunks.js';
 import { BlockMerger } from './normalize/merge.js';
 import { normalizeBlock } from './normalize/normalize.js';
+import { MomentIndex, numericVector, type MomentCheck } from './normalize/moments.js';
 import type { Skip, Snapshot } from './normalize/types.js';
 import { Segmenter, type SegmentOptions } from './segment/segmenter.js';
 import { parseFilenameTime, type TimeOptions } from './segment/time.js';
@@ -57,6 +58,8 @@ export interface RunStats {
   filtered: number;
   /** Snapshots of other hosts than --host. */
   otherHosts: number;
+  /** Snapshots of a (host, moment) already read from another file, with the same values: merged into it. */
+  duplicates: number;
   skipped: Skip[];
   /** Inputs that could not be read at all. */
   inputProblems: InputProblem[];
@@ -70,7 +73,7 @@ export interface RunStats {
 export function emptyStats(): RunStats {
   return {
     files: 0, bytes: 0, lines: 0, outsideLines: 0, blocks: 0, blocksInSnapshots: 0,
-    snapshots: 0, filtered: 0, otherHosts: 0, skipped: [], inputProblems: [], failedInputs: [],
+    snapshots: 0, filtered: 0, otherHosts: 0, duplicates: 0, skipped: [], inputProblems: [], failedInputs: [],
   };
 }
 
@@ -133,6 +136,7 @@ export async function readSnapshots(inputs: readonly string[], given: ReadOption
     await r.text(item);
   }
   merger.flush();
+  r.finish();
   stats.failedInputs = failedInputs(inputs, stats.inputProblems, read);
   return stats;
 }
@@ -177,6 +181,7 @@ export async function readRange(range: FileRange, opts: ReadOptions, sink: Snaps
   };
   await r.text(item, range.start === 0 ? undefined : range.linesBefore);
   r.merger.flush();
+  r.finish();
   if (range.start > 0) r.stats.files = 0; // the file is counted once, with its first piece
   return r.stats;
 }
@@ -198,14 +203,68 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
       stats.filtered++;
       return;
     }
+    if (repeated(moments.check(f.host, f.namespace, ms, f.values, f.file, `${f.file}:${f.line}`), f.file, `${f.file}:${f.line}`, 1)) return;
     stats.snapshots++;
     if (sink.fast) sink.fast(f);
     else sink.snapshot(fastSnapshot(f));
+  };
+  /** One row per (host, moment): a moment read before from another file is merged (same values) or reported. */
+  const moments = new MomentIndex();
+  const merged = new Map<string, number>();
+  /** Per file: blocks whose timestamp could not be placed in time (said once per file in the summary). */
+  const timeErrors = new Map<string, { n: number; first: string }>();
+  const added = new Map<string, { n: number; fields: Set<string> }>();
+  const repeated = (c: MomentCheck, file: string, source: string, parts: number): boolean => {
+    if (!c) return false;
+    if ('agree' in c) {
+      stats.duplicates++;
+      const into = c.agree.slice(0, c.agree.lastIndexOf(':'));
+      const k = `${file}\u0000${into}`;
+      merged.set(k, (merged.get(k) ?? 0) + 1);
+      return true;
+    }
+    if ('adds' in c) {
+      const into = c.first.slice(0, c.first.lastIndexOf(':'));
+      const k = `${file}\u0000${into}`;
+      const a = added.get(k);
+      if (a) {
+        a.n++;
+        for (const f of c.adds.split(', ')) a.fields.add(f);
+      } else added.set(k, { n: 1, fields: new Set(c.adds.split(', ')) });
+      return false;
+    }
+    stats.blocksInSnapshots -= parts; // a skip, not part of a snapshot
+    stats.skipped.push({ source, reason: `the same host and moment as ${c.first}, with other values (${c.conflict}); one row per host and moment: the first is kept` });
+    return true;
+  };
+  const finish = (): void => {
+    for (const [file, e] of timeErrors) {
+      stats.inputProblems.push({ source: file, reason: `${e.n} timestamp(s) ignored, their snapshots have no time: ${e.first}${e.n > 1 ? ' (the first; each snapshot has its own diagnostic)' : ''}` });
+    }
+    timeErrors.clear();
+    for (const [k, n] of merged) {
+      const [file, into] = k.split('\u0000') as [string, string];
+      stats.inputProblems.push({ source: file, reason: `${n} snapshot(s) of moments already read from ${into}, with the same values: merged into those rows` });
+    }
+    for (const [k, a] of added) {
+      const [file, into] = k.split('\u0000') as [string, string];
+      stats.inputProblems.push({
+        source: file,
+        reason: `${a.n} snapshot(s) of moments already read from ${into} agree with those rows and add ${[...a.fields].join(', ')}: kept as rows of their own (a row is written when it is read)`,
+      });
+    }
+    merged.clear();
+    added.clear();
   };
   const deliver = (b: Block | FastBlock): void => {
     if (isFastBlock(b)) {
       deliverFast(b);
       return;
+    }
+    if (b.timeError !== undefined) {
+      const e = timeErrors.get(b.file);
+      if (e) e.n++;
+      else timeErrors.set(b.file, { n: 1, first: b.timeError });
     }
     const r = normalizeBlock(b);
     if ('skip' in r) {
@@ -231,6 +290,7 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
         return;
       }
     }
+    if (s.timeMs !== undefined && repeated(moments.check(s.host, s.namespace, s.timeMs, numericVector(s.values), b.file, s.source, s.diagnostics), b.file, s.source, b.parts)) return;
     stats.snapshots++;
     sink.snapshot(s);
   };
@@ -302,7 +362,7 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
     stats.outsideLines += seg.stats.outside;
     stats.blocks += seg.stats.blocks;
   };
-  return { stats, merger, text };
+  return { stats, merger, text, finish };
 }
 
 /** JSON inputs: `sadf -j` output is read; other JSON (manifests, notes) is passed over. */

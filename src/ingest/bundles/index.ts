@@ -3,6 +3,7 @@ import type { Tree } from '../tree.js';
 import type { BundleItems } from './common.js';
 import { isSosreport, sosreport, sosreportSkips } from './sosreport.js';
 import { isSupportconfig, supportconfig, supportconfigSkips } from './supportconfig.js';
+import { isLooseMoment, looseMoment } from './loose.js';
 
 /**
  * Support-bundle recognizers, tried on every directory (on disk or in an
@@ -20,6 +21,8 @@ const RECOGNIZERS: {
 }[] = [
   { detect: isSosreport, items: sosreport, skips: sosreportSkips },
   { detect: isSupportconfig, items: supportconfig, skips: supportconfigSkips },
+  // Loose per-command files of one moment read every file of their directory.
+  { detect: isLooseMoment, items: looseMoment, skips: () => false },
 ];
 
 export async function recognizeBundle(tree: Tree, dir: string, opts: TimeOptions = {}): Promise<BundleItems | undefined> {

@@ -1,0 +1,89 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { collectSnapshots } from '../src/pipeline.js';
+import { sample, samplePath } from './helpers.js';
+
+describe('one row per (host, moment) across files', () => {
+  it('unconnected-leak/: three loops at the same seconds give one row per moment; agreeing repeats merge with a note, others are reported', async () => {
+    const dir = samplePath('kernel-6.18/unconnected-leak');
+    const { snapshots, stats } = await collectSnapshots([dir]);
+    const timed = snapshots.filter((s) => s.time !== undefined);
+    // One moment (00:56:00) is missing from the date log: the epoch loop's sockstat and the iso loop's ss -s
+    // agree, and the second adds tcp_estab, so it stays a row of its own (said in a note); every other moment has one row.
+    const twice = timed.filter((s) => timed.filter((x) => x.time === s.time).length > 1).map((s) => [s.time, s.formats.join('+')]);
+    expect(twice).toEqual([['2026-11-25T00:56:00Z', 'sockstat+sockstat6'], ['2026-11-25T00:56:00Z', 'ss']]);
+    expect(snapshots).toHaveLength(40); // was 110: 36 moments of the date log, 00:56:00 twice, combined.txt and snmp.txt (no time)
+    expect(stats.duplicates).toBe(46);
+    expect(stats.inputProblems).toEqual([
+      { source: `${dir}/timeline-epoch.log`, reason: `26 snapshot(s) of moments already read from ${dir}/timeline-date.log, with the same values: merged into those rows` },
+      { source: `${dir}/timeline-iso.log`, reason: `20 snapshot(s) of moments already read from ${dir}/timeline-date.log, with the same values: merged into those rows` },
+      { source: `${dir}/timeline-iso.log`, reason: `1 snapshot(s) of moments already read from ${dir}/timeline-epoch.log agree with those rows and add tcp_estab: kept as rows of their own (a row is written when it is read)` },
+    ]);
+    // A repeat whose values differ (the loops read the growing leak a few ms apart) is reported with both values.
+    expect(stats.skipped).toHaveLength(24);
+    expect(stats.skipped[0]).toEqual({
+      source: `${dir}/timeline-epoch.log:181`,
+      reason: `the same host and moment as ${dir}/timeline-date.log:309, with other values (sockets_used 611 there, 661 here, tcp_alloc 601 there, 651 here); one row per host and moment: the first is kept`,
+    });
+    expect(stats.blocks).toBe(stats.blocksInSnapshots + stats.skipped.length);
+  });
+
+  it('sadf -d beside sadf -j of the same data: 25 moments, not 50', async () => {
+    const dir = samplePath('captures/sar');
+    const { snapshots, stats } = await collectSnapshots([dir]);
+    expect(snapshots).toHaveLength(25);
+    expect(stats.skipped).toEqual([]);
+    expect(stats.inputProblems.map((p) => p.reason)).toContain(`25 snapshot(s) of moments already read from ${dir}/sadf-d.txt, with the same values: merged into those rows`);
+  });
+});
+
+describe('loose per-command files of one moment', () => {
+  it('date, sockstat, sockstat6, ss-s, ss-tanp and lsof-nP in one directory are one snapshot at the date file time, listings joined', async () => {
+    // The last block of a real capture loop, cut into the files a person would save by hand.
+    const log = sample('captures/leak-closewait/timeline-date.log').split('\n');
+    const starts = log.map((l, i) => (/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) /.test(l) ? i : -1)).filter((i) => i >= 0);
+    const from = starts[starts.length - 1]!;
+    const block = log.slice(from).filter((l, i, a) => i < a.length - 1 || l !== '');
+    const at = (re: RegExp) => block.findIndex((l) => re.test(l));
+    const ssAt = at(/^Total:/);
+    const tanpAt = at(/^State\s+Recv-Q/);
+    const lsofAt = at(/^COMMAND\s+PID/);
+    const dir = mkdtempSync(join(tmpdir(), 'sockscope-loose-'));
+    const put = (name: string, lines: string[]) => writeFileSync(join(dir, name), lines.join('\n') + '\n');
+    put('date', block.slice(0, 1));
+    put('sockstat', block.slice(1, 7));
+    put('sockstat6', block.slice(7, ssAt));
+    put('ss-s', block.slice(ssAt, tanpAt));
+    put('ss-tanp', block.slice(tanpAt, lsofAt));
+    put('lsof-nP', block.slice(lsofAt));
+    const { snapshots, stats } = await collectSnapshots([dir]);
+    const whole = (await collectSnapshots([samplePath('captures/leak-closewait/timeline-date.log')])).snapshots.at(-1)!;
+    expect(stats.skipped).toEqual([]);
+    expect(snapshots).toHaveLength(1);
+    const s = snapshots[0]!;
+    expect(s.time).toBe(whole.time);
+    expect(s.formats).toEqual(['sockstat', 'sockstat6', 'ss', 'listing']);
+    expect(s.values).toEqual(whole.values);
+    expect(s.values.list_close_wait).toBe(400);
+    expect(s.values.lsof_unhashed).toBe(900);
+    expect(s.listing!.states).toEqual(whole.listing!.states);
+  });
+});
+
+describe('timestamps that cannot be placed in time are counted in the summary', () => {
+  it('CET without --tz: the run says how many were ignored and why', async () => {
+    const p = join(mkdtempSync(join(tmpdir(), 'sockscope-cet-')), 'cet.log');
+    const body = sample('kernel-6.18/idle/combined.txt');
+    writeFileSync(p, `Wed Nov 25 01:55:46 CET 2026\n${body}Wed Nov 25 01:55:47 CET 2026\n${body}`);
+    const { snapshots, stats } = await collectSnapshots([p]);
+    expect(snapshots.map((s) => s.time)).toEqual([undefined, undefined]);
+    expect(stats.inputProblems).toEqual([
+      {
+        source: p,
+        reason: '2 timestamp(s) ignored, their snapshots have no time: time zone "CET" in "Wed Nov 25 01:55:46 CET 2026" is not UTC/GMT or a numeric offset; pass --tz ZONE (e.g. --tz Europe/Berlin) to read it (the first; each snapshot has its own diagnostic)',
+      },
+    ]);
+  });
+});
