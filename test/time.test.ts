@@ -79,3 +79,27 @@ describe('timestamps in file names', () => {
     expect(parseFilenameTime('sosreport-vm-2026-11-25-corpus')).toBeUndefined();
   });
 });
+
+describe('daylight-saving changes and impossible times (issue 18 items 13, 17)', () => {
+  const berlin = { tz: 'Europe/Berlin' };
+  it('fall-back: the printed abbreviation picks the instant (02:00 CEST is 00:00Z, 02:00 CET is 01:00Z)', () => {
+    expect(parseTimestampLine('Sun Oct 25 02:00:00 CEST 2026', berlin)).toEqual({ ms: Date.UTC(2026, 9, 25, 0), iso: '2026-10-25T00:00:00Z' });
+    expect(parseTimestampLine('Sun Oct 25 02:00:00 CET 2026', berlin)).toEqual({ ms: Date.UTC(2026, 9, 25, 1), iso: '2026-10-25T01:00:00Z' });
+    expect(parseTimestampLine('Sun Oct 25 02:30:00 CEST 2026', berlin)).toEqual({ ms: Date.UTC(2026, 9, 25, 0, 30), iso: '2026-10-25T00:30:00Z' });
+  });
+  it('a zone-less time that is ambiguous or does not exist in --tz is read with a note saying so', () => {
+    const amb = parseTimestampLine('2026-10-25 02:30:00', berlin) as { ms: number; note: string };
+    expect(amb.ms).toBe(Date.UTC(2026, 9, 25, 0, 30));
+    expect(amb.note).toBe('"2026-10-25 02:30:00" is ambiguous in Europe/Berlin (a daylight-saving change: +02:00 or +01:00); read as the first, +02:00');
+    const gap = parseTimestampLine('2026-03-29 02:30:00', berlin) as { ms: number; note: string };
+    expect(gap.ms).toBe(Date.UTC(2026, 2, 29, 1, 30));
+    expect(gap.note).toBe('"2026-03-29 02:30:00" does not exist in Europe/Berlin (the clock skipped it at a daylight-saving change); read with the offset before it, +01:00');
+    expect(parseTimestampLine('2026-11-25 02:30:00', berlin)).toEqual({ ms: Date.UTC(2026, 10, 25, 1, 30), iso: '2026-11-25T01:30:00Z' });
+  });
+  it('impossible dates and offsets are errors, never a silent change', () => {
+    expect(parseTimestampLine('2026-02-30T10:00:00Z')).toEqual({ error: 'no such date: "2026-02-30T10:00:00Z"' });
+    expect(parseTimestampLine('Mon Feb 30 10:00:00 UTC 2026')).toEqual({ error: 'no such date: "Mon Feb 30 10:00:00 UTC 2026"' });
+    expect(parseTimestampLine('2024-02-29T10:00:00Z')).toEqual({ ms: Date.UTC(2024, 1, 29, 10), iso: '2024-02-29T10:00:00Z' });
+    expect(parseTimestampLine('2026-11-25T10:00:00+99:99')).toEqual({ error: 'zone offset out of range in "2026-11-25T10:00:00+99:99"' });
+  });
+});

@@ -48,20 +48,81 @@ function isUtcName(z: string): boolean {
   return z === 'Z' || z === 'UTC' || z === 'GMT' || z === 'UT' || z === 'z';
 }
 
-/** `+0530`, `+05:30`, `-05`, in minutes east of UTC. */
+/** `+0530`, `+05:30`, `-05`, in minutes east of UTC; undefined when out of range (`+99:99`). */
 function offsetMinutes(z: string): number | undefined {
   const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(z);
   if (!m) return undefined;
-  const mins = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  const h = Number(m[2]);
+  const mi = Number(m[3] ?? 0);
+  if (h > 14 || mi > 59) return undefined;
+  const mins = h * 60 + mi;
   return m[1] === '-' ? -mins : mins;
 }
 
+/**
+ * Offsets (minutes east) a printed zone abbreviation can stand for. Used with
+ * `--tz` to choose, at a daylight-saving change, the instant the machine printed
+ * (`02:00 CEST` and `02:00 CET` are an hour apart); an abbreviation that means
+ * several things (IST, CST) is settled by the zone.
+ */
+const ABBREVIATIONS: Record<string, readonly number[]> = {
+  WET: [0], WEST: [60], BST: [60], IST: [60, 120, 330], CET: [60], CEST: [120], MET: [60], MEST: [120],
+  EET: [120], EEST: [180], MSK: [180], EST: [-300], EDT: [-240], CST: [-360, 480, 570], CDT: [-300],
+  MST: [-420], MDT: [-360], PST: [-480], PDT: [-420], AKST: [-540], AKDT: [-480], HST: [-600],
+  AST: [-240, 180], ADT: [-180], NST: [-210], NDT: [-150], JST: [540], KST: [540], HKT: [480],
+  SGT: [480], AEST: [600], AEDT: [660], ACST: [570], ACDT: [630], AWST: [480], NZST: [720], NZDT: [780],
+};
+
+/** Instants a wall-clock time can be in `tz`: one, two at a fall-back, none in a spring-forward gap. */
+function wallCandidates(wallMs: number, tz: string): { ms: number; off: number }[] {
+  const offs = new Set([zoneOffsetAt(tz, wallMs - 86400000), zoneOffsetAt(tz, wallMs), zoneOffsetAt(tz, wallMs + 86400000)]);
+  const out: { ms: number; off: number }[] = [];
+  for (const off of offs) {
+    const ms = wallMs - off * 60000;
+    if (zoneOffsetAt(tz, ms) === off) out.push({ ms, off });
+  }
+  return out.sort((a, b) => a.ms - b.ms);
+}
+
+function fmtOffset(m: number): string {
+  const a = Math.abs(m);
+  return `${m < 0 ? '-' : '+'}${pad(Math.floor(a / 60))}:${pad(a % 60)}`;
+}
+
+/**
+ * Wall-clock time in `tz`, with the printed abbreviation if any: the instant, and
+ * a note when the time is ambiguous or does not exist there.
+ */
+function inZone(wallMs: number, tz: string, abbr: string | undefined, raw: string): { ms: number; note?: string } | TimestampError {
+  const cands = wallCandidates(wallMs, tz);
+  const printed = abbr !== undefined ? ABBREVIATIONS[abbr.toUpperCase()] : undefined;
+  if (printed) {
+    const hit = cands.find((c) => printed.includes(c.off));
+    if (hit) return { ms: hit.ms };
+    const near = printed.find((o) => Math.abs(o - zoneOffsetAt(tz, wallMs)) <= 120) ?? printed[0]!;
+    return { ms: wallMs - near * 60000, note: `${JSON.stringify(raw)}: ${abbr} (${fmtOffset(near)}) is not what ${tz} uses at that time; read as ${fmtOffset(near)}` };
+  }
+  if (cands.length === 1) return { ms: cands[0]!.ms };
+  if (cands.length === 2) {
+    return { ms: cands[0]!.ms, note: `${JSON.stringify(raw)} is ambiguous in ${tz} (a daylight-saving change: ${fmtOffset(cands[0]!.off)} or ${fmtOffset(cands[1]!.off)}); read as the first, ${fmtOffset(cands[0]!.off)}` };
+  }
+  const before = zoneOffsetAt(tz, wallMs - 86400000);
+  return { ms: wallMs - before * 60000, note: `${JSON.stringify(raw)} does not exist in ${tz} (the clock skipped it at a daylight-saving change); read with the offset before it, ${fmtOffset(before)}` };
+}
+
 /** Offset in minutes of IANA zone `tz` at UTC instant `utcMs`. */
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 function zoneOffsetAt(tz: string, utcMs: number): number {
-  const fmt = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-    hour: 'numeric', minute: 'numeric', second: 'numeric',
-  });
+  let fmt = FORMATS.get(tz);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+      hour: 'numeric', minute: 'numeric', second: 'numeric',
+    });
+    if (FORMATS.size > 64) FORMATS.clear();
+    FORMATS.set(tz, fmt);
+  }
   const p: Record<string, number> = {};
   for (const part of fmt.formatToParts(new Date(utcMs))) {
     if (part.type !== 'literal') p[part.type] = Number(part.value);
@@ -106,6 +167,12 @@ function build(
   if (mo < 0 || mo > 11 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
     return { error: `timestamp out of range: ${JSON.stringify(raw)}` };
   }
+  if (d > new Date(Date.UTC(y, mo + 1, 0)).getUTCDate()) {
+    return { error: `no such date: ${JSON.stringify(raw)}` };
+  }
+  if (zone !== undefined && /^[+-]\d/.test(zone) && offsetMinutes(zone) === undefined) {
+    return { error: `zone offset out of range in ${JSON.stringify(raw)}` };
+  }
   const wall = Date.UTC(y, mo, d, h, mi, s);
   const fracMs = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
   let ms: number;
@@ -120,9 +187,15 @@ function build(
         error: `time zone "${zone}" in ${JSON.stringify(raw)} is not UTC/GMT or a numeric offset; pass --tz ZONE (e.g. --tz Europe/Berlin) to read it`,
       };
     }
-    ms = wallInZone(wall, opts.tz);
+    const r = inZone(wall, opts.tz, zone, raw);
+    if ('error' in r) return r;
+    ms = r.ms;
+    note = r.note;
   } else if (opts.tz) {
-    ms = wallInZone(wall, opts.tz);
+    const r = inZone(wall, opts.tz, undefined, raw);
+    if ('error' in r) return r;
+    ms = r.ms;
+    note = r.note;
   } else {
     ms = wall;
     note = `no time zone in ${JSON.stringify(raw)}; read as UTC (pass --tz to change)`;
