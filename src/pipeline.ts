@@ -299,9 +299,11 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
   /** A text input: lines → blocks (fast path or Segmenter) → the merger. `linesBefore`: a piece of a file. */
   const text = async (item: InputFile, linesBefore?: number): Promise<void> => {
     const host = item.host;
-    const defaultTime = item.defaultTime ?? parseFilenameTime(item.base, opts);
+    const tz = opts.tz ?? item.tz;
+    const defaultTime = item.defaultTime ?? parseFilenameTime(item.base, tz ? { tz } : {});
     const segOpts: SegmentOptions = {};
-    if (opts.tz) segOpts.tz = opts.tz;
+    if (tz) segOpts.tz = tz;
+    else if (item.zones) segOpts.zones = item.zones;
     if (host !== undefined) segOpts.host = host;
     if (defaultTime) segOpts.defaultTime = defaultTime;
     if (item.namespace !== undefined) segOpts.namespace = item.namespace;

@@ -28,6 +28,9 @@ export interface InputFile {
   /** Note on where defaultTime came from (shown as a diagnostic when it is a guess). */
   timeNote?: string;
   namespace?: string;
+  /** From the bundle: the zone its clock is in (`--tz` wins), or its zone abbreviations' offsets. */
+  tz?: string;
+  zones?: Readonly<Record<string, number>>;
   /** The file is `proc/sys/net/ipv4/<name>`: its content is that limit. */
   limitSysctl?: string;
   /**

@@ -27,6 +27,56 @@ export interface TimestampError {
 export interface TimeOptions {
   /** IANA zone name for abbreviations and zone-less times (`--tz`). */
   tz?: string;
+  /**
+   * Offsets (minutes east) of zone abbreviations, as a bundle says them (its
+   * `etc/localtime`, or `date` against `date --utc`): read without `--tz`.
+   */
+  zones?: Readonly<Record<string, number>>;
+}
+
+/**
+ * The IANA zone a bundle names: `timedatectl` (`Time zone: Europe/Paris (CET, +0100)`),
+ * `/etc/sysconfig/clock` (`TIMEZONE="Europe/Berlin"`, `ZONE=`), or `/etc/timezone` (the name alone).
+ */
+export function zoneNameIn(text: string): string | undefined {
+  const m = /Time zone:\s*([A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+|UTC)\b/.exec(text) ??
+    /^\s*(?:TIMEZONE|ZONE)\s*=\s*"?([A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+)"?\s*$/m.exec(text) ??
+    /^\s*([A-Z][A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+)\s*$/.exec(text);
+  const name = m?.[1];
+  return name !== undefined && checkZone(name) === undefined ? name : undefined;
+}
+
+/**
+ * Zone abbreviations and their offsets from a TZif file's footer (`etc/localtime`
+ * ends with a POSIX TZ string, `CET-1CEST,M3.5.0,M10.5.0/3`): `{ CET: 60, CEST: 120 }`.
+ */
+export function zonesFromTzif(text: string): Record<string, number> | undefined {
+  if (!text.startsWith('TZif')) return undefined;
+  const footer = text.slice(text.lastIndexOf('\n', text.length - 2) + 1).trim();
+  const m = /^<?([A-Za-z]{3,6}|[+-]\d+)>?([+-]?\d{1,2})(?::(\d{2}))?(?:<?([A-Za-z]{3,6})>?(?:([+-]?\d{1,2})(?::(\d{2}))?)?)?(?:,|$)/.exec(footer);
+  if (!m) return undefined;
+  // POSIX offsets are hours west of UTC.
+  const west = (h: string, mi?: string) => (h.startsWith('-') ? -1 : 1) * (Math.abs(Number(h)) * 60 + Number(mi ?? 0));
+  const std = -west(m[2]!, m[3]);
+  const out: Record<string, number> = {};
+  if (/^[A-Za-z]/.test(m[1]!)) out[m[1]!] = std;
+  if (m[4]) out[m[4]] = m[5] !== undefined ? -west(m[5], m[6]) : std + 60;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * The abbreviation a `date` line in local time prints and its offset, from the
+ * `date --utc` of the same moment beside it (sosreport `sos_commands/date/`).
+ */
+export function zoneFromDates(local: string, utc: string): Record<string, number> | undefined {
+  const u = parseTimestampLine(utc.trim().split('\n')[0] ?? '');
+  const l = local.trim().split('\n')[0] ?? '';
+  const m = DATE_C.exec(l.trim());
+  if (!u || isTimestampError(u) || !m || m[7] === undefined || isUtcName(m[7]) || /^[+-]/.test(m[7])) return undefined;
+  const wall = parseTimestampLine(l.replace(m[7], 'UTC'));
+  if (!wall || isTimestampError(wall)) return undefined;
+  const off = Math.round((wall.ms - u.ms) / 900000) * 15;
+  return Math.abs(off) <= 14 * 60 ? { [m[7]]: off } : undefined;
 }
 
 const MONTHS: Record<string, number> = {
@@ -181,6 +231,8 @@ function build(
     ms = wall;
   } else if (zone !== undefined && offsetMinutes(zone) !== undefined) {
     ms = wall - offsetMinutes(zone)! * 60000;
+  } else if (zone !== undefined && !opts.tz && opts.zones?.[zone] !== undefined) {
+    ms = wall - opts.zones[zone]! * 60000;
   } else if (zone !== undefined) {
     if (!opts.tz) {
       return {

@@ -9,6 +9,9 @@ export interface BundleContext {
   time?: Timestamp | TimestampError;
   timeNote?: string;
   namespace?: string;
+  /** The bundle's own zone (bundles/zone.ts), for the local times its files print. */
+  tz?: string;
+  zones?: Readonly<Record<string, number>>;
 }
 
 export async function exists(tree: Tree, path: string): Promise<boolean> {
@@ -43,5 +46,7 @@ export async function member(tree: Tree, dir: string, rel: string, ctx: BundleCo
   if (ctx.time !== undefined) f.defaultTime = ctx.time;
   if (ctx.timeNote !== undefined) f.timeNote = ctx.timeNote;
   if (ctx.namespace !== undefined) f.namespace = ctx.namespace;
+  if (ctx.tz !== undefined) f.tz = ctx.tz;
+  if (ctx.zones !== undefined) f.zones = ctx.zones;
   return f;
 }

@@ -5,6 +5,7 @@ import { isLimitSysctl } from '../../parse/sysctl.js';
 import type { TimeOptions } from '../../segment/time.js';
 import { joinPath, type Tree } from '../tree.js';
 import { exists, member, timeFromEpoch, timeFromText, type BundleContext, type BundleItems } from './common.js';
+import { bundleZone } from './zone.js';
 
 /** The captures of a sosreport, in the order that makes them one snapshot (listings join it). */
 const CAPTURES = [
@@ -50,6 +51,14 @@ export async function isSosreport(tree: Tree, dir: string): Promise<boolean> {
 export async function* sosreport(tree: Tree, dir: string, opts: TimeOptions): BundleItems {
   const read = (rel: string) => tree.readText(joinPath(dir, rel), 64 << 20);
   const ctx: BundleContext = {};
+  // The zone its clock is in, for times it prints in local time (timedatectl, etc/timezone, etc/localtime, date against date --utc).
+  opts = await bundleZone(read, opts, {
+    named: ['sos_commands/date/timedatectl', 'sos_commands/systemd/timedatectl', 'etc/timezone'],
+    localtime: 'etc/localtime',
+    dates: ['sos_commands/date/date', 'sos_commands/date/date_--utc'],
+  });
+  if (opts.tz !== undefined) ctx.tz = opts.tz;
+  if (opts.zones !== undefined) ctx.zones = opts.zones;
   const host = firstLine((await read('hostname')) ?? '') ?? firstLine((await read('sos_commands/host/hostname')) ?? '');
   if (host) ctx.host = host;
   const manifest = await read('sos_reports/manifest.json');

@@ -1,6 +1,6 @@
 import { supportconfigCommand } from '../../parse/bundle-meta.js';
 import { parseUptime } from '../../parse/kernel-log.js';
-import type { TimeOptions } from '../../segment/time.js';
+import { zoneNameIn, type TimeOptions } from '../../segment/time.js';
 import { joinPath, type Tree } from '../tree.js';
 import { exists, member, timeFromText, type BundleContext, type BundleItems } from './common.js';
 
@@ -25,6 +25,12 @@ export async function* supportconfig(tree: Tree, dir: string, opts: TimeOptions)
   const uname = supportconfigCommand(env, /(^|\/)uname -a$/);
   const host = uname?.split(/\s+/)[1] ?? supportconfigCommand(env, /(^|\/)hostname$/)?.split('\n')[0]?.trim();
   if (host) ctx.host = host;
+  // Its clock's zone, when it says (timedatectl's `Time zone:`, sysconfig's TIMEZONE=): for local times.
+  const named = opts.tz ? undefined : zoneNameIn(env);
+  if (named) {
+    opts = { ...opts, tz: named };
+    ctx.tz = named;
+  }
   const t = timeFromText(supportconfigCommand(env, /(^|\/)date(\s|$)/), opts);
   if (t) ctx.time = t;
   const net = await member(tree, dir, 'network.txt', ctx);

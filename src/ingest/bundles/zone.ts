@@ -1,0 +1,30 @@
+import { zoneFromDates, zoneNameIn, zonesFromTzif, type TimeOptions } from '../../segment/time.js';
+
+/**
+ * The time zone a bundle says its clock is in, for the times it prints in local
+ * time (`Thu Feb 10 10:51:32 CET 2022`): a zone named by `timedatectl` or
+ * `etc/timezone`, else the abbreviations of `etc/localtime`, else what `date`
+ * shows against `date --utc`. `--tz` wins over all of them.
+ */
+export async function bundleZone(
+  read: (rel: string) => Promise<string | undefined>,
+  opts: TimeOptions,
+  where: { named?: string[]; localtime?: string; dates?: [string, string] },
+): Promise<TimeOptions> {
+  if (opts.tz) return opts;
+  for (const rel of where.named ?? []) {
+    const text = await read(rel);
+    const tz = text !== undefined ? zoneNameIn(text) : undefined;
+    if (tz) return { ...opts, tz };
+  }
+  const zones: Record<string, number> = {};
+  if (where.dates) {
+    const [local, utc] = await Promise.all(where.dates.map((r) => read(r)));
+    if (local !== undefined && utc !== undefined) Object.assign(zones, zoneFromDates(local, utc));
+  }
+  if (where.localtime) {
+    const text = await read(where.localtime);
+    if (text !== undefined) Object.assign(zones, zonesFromTzif(text));
+  }
+  return Object.keys(zones).length ? { ...opts, zones } : opts;
+}
