@@ -118,3 +118,28 @@ describe('a sockstat flattened onto one line', () => {
     expect(p.lineOf).toEqual({ sockets: 1, TCP: 1, UDP: 1, RAW: 1, FRAG: 1 });
   });
 });
+
+describe('values no counter can have (issue 18 item 17)', () => {
+  const real = sample('public/adil-combined.txt');
+  const write = (name: string, text: string) => {
+    const p = join(tmp, name);
+    writeFileSync(p, text);
+    return p;
+  };
+  it('a 400-digit count is a skip with file:line, not Infinity', async () => {
+    const p = write('huge.txt', real.replace('mem 86', `mem ${'9'.repeat(400)}`));
+    const { snapshots, stats } = await collectSnapshots([p]);
+    expect(snapshots).toEqual([]);
+    expect(stats.skipped).toEqual([{ source: `${p}:2`, reason: 'sockstat: tcp_mem_pages is not a finite number (too many digits); not a snapshot' }]);
+  });
+  it('a count past 2^53 and a negative count are kept with a diagnostic naming file:line', async () => {
+    const p = write('big.txt', real.replace('mem 86', 'mem 9007199254740993').replace('UDP: inuse 4', 'UDP: inuse -4'));
+    const { snapshots } = await collectSnapshots([p]);
+    expect(snapshots).toHaveLength(1);
+    const d = snapshots[0]!.diagnostics.filter((x) => x.kind === 'parse').map((x) => [x.source, x.message]);
+    expect(d).toEqual([
+      [`${p}:2`, 'sockstat: tcp_mem_pages 9007199254740992 is past 2^53 and not an exact integer; kept approximately'],
+      [`${p}:3`, 'sockstat: udp4_inuse is negative (-4); kept as read'],
+    ]);
+  });
+});

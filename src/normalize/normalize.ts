@@ -80,7 +80,18 @@ export function normalizeBlock(block: Block): NormalizeResult {
       const err = out.issues.find((i) => i.severity === 'error');
       if (err) return { skip: { source: at(sec.file, err.line), reason: err.message } };
       for (const w of out.issues) diagnostics.push({ kind: 'parse', source: at(sec.file, w.line), message: w.message });
-      for (const c of out.values) put(c.field, c.value, sec.kind, sec.file, c.line);
+      for (const c of out.values) {
+        // Values no counter can have are said, never silently changed (issue 18 item 17).
+        if (!Number.isFinite(c.value)) {
+          return { skip: { source: at(sec.file, c.line), reason: `${fmt.label}: ${c.field} is not a finite number (too many digits); not a snapshot` } };
+        }
+        if (!Number.isSafeInteger(c.value)) {
+          diagnostics.push({ kind: 'parse', source: at(sec.file, c.line), field: c.field, message: `${fmt.label}: ${c.field} ${c.value} is past 2^53 and not an exact integer; kept approximately` });
+        } else if (c.value < 0) {
+          diagnostics.push({ kind: 'parse', source: at(sec.file, c.line), field: c.field, message: `${fmt.label}: ${c.field} is negative (${c.value}); kept as read` });
+        }
+        put(c.field, c.value, sec.kind, sec.file, c.line);
+      }
       if (out.otherKeys) for (const k in out.otherKeys) otherKeys[k] = out.otherKeys[k]!;
       if (out.checks) for (const c of out.checks) diagnostics.push({ kind: 'derive', source: at(sec.file, c.line), message: c.message });
       if (out.printed) {

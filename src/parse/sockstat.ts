@@ -91,9 +91,6 @@ function parseGroup(t: string, no: number, groups: Record<string, Record<string,
         bad = true;
         break;
       }
-      if (!Number.isSafeInteger(val)) {
-        issues.push({ line: no, severity: 'warning', message: `${group} ${key} ${raw} exceeds 2^53; kept approximately` });
-      }
       kv[key] = val;
       pairs++;
     }
