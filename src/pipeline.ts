@@ -203,7 +203,7 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
       stats.filtered++;
       return;
     }
-    if (repeated(moments.check(f.host, f.namespace, ms, f.values, f.file, `${f.file}:${f.line}`), f.file, `${f.file}:${f.line}`, 1)) return;
+    if (repeated(moments.check(f.host, f.namespace, ms, f.values, f.file, f.line), f.file, `${f.file}:${f.line}`, 1)) return;
     stats.snapshots++;
     if (sink.fast) sink.fast(f);
     else sink.snapshot(fastSnapshot(f));
@@ -290,7 +290,7 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
         return;
       }
     }
-    if (s.timeMs !== undefined && repeated(moments.check(s.host, s.namespace, s.timeMs, numericVector(s.values), b.file, s.source, s.diagnostics), b.file, s.source, b.parts)) return;
+    if (s.timeMs !== undefined && repeated(moments.check(s.host, s.namespace, s.timeMs, numericVector(s.values), b.file, b.line, s.diagnostics), b.file, s.source, b.parts)) return;
     stats.snapshots++;
     sink.snapshot(s);
   };
