@@ -87,7 +87,7 @@ export function normalizeBlock(block: Block): NormalizeResult {
         }
         if (!Number.isSafeInteger(c.value)) {
           diagnostics.push({ kind: 'parse', source: at(sec.file, c.line), field: c.field, message: `${fmt.label}: ${c.field} ${c.value} is past 2^53 and not an exact integer; kept approximately` });
-        } else if (c.value < 0) {
+        } else if (c.value < 0 && FIELD_INDEX.has(c.field)) { // socket counts; snmp MaxConn is -1 by design
           diagnostics.push({ kind: 'parse', source: at(sec.file, c.line), field: c.field, message: `${fmt.label}: ${c.field} is negative (${c.value}); kept as read` });
         }
         put(c.field, c.value, sec.kind, sec.file, c.line);
