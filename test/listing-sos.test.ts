@@ -84,7 +84,9 @@ describe('which sosreport files are listings (the listing format\'s file names)'
     for (const p of ['ss_-peaonmi', 'ss_-tupna', 'netstat_-W_-neopa', 'netstat_-neopa']) expect([p, kind(`sos_commands/networking/${p}`)]).toEqual([p, 'listing']);
     for (const p of ['process/lsof_-b_M_-n_-l', 'process/lsof_-b_M_-n_-l_-c', 'process/lsof_M_-n_-l_-c', 'process/lsof_M_-n_-l', 'filesys/lsof_-b_M_-n_-l_-P']) expect([p, kind(`sos_commands/${p}`)]).toEqual([p, 'listing']);
     expect(kind('sos_commands/networking/ss_-s')).toBe('ss');
-    for (const p of ['netstat_-s', 'netstat_-W_-agn', 'ip_-s_link']) expect([p, kind(`sos_commands/networking/${p}`)]).toEqual([p, undefined]);
+    // netstat -s is no listing: it is read as protocol counters (the netstat-s format).
+    expect(kind('sos_commands/networking/netstat_-s')).toBe('netstat-s');
+    for (const p of ['netstat_-W_-agn', 'ip_-s_link']) expect([p, kind(`sos_commands/networking/${p}`)]).toEqual([p, undefined]);
   });
 });
 
