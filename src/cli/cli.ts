@@ -56,7 +56,20 @@ async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
   const out = openOutput(a.output, io);
   const w = format === 'jsonl' ? jsonlWriter() : csvWriter();
   const progress = await attachProgress(a, opts, io);
-  const stats = await readSnapshots(a.inputs, opts, {
+  const stats = await readSnapshots(a.inputs, opts, writerSink(w, out));
+  w.lend(out.writeNow);
+  await out.close();
+  progress.done();
+  printSummary(stats, a.quiet, io);
+  return readExitCode(stats);
+}
+
+/** The sink of one row writer (CSV, JSON Lines or Parquet): rows go to the writer, its bytes to `out` once 64 KiB wait. */
+function writerSink(
+  w: Pick<ReturnType<typeof csvWriter>, 'snapshot' | 'fast' | 'pending' | 'lend'>,
+  out: ReturnType<typeof openOutput>,
+): Parameters<typeof readSnapshots>[2] {
+  return {
     snapshot: (s) => w.snapshot(s),
     fast: (f) => w.fast(f),
     drain: () => {
@@ -64,12 +77,7 @@ async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
       w.lend(out.writeNow);
       return out.ready();
     },
-  });
-  w.lend(out.writeNow);
-  await out.close();
-  progress.done();
-  printSummary(stats, a.quiet, io);
-  return readExitCode(stats);
+  };
 }
 
 /** One Parquet file (report/parquet.ts), written row group by row group in this process. */
@@ -78,15 +86,7 @@ async function runExportParquet(a: ExportArgs, opts: ReturnType<typeof readOptio
   const out = openOutput(a.output, io);
   const w = parquetWriter(a['row-group-rows'] ? { rowGroupRows: a['row-group-rows'] } : {});
   const progress = await attachProgress(a, opts, io);
-  const stats = await readSnapshots(a.inputs, opts, {
-    snapshot: (s) => w.snapshot(s),
-    fast: (f) => w.fast(f),
-    drain: () => {
-      if (w.pending <= 1 << 16) return;
-      w.lend(out.writeNow);
-      return out.ready();
-    },
-  });
+  const stats = await readSnapshots(a.inputs, opts, writerSink(w, out));
   w.finish();
   await out.write(w.take());
   await out.close();
