@@ -15,7 +15,7 @@ for i in $(seq 1 18); do
   {
     date; cat /proc/net/sockstat; cat /proc/net/sockstat6; ss -s
     ss -tanp
-    lsof -nP -a -c python3 -d '^txt,^mem,^cwd,^rtd' 2>/dev/null || true
+    lsof -nP -a -c python3 -d '^txt,^mem,^cwd,^rtd,^0,^1,^2' 2>/dev/null || true
   } >> timeline-date.log
   sleep 1
 done
