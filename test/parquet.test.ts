@@ -6,6 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_FIELDS, COLUMNS } from '../src/normalize/fields.js';
 import { isoMicros } from '../src/report/parquet.js';
+import { FINDING_COLUMNS } from '../src/report/fleet.js';
 import { cli } from './cli-run.js';
 import { ROOT, samplePath } from './helpers.js';
 
@@ -152,7 +153,7 @@ describe('the DuckDB queries of docs/fleet.md, on what sockscope exported from s
     for (const b of bundles) {
       const n = b.split('/').pop()!;
       expect((await cli(['export', samplePath(b), '-q', '-j', '1', '-o', join(out, 'snapshots', `${n}.parquet`)])).code).toBe(0);
-      await cli(['analyze', samplePath(b), '-q', '-o', join(out, 'findings', `${n}.json`)]);
+      await cli(['analyze', samplePath(b), '-q', '-o', join(out, 'findings', `${n}.parquet`)]);
     }
   });
 
@@ -173,6 +174,60 @@ describe('the DuckDB queries of docs/fleet.md, on what sockscope exported from s
     } finally {
       c.closeSync();
     }
+  });
+});
+
+describe('analyze --format parquet: the findings, read back by DuckDB', () => {
+  // Bundles of three hosts, sar data and a capture loop: findings of every severity, some without a critical_since.
+  const inputs = [samplePath('fleet'), samplePath('kernel-6.18/unconnected-leak/timeline-date.log')];
+  const csv = join(dir, 'findings.csv');
+  const pq = join(dir, 'findings.parquet');
+  const TIMES = ['first_seen', 'last_seen', 'critical_since', 'peak_time'];
+
+  beforeAll(async () => {
+    await cli(['analyze', ...inputs, '-q', '-o', csv]);
+    // Chosen by the extension.
+    await cli(['analyze', ...inputs, '-q', '-o', pq]);
+  });
+
+  it('is a Parquet file with typed columns: times TIMESTAMP WITH TIME ZONE, snapshots BIGINT, peak_value DOUBLE, texts VARCHAR', async () => {
+    const b = readFileSync(pq);
+    expect(b.subarray(0, 4).toString()).toBe('PAR1');
+    expect(b.subarray(-4).toString()).toBe('PAR1');
+    const types = Object.fromEntries((await query(`DESCRIBE SELECT * FROM read_parquet('${pq}')`)).map((r) => [r.column_name, r.column_type]));
+    expect(Object.keys(types)).toEqual([...FINDING_COLUMNS]);
+    for (const t of TIMES) expect(types[t], t).toBe('TIMESTAMP WITH TIME ZONE');
+    expect(types.snapshots).toBe('BIGINT');
+    expect(types.peak_value).toBe('DOUBLE');
+    for (const c of ['host', 'series', 'rule', 'severity', 'peak_source', 'evidence_source', 'title', 'message']) expect(types[c], c).toBe('VARCHAR');
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('one row per finding with the same values as analyze --format csv, absent as null', async () => {
+    const c = csvRows(csv);
+    expect(c.length).toBeGreaterThan(5);
+    const sel = FINDING_COLUMNS.map((k) => (TIMES.includes(k) ? `epoch_us("${k}")::VARCHAR AS "${k}"` : `"${k}"::VARCHAR AS "${k}"`)).join(', ');
+    const p = await query(`SELECT ${sel} FROM read_parquet('${pq}')`);
+    expect(p.length).toBe(c.length);
+    for (let i = 0; i < c.length; i++) {
+      for (const k of FINDING_COLUMNS) {
+        const want = c[i]![k]!;
+        const got = p[i]![k];
+        if (want === '') expect(got, `row ${i} ${k}`).toBe(null);
+        else if (TIMES.includes(k)) expect(got, `row ${i} ${k}`).toBe(String(BigInt(Date.parse(want)) * 1000n));
+        else if (k === 'peak_value') expect(Number(got), `row ${i} ${k}`).toBe(Number(want));
+        else expect(got, `row ${i} ${k}`).toBe(want.replace(/^'(?=[=+\-@\t\r])/, ''));
+      }
+    }
+    // Both kinds of absent are there: a finding not escalated has no critical_since.
+    const nulls = await query(`SELECT count(*)::INT AS n, count(critical_since)::INT AS since, count(DISTINCT host)::INT AS hosts FROM read_parquet('${pq}')`);
+    expect(nulls[0]!.since).toBeLessThan(nulls[0]!.n as number);
+    expect(nulls[0]!.hosts).toBe(3);
+  });
+
+  it('--format parquet writes to stdout too', async () => {
+    const r = await cli(['analyze', ...inputs, '-q', '--format', 'parquet']);
+    expect(r.out.startsWith('PAR1')).toBe(true);
   });
 });
 

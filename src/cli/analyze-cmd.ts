@@ -99,6 +99,7 @@ export async function runAnalyze(given: AnalyzeArgs, io: CliIo): Promise<number>
     : a.format === 'markdown' ? renderMarkdown(report, ticketOptions(a))
     : a.format === 'jira' ? renderJira(report, ticketOptions(a))
     : a.format === 'csv' ? renderFindingsCsv(report)
+    : a.format === 'parquet' ? (await import('../report/findings-parquet.js')).renderFindingsParquet(report)
     : a.format === 'summary' ? renderSummary(report)
     : a.format === 'html' ? renderHtml(report, series, { files })
     : renderText(report, color);

@@ -6,10 +6,10 @@ import { commonOptions, repeatable, type CommonArgs } from './common.js';
  * which loads the rule engine: yargs needs these before any command runs.
  */
 type Severity = 'info' | 'warning' | 'critical';
-export type AnalyzeFormat = 'text' | 'markdown' | 'jira' | 'json' | 'html' | 'csv' | 'summary';
+export type AnalyzeFormat = 'text' | 'markdown' | 'jira' | 'json' | 'html' | 'csv' | 'summary' | 'parquet';
 
 /** `-o FILE`'s extension → the report format, when --format is not given. */
-export const ANALYZE_EXTENSIONS: Readonly<Record<string, AnalyzeFormat>> = { html: 'html', htm: 'html', md: 'markdown', markdown: 'markdown', json: 'json', txt: 'text', csv: 'csv' };
+export const ANALYZE_EXTENSIONS: Readonly<Record<string, AnalyzeFormat>> = { html: 'html', htm: 'html', md: 'markdown', markdown: 'markdown', json: 'json', txt: 'text', csv: 'csv', parquet: 'parquet' };
 
 export interface AnalyzeArgs extends CommonArgs {
   rules?: string[];
@@ -32,7 +32,7 @@ export function analyzeOptions<T>(y: Argv<T>) {
     .option('param', repeatable('override a rule param: id.name=value (repeatable)'))
     .option('disable', repeatable('skip a rule by id (repeatable)'))
     .option('limit', repeatable('a kernel limit for every host: tcp_max_orphans=65536, tcp_mem="a b c" (repeatable)'))
-    .option('format', { choices: ['text', 'markdown', 'jira', 'json', 'html', 'csv', 'summary'] as const, describe: 'report format (html: one self-contained file with charts; jira: Jira wiki markup; csv: one row per finding; summary: one line per host, worst first); default: from -o\'s extension (.html .md .json .txt), else text' })
+    .option('format', { choices: ['text', 'markdown', 'jira', 'json', 'html', 'csv', 'summary', 'parquet'] as const, describe: 'report format (html: one self-contained file with charts; jira: Jira wiki markup; csv: one row per finding; parquet: the csv rows, typed; summary: one line per host, worst first); default: from -o\'s extension (.html .md .json .txt .csv .parquet), else text' })
     .option('summary', { type: 'boolean', describe: 'markdown/jira: counts, hosts and the findings table only, no section per finding' })
     .option('max-findings', { type: 'number', describe: 'markdown/jira: a section for the N worst findings only (the table lists all)' })
     .option('max-chars', { type: 'number', describe: 'markdown/jira: cut to N characters with a line saying what was cut (default: one GitHub comment, 65536; Jira 32767; 0: no limit)' })

@@ -18,14 +18,7 @@ const INTEGER = new Set<string>(ALL_FIELDS);
  */
 export function parquetSchema(columns: readonly string[] = COLUMNS): SchemaElement[] {
   const leaf = (name: string): SchemaElement => {
-    if (name === 'time') {
-      return {
-        name,
-        type: 'INT64',
-        repetition_type: 'OPTIONAL',
-        logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' },
-      };
-    }
+    if (name === 'time') return timestampColumn(name);
     if (INTEGER.has(name)) return { name, type: 'INT64', repetition_type: 'OPTIONAL' };
     return { name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' };
   };
@@ -109,6 +102,24 @@ export function parquetWriter(opts: { rowGroupRows?: number; omit?: readonly str
       finished = true;
     },
   };
+}
+
+/** A UTC timestamp column in microseconds (the `time` of export, the times of findings). */
+export function timestampColumn(name: string): SchemaElement {
+  return { name, type: 'INT64', repetition_type: 'OPTIONAL', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' } };
+}
+
+/**
+ * A small table as one whole Parquet file in memory (one row group, snappy): for what is
+ * already all in memory, such as a report's findings. `columns` follow `schema`'s leaves.
+ */
+export function parquetTable(schema: SchemaElement[], columns: (string | number | bigint | null)[][]): Uint8Array {
+  const bytes = new ByteWriter(1 << 12);
+  const writer = new ParquetWriter({ writer: bytes, schema, codec: 'SNAPPY', createdBy: 'sockscope' });
+  const rows = columns[0]?.length ?? 0;
+  if (rows > 0) void writer.write({ columnData: schema.slice(1).map((s, j) => ({ name: s.name, data: columns[j]! })), rowGroupSize: rows });
+  void writer.finish();
+  return new Uint8Array(bytes.buffer, 0, bytes.index);
 }
 
 export type PartitionKey = 'host' | 'date';
