@@ -41,7 +41,7 @@ const kinds = (b: Block | FastBlock): readonly SectionKind[] => (isFastBlock(b) 
 
 function canMerge(a: Block | FastBlock, b: Block | FastBlock): boolean {
   if (!a.time || !b.time || a.time.ms !== b.time.ms) return false;
-  if (a.host !== b.host) return false;
+  if (a.host !== b.host || a.namespace !== b.namespace) return false;
   if (isFastBlock(a) && isFastBlock(b)) return false; // both have sockstat
   const ka = kinds(a);
   const kb = kinds(b);

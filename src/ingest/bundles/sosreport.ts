@@ -7,12 +7,24 @@ import { joinPath, type Tree } from '../tree.js';
 import { exists, member, timeFromEpoch, timeFromText, type BundleContext, type BundleItems } from './common.js';
 import { bundleZone } from './zone.js';
 
-/** The captures of a sosreport, in the order that makes them one snapshot (listings join it). */
+/**
+ * The captures of a sosreport, in the order that makes them one snapshot (listings join it).
+ * `NET/` is the folder holding the host's copy of /proc/net (see procNetDirs).
+ */
 const CAPTURES = [
-  'proc/net/sockstat', 'proc/net/sockstat6', 'sos_commands/networking/ss_-s', 'proc/net/snmp',
+  'NET/sockstat', 'NET/sockstat6', 'sos_commands/networking/ss_-s', 'NET/snmp',
   // protocol counters (parse/counters.ts)
-  'proc/net/netstat', 'sos_commands/networking/netstat_-s', 'sos_commands/networking/nstat_-zas',
+  'NET/netstat', 'sos_commands/networking/netstat_-s', 'sos_commands/networking/nstat_-zas',
 ];
+/** The files of a /proc/net copy that are read, in CAPTURES order. */
+const NET_FILES = CAPTURES.filter((c) => c.startsWith('NET/')).map((c) => c.slice(4));
+/** A capture kept under a process's folder (`proc/282492/net/sockstat`). */
+const PID_NET = /^proc\/\d+\/net\/[^/]+$/;
+/** What the top of a sosreport (or a copy of part of one) holds: a tree of only these, with a /proc/net copy, is read as one. */
+const SOS_TOP = new Set([
+  'proc', 'sys', 'etc', 'var', 'usr', 'run', 'lib', 'boot', 'sos_commands', 'sos_reports', 'sos_logs', 'sos_strings',
+  'hostname', 'date', 'uptime', 'version.txt', 'uname', 'lsof', 'free', 'installed-rpms', 'installed-debs', 'environment',
+]);
 /** Kernel logs: only their lines that match a rule's log pattern are read. */
 const KERNEL_LOGS = ['sos_commands/kernel/dmesg', 'var/log/messages', 'var/log/kern.log'];
 const JOURNALS = /^journalctl_/;
@@ -33,14 +45,48 @@ export function sosreportSkips(rel: string, size: number): boolean {
   if (SAR_DIRS.includes(dir)) return false;
   if (/^(var\/log\/|sys\/|sos_strings\/|sos_logs\/)/.test(rel)) return true;
   if (size <= 8 << 20) return false;
-  return !(CAPTURES.includes(rel) || (LISTING_DIRS.includes(dir) && formatOfPath(rel)?.kind === 'listing') || dir === 'sos_commands/kernel');
+  return !(CAPTURES.includes(rel.replace(/^proc\/(\d+\/)?net\//, 'NET/')) || PID_NET.test(rel) || (LISTING_DIRS.includes(dir) && formatOfPath(rel)?.kind === 'listing') || dir === 'sos_commands/kernel');
 }
 
-/** A sosreport is recognized by its layout: `sos_commands/` plus sos's own files. */
+/**
+ * A sosreport is recognized by its layout: `sos_commands/` plus sos's own files or a copy of
+ * /proc/net; or a tree holding only what a sosreport's top holds (`proc`, `etc`, `sos_commands`,
+ * `hostname`...) with a copy of /proc/net in it (part of a sosreport kept as test data).
+ */
 export async function isSosreport(tree: Tree, dir: string): Promise<boolean> {
-  if (!(await exists(tree, joinPath(dir, 'sos_commands')))) return false;
-  for (const p of ['sos_reports', 'version.txt', 'proc/net', 'hostname', 'sos_logs']) if (await exists(tree, joinPath(dir, p))) return true;
-  return false;
+  if (await exists(tree, joinPath(dir, 'sos_commands'))) {
+    for (const p of ['sos_reports', 'version.txt', 'proc/net', 'hostname', 'sos_logs']) if (await exists(tree, joinPath(dir, p))) return true;
+    return (await procNetDirs(tree, dir)).length > 0;
+  }
+  if (!(await tree.stat(joinPath(dir, 'proc')))?.isDir) return false;
+  const top = await tree.list(dir).catch(() => []);
+  if (!top.every((e) => SOS_TOP.has(e.name) || e.name.startsWith('.'))) return false;
+  return (await procNetDirs(tree, dir)).length > 0;
+}
+
+/**
+ * The copies of /proc/net a sosreport tree holds, the host's first. sos copies /proc/net,
+ * a link to /proc/self/net: its files land in `proc/<pid>/net` of sos's own process (the
+ * `proc/net` and `proc/self` links are often lost on the way, in archives and repositories).
+ * So `proc/net` is the host's when it is there, else the one `proc/<pid>/net`; other
+ * `proc/<pid>/net` folders are other processes' (`pid` given). Only folders holding a
+ * capture (sockstat, sockstat6, snmp, netstat) count.
+ */
+async function procNetDirs(tree: Tree, dir: string): Promise<{ rel: string; pid?: string }[]> {
+  const out: { rel: string; pid?: string }[] = [];
+  const holds = async (rel: string): Promise<boolean> => {
+    const names = new Set((await tree.list(joinPath(dir, rel)).catch(() => [])).filter((e) => !e.isDir).map((e) => e.name));
+    return NET_FILES.some((n) => names.has(n));
+  };
+  if (await holds('proc/net')) out.push({ rel: 'proc/net' });
+  const pids = (await tree.list(joinPath(dir, 'proc')).catch(() => []))
+    .filter((e) => e.isDir && /^\d+$/.test(e.name))
+    .map((e) => e.name)
+    .sort((a, b) => Number(a) - Number(b));
+  for (const pid of pids) if (await holds(`proc/${pid}/net`)) out.push({ rel: `proc/${pid}/net`, pid });
+  // The one process folder of a tree without proc/net is sos's own: the host's /proc/net.
+  if (out.length === 1 && out[0]!.pid !== undefined) delete out[0]!.pid;
+  return out;
 }
 
 /**
@@ -74,20 +120,45 @@ export async function* sosreport(tree: Tree, dir: string, opts: TimeOptions): Bu
       }
     }
   }
+  const nets = await procNetDirs(tree, dir);
+  const hostNet = nets[0]?.pid === undefined ? nets[0]?.rel : undefined;
   if (!ctx.time) {
-    const st = await tree.stat(joinPath(dir, 'proc/net/sockstat'));
+    const first = `${hostNet ?? 'proc/net'}/sockstat`;
+    const st = await tree.stat(joinPath(dir, first));
     if (st?.mtimeMs !== undefined) {
       ctx.time = timeFromEpoch(Math.floor(st.mtimeMs / 1000));
-      ctx.timeNote = `capture time taken from the archive member's mtime (${tree.label(joinPath(dir, 'proc/net/sockstat'))}): the sosreport has no manifest or date file`;
+      ctx.timeNote = `capture time taken from the archive member's mtime (${tree.label(joinPath(dir, first))}): the sosreport has no manifest or date file`;
     }
   }
   let found = 0;
-  for (const rel of CAPTURES) {
-    const f = await member(tree, dir, rel, ctx);
+  for (const c of CAPTURES) {
+    if (c.startsWith('NET/') && hostNet === undefined) continue;
+    const f = await member(tree, dir, c.replace(/^NET\//, `${hostNet}/`), ctx);
     if (f) {
       found++;
       yield f;
     }
+  }
+  // Other processes' copies of /proc/net: the same content as the host's is the same network
+  // namespace, read once; other content is that process's namespace (`pid N`), a series of its own.
+  for (const n of nets) {
+    if (n.pid === undefined) continue;
+    const same = hostNet !== undefined && (await sameFiles(tree, dir, n.rel, hostNet));
+    if (same) {
+      yield { source: tree.label(joinPath(dir, n.rel)), reason: `same content as ${tree.label(joinPath(dir, hostNet))}: the host's network namespace, read once` };
+      continue;
+    }
+    const nsCtx: BundleContext = { ...ctx, namespace: `pid ${n.pid}` };
+    let any = false;
+    for (const name of NET_FILES) {
+      const f = await member(tree, dir, `${n.rel}/${name}`, nsCtx);
+      if (f) {
+        found++;
+        any = true;
+        yield f;
+      }
+    }
+    if (any) yield { source: tree.label(joinPath(dir, n.rel)), reason: `differs from the host's /proc/net${hostNet ? ` (${tree.label(joinPath(dir, hostNet))})` : ' (none in the bundle)'}: read as the network namespace of pid ${n.pid} (namespace "pid ${n.pid}")` };
   }
   if (found === 0) yield { source: tree.label(dir), reason: 'sosreport without proc/net/sockstat or sos_commands/networking/ss_-s' };
   // Socket listings of the same run: they join the snapshot (same host and time).
@@ -127,6 +198,15 @@ export async function* sosreport(tree: Tree, dir: string, opts: TimeOptions): Bu
     const f = await member(tree, dir, `proc/sys/net/ipv4/${e.name}`, host ? { host } : {}, { limitSysctl: e.name });
     if (f) yield f;
   }
+}
+
+/** Do two /proc/net copies hold the same bytes in every capture file either has? */
+async function sameFiles(tree: Tree, dir: string, a: string, b: string): Promise<boolean> {
+  for (const name of NET_FILES) {
+    const [x, y] = await Promise.all([tree.readText(joinPath(dir, `${a}/${name}`), 1 << 20), tree.readText(joinPath(dir, `${b}/${name}`), 1 << 20)]);
+    if (x !== y) return false;
+  }
+  return true;
 }
 
 /**
