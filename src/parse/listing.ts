@@ -2,7 +2,8 @@ import type { Line, ParseIssue } from './types.js';
 import { LSOF_HEADER, lsofRow, parseLsof } from './listing/lsof.js';
 import { NETSTAT_HEADER, netstatRow, parseNetstat } from './listing/netstat.js';
 import { parseSs, SS_HEADER, ssRow } from './listing/ss.js';
-import { TCP_STATES, type ListingPart, type ListingSummary, type ProcessSockets, type TcpState } from './listing/types.js';
+import { parseProcTcp, PROC_TCP_HEADER, procTcpRow } from './listing/proc-tcp.js';
+import { bump, newPart, TCP_STATES, type ListingPart, type ListingSummary, type ProcessSockets, type TcpState } from './listing/types.js';
 
 /**
  * Socket listings taken beside the counters, one module per format under `listing/`:
@@ -15,7 +16,7 @@ import { TCP_STATES, type ListingPart, type ListingSummary, type ProcessSockets,
 export { TCP_STATES };
 export type { ListenQueue, ListingSummary, Owner, ProcessSockets, TcpState, UdpListing, UdpSocket } from './listing/types.js';
 
-export type ListingKind = 'ss' | 'netstat' | 'lsof';
+export type ListingKind = 'ss' | 'netstat' | 'lsof' | 'proc-tcp';
 
 export function emptyListing(): ListingSummary {
   return { kinds: [], states: {}, processes: [], timeWaitPeers: {}, finWait1Peers: {} };
@@ -26,6 +27,7 @@ export function listingHeader(t: string): ListingKind | undefined {
   if (SS_HEADER.test(t)) return 'ss';
   if (NETSTAT_HEADER.test(t)) return 'netstat';
   if (LSOF_HEADER.test(t)) return 'lsof';
+  if (PROC_TCP_HEADER.test(t)) return 'proc-tcp';
   return undefined;
 }
 
@@ -33,6 +35,7 @@ export function listingHeader(t: string): ListingKind | undefined {
 export function listingRow(kind: ListingKind, raw: string): boolean {
   if (kind === 'ss') return ssRow(raw);
   if (kind === 'netstat') return netstatRow(raw);
+  if (kind === 'proc-tcp') return procTcpRow(raw);
   return lsofRow(raw);
 }
 
@@ -52,7 +55,7 @@ const PARTS = new WeakMap<ListingSummary, ListingPart[]>();
 export function parseListing(lines: readonly Line[], into: ListingSummary = emptyListing()): { summary: ListingSummary; issues: ParseIssue[] } {
   const kind = lines.length ? listingHeader(lines[0]!.text.trim()) : undefined;
   if (!kind) return { summary: into, issues: [{ line: lines[0]?.no ?? 0, severity: 'error', message: 'not a socket listing' }] };
-  const part = kind === 'ss' ? parseSs(lines) : kind === 'netstat' ? parseNetstat(lines) : parseLsof(lines);
+  const part = kind === 'ss' ? parseSs(lines) : kind === 'netstat' ? parseNetstat(lines) : kind === 'proc-tcp' ? parseProcTcp(lines) : parseLsof(lines);
   let parts = PARTS.get(into);
   if (!parts) PARTS.set(into, (parts = []));
   parts.push(part);
@@ -70,7 +73,7 @@ function combine(sum: ListingSummary, parts: readonly ListingPart[]): void {
     return false;
   };
   let best: ListingPart | undefined;
-  for (const p of parts) {
+  for (const p of withProcTcp(parts)) {
     if (p.kind === 'lsof' || !p.coversTcp) continue;
     if (!best || better(rank(p), rank(best))) best = p;
   }
@@ -98,9 +101,31 @@ function combine(sum: ListingSummary, parts: readonly ListingPart[]): void {
   const udp = best?.udp ?? parts.find((p) => p.udp)?.udp;
   if (udp) sum.udp = udp;
   else delete sum.udp;
+  if (best?.txQueue !== undefined) sum.tcpQueues = { tx: best.txQueue, rx: best.rxQueue ?? 0 };
+  else delete sum.tcpQueues;
   const lq = best?.listenQueues;
   if (lq) sum.listenQueues = lq;
   else delete sum.listenQueues;
+}
+
+/**
+ * `/proc/net/tcp` and `tcp6` each list one family: the two of a moment are one listing of its
+ * TCP sockets (their counts added), which then competes with ss and netstat as any listing.
+ */
+function withProcTcp(parts: readonly ListingPart[]): ListingPart[] {
+  const proc = parts.filter((p) => p.kind === 'proc-tcp');
+  if (proc.length < 2) return [...parts];
+  const sum = newPart('proc-tcp');
+  sum.coversTcp = true;
+  for (const p of proc) {
+    sum.tcpRows += p.tcpRows;
+    for (const [k, v] of Object.entries(p.states)) bump(sum.states, k as TcpState, v);
+    for (const [k, v] of Object.entries(p.timeWaitPeers)) bump(sum.timeWaitPeers, k, v);
+    for (const [k, v] of Object.entries(p.finWait1Peers)) bump(sum.finWait1Peers, k, v);
+    if (p.txQueue !== undefined) sum.txQueue = (sum.txQueue ?? 0) + p.txQueue;
+    if (p.rxQueue !== undefined) sum.rxQueue = (sum.rxQueue ?? 0) + p.rxQueue;
+  }
+  return [...parts.filter((p) => p.kind !== 'proc-tcp'), sum];
 }
 
 /** `python3 (pid 25485)`. */

@@ -65,6 +65,7 @@ export function classify(t: string): LineClass {
     return LineClass.Other;
   }
   if (c0 === 115 && t.startsWith('sockets:') && SOCKETS_USED.test(t)) return LineClass.SockstatStart; // 's'
+  if (c0 === 115 && t.startsWith('sl ') && listingHeader(t)) return LineClass.ListingHeader; // 's': /proc/net/tcp, tcp6
   if (c0 === 110 && (t.startsWith('net.ipv4.') || t.startsWith('net.netfilter.') || t.startsWith('net.core.'))) return LineClass.Sysctl; // 'n'
   if (c0 === 42 && SS_ROW.test(t)) return LineClass.SsTable; // '*' row of the old format
   if (c0 === 35 && t.startsWith('# hostname;interval;timestamp;')) return LineClass.SadfHeader; // '#'

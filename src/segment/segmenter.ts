@@ -3,7 +3,7 @@ import { classify, gluedOutputAt, isProse, LineClass, lineGroup, promptCaptures,
 import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from './time.js';
 import type { Block, LimitReading, Section, SectionKind, SegmentStats } from './types.js';
 import { parseSysctlLine } from '../parse/sysctl.js';
-import { listingHeader, listingNoise, listingRow } from '../parse/listing.js';
+import { listingHeader, listingNoise, listingRow, type ListingKind } from '../parse/listing.js';
 import { LINE_FORMATS, type InputFormat } from '../parse/formats/index.js';
 import { sadfKind, sadfMarker } from './sadf-d.js';
 import { parseSarHeader } from '../parse/sar-text.js';
@@ -51,7 +51,7 @@ export class Segmenter {
   /** The open block's time came from a timestamp line of its own (not the file's default). */
   private timed = false;
   /** Inside a socket listing: which kind (rows and continuation lines follow the header). */
-  private listing: 'ss' | 'netstat' | 'lsof' | undefined;
+  private listing: ListingKind | undefined;
   /** Inside the output of a format recognized through the registry (its `lines`): which one. */
   private registered: InputFormat | undefined;
   /** Inside a plain `sar` report (segment/sar-text.ts). */

@@ -15,6 +15,8 @@ const CAPTURES = [
   'NET/sockstat', 'NET/sockstat6', 'sos_commands/networking/ss_-s', 'NET/snmp',
   // protocol counters (parse/counters.ts)
   'NET/netstat', 'sos_commands/networking/netstat_-s', 'sos_commands/networking/nstat_-zas',
+  // socket listings of the kernel's own (parse/listing/proc-tcp.ts), after the counters
+  'NET/tcp', 'NET/tcp6',
 ];
 /** The files of a /proc/net copy that are read, in CAPTURES order. */
 const NET_FILES = CAPTURES.filter((c) => c.startsWith('NET/')).map((c) => c.slice(4));

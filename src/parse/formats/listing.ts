@@ -8,7 +8,7 @@ import type { InputFormat } from './types.js';
  * several listings of the same sockets: they are not added up), so this module has no
  * per-section `read`.
  *
- * Files: sos's names (`sos_commands/networking/ss_*` but `ss_-s`, `netstat_*` with `p`
+ * Files: `proc/net/tcp` and `tcp6` (loose: `net_tcp`, `proc-net-tcp6.txt`), sos's names (`sos_commands/networking/ss_*` but `ss_-s`, `netstat_*` with `p`
  * among the flags, `sos_commands/process/lsof_*` and `sos_commands/filesys/lsof_*` of sos
  * 3.x and 4.x), and loose per-command files (`ss-tanp`, `ss_-peaonmi.txt`, `lsof-nP`,
  * `netstat-tanp`; not the tables of `netstat -s`, `-i`, `-r`, `-g`, `-M`).
@@ -21,6 +21,8 @@ export const listing: InputFormat = {
     /(^|\/)sos_commands\/networking\/ss_-(?!s$)\S+$/,
     /(^|\/)sos_commands\/networking\/netstat_\S*-[a-zA-Z]*p[a-zA-Z]*$/,
     /(^|\/)sos_commands\/(process|filesys)\/lsof_\S+$/,
+    /(^|\/)proc\/(\d+\/)?net\/tcp6?$/,
+    /^(proc[-_])?net[-_]tcp6?(\.txt|\.out)?$/,
     /^ss[-_ ]?-?[a-zA-Z]*[tua][a-zA-Z]*(\.txt|\.out)?$/,
     /^lsof([-_ ].*)?$/,
     /^netstat(?![^.]*-[a-zA-Z]*[girsM])([-_ ].*)?$/,

@@ -67,11 +67,13 @@ export interface ListingSummary {
   udp?: UdpListing;
   /** Listening TCP sockets with a non-empty accept queue (ss), fullest first (up to 5). */
   listenQueues?: ListenQueue[];
+  /** /proc/net/tcp(6): bytes queued over the TCP sockets, to send (tx) and to read (rx; for LISTEN its accept queue). */
+  tcpQueues?: { tx: number; rx: number };
 }
 
 /** What one listing section says, before the listings of a moment are put together. */
 export interface ListingPart {
-  kind: 'ss' | 'netstat' | 'lsof';
+  kind: 'ss' | 'netstat' | 'lsof' | 'proc-tcp';
   /** TCP rows read (ss, netstat). */
   tcpRows: number;
   /** Does the listing show TCP at all (a TCP row, or ss without a Netid column)? */
@@ -86,6 +88,9 @@ export interface ListingPart {
   unhashed: Map<string, { name: string; pid: number; v6: boolean }>;
   udp?: UdpListing;
   listenQueues?: ListenQueue[];
+  /** /proc/net/tcp: bytes queued to send and to read (accept queue length for LISTEN) over its rows. */
+  txQueue?: number;
+  rxQueue?: number;
 }
 
 export function newPart(kind: ListingPart['kind']): ListingPart {
