@@ -37,6 +37,13 @@ describe('socket listings (real captures)', () => {
     expect(summary.processes.find((p) => p.pid === 25441)!.states['CLOSE-WAIT']).toBe(400);
   });
 
+  it('ss -tmi pasted without its tabs (zperf/tcpmon): skmem/timer/TCP-info lines at column 0 continue the row above', async () => {
+    const f = `${import.meta.dirname}/fixtures/world/zperf-tcpmon/test/parsing/ss_test.go/TestParseSS.ss-tanmi`;
+    const { snapshots, stats } = await collectSnapshots([f]);
+    expect(snapshots.map((s) => s.listing?.states)).toEqual([{ LISTEN: 2, ESTAB: 2 }]);
+    expect(stats.outsideLines).toBe(0);
+  });
+
   it('ss -tan without -p (the close-wait capture): states without owners', async () => {
     const { snapshots } = await collectSnapshots([samplePath('captures/close-wait/timeline-date.log')]);
     const last = snapshots[snapshots.length - 1]!;

@@ -15,11 +15,27 @@ const ANY_STATE = /^[A-Z][A-Z0-9-]*$/;
 
 export const SS_HEADER = /^(?:Netid\s+)?State\s+Recv-Q\s+Send-Q\s/;
 
-/** A row (`netid STATE n n ...` or `STATE n n ...`) or a continuation line of an ss listing. */
-export function ssRow(raw: string): boolean {
-  // ss starts every continuation with a tab; for a TIME-WAIT socket the rest is blank padding
+/**
+ * What ss's `-e -o -m -i -p` print after a row, on its continuation line: `timer:(...)`,
+ * `skmem:(...)`, `users:(...)`, `ino:`, TCP info (`ts sack cubic wscale:7,7 rto:204 ...`).
+ */
+const EXTRA = /^(?:(?:skmem|timer|users|ino|uid|sk|cgroup|v6only|wscale|rto|rtt|ato|mss|pmtu|rcvmss|advmss|cwnd|ssthresh|bytes_\w+|segs_\w+|data_segs_\w+|send|lastsnd|lastrcv|lastack|pacing_rate|delivery_rate|delivered\w*|busy|rwnd_limited|sndbuf_limited|unacked|retrans|lost|sacked|fackets|reordering|reord_seen|rcv_\w+|minrtt|snd_wnd|notsent|dsack_dups|tos|class_id|fwmark|tcp-ulp-\w+)[:(]|(?:ts|sack|ecn|ecnseen|fastopen|app_limited|cubic|bbr2?|reno|htcp|dctcp|vegas|westwood|bic|scalable|lp|veno|yeah|illinois|hybla|highspeed|nv|cdg)(?:\s|$))/;
+
+/**
+ * A continuation line: ss starts it with a tab (for a TIME-WAIT socket the rest is blank
+ * padding); pasted output often loses that tab, so a line at column 0 that starts with what
+ * ss prints there (`skmem:(`, `timer:(`, `cubic wscale:7,7`) is one too.
+ */
+export function ssContinuation(raw: string): boolean {
   if (raw.startsWith('\t')) return true;
   if (/^\s/.test(raw)) return raw.trim() !== '';
+  return EXTRA.test(raw);
+}
+
+/** A row (`netid STATE n n ...` or `STATE n n ...`) or a continuation line of an ss listing. */
+export function ssRow(raw: string): boolean {
+  if (ssContinuation(raw)) return true;
+  if (/^\s/.test(raw)) return false;
   const m = /^(\S+)\s+(\S+)\s+(\S+)/.exec(raw);
   if (!m) return false;
   if (STATES.has(m[1]!) || m[1] === 'UNCONN') return /^-?\d+$/.test(m[2]!);
@@ -48,7 +64,7 @@ export function parseSs(lines: readonly Line[]): ListingPart {
   const listen: ListenQueue[] = [];
   let last: UdpSocket | undefined;
   for (const { text } of lines.slice(1)) {
-    if (/^\s/.test(text)) {
+    if (ssContinuation(text)) {
       // continuation of the row above: skmem of a UDP socket carries its drops
       const d = last ? DROPS.exec(text) : null;
       if (d && last) {
