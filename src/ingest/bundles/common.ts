@@ -1,4 +1,5 @@
 import { isoFromMs, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from '../../segment/time.js';
+import { decompress, sniff } from '../decompress.js';
 import type { InputFile, InputProblem } from '../sources.js';
 import { joinPath, type Tree } from '../tree.js';
 
@@ -48,5 +49,27 @@ export async function member(tree: Tree, dir: string, rel: string, ctx: BundleCo
   if (ctx.namespace !== undefined) f.namespace = ctx.namespace;
   if (ctx.tz !== undefined) f.tz = ctx.tz;
   if (ctx.zones !== undefined) f.zones = ctx.zones;
+  return f;
+}
+
+/**
+ * A text report of a bundle that may be kept compressed (supportconfig copies sysstat's
+ * `sar20261125.xz` as it finds it): the content decides, the stream is decompressed as it is read.
+ * Its context is the bundle's host and zone only: sar prints its own times, in the host's local time.
+ */
+export async function textMember(tree: Tree, dir: string, rel: string, ctx: BundleContext): Promise<InputFile | undefined> {
+  const only: BundleContext = {};
+  if (ctx.host !== undefined) only.host = ctx.host;
+  if (ctx.tz !== undefined) only.tz = ctx.tz;
+  const f = await member(tree, dir, rel, only);
+  if (!f) return undefined;
+  const magic = sniff(await tree.peek(joinPath(dir, rel), 8));
+  if (magic?.archive) return undefined;
+  if (magic?.compression) {
+    const raw = f.open;
+    const c = magic.compression;
+    f.open = () => decompress(raw(), c);
+    f.base = f.base.replace(/\.(gz|xz|bz2)$/i, '');
+  }
   return f;
 }

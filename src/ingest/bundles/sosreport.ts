@@ -4,7 +4,7 @@ import { parseUptime } from '../../parse/kernel-log.js';
 import { isLimitSysctl } from '../../parse/sysctl.js';
 import type { TimeOptions } from '../../segment/time.js';
 import { joinPath, type Tree } from '../tree.js';
-import { exists, member, timeFromEpoch, timeFromText, type BundleContext, type BundleItems } from './common.js';
+import { exists, member, textMember, timeFromEpoch, timeFromText, type BundleContext, type BundleItems } from './common.js';
 import { bundleZone } from './zone.js';
 
 /**
@@ -35,7 +35,7 @@ const LISTING_DIRS = ['sos_commands/networking', 'sos_commands/process', 'sos_co
 
 /** Where sosreports keep sar text (`sarDD`, `sar20261125`), beside sysstat's binary `saDD`. */
 const SAR_DIRS = ['sos_commands/sar', 'var/log/sa', 'var/log/sysstat'];
-const SAR_TEXT = /^sar\d{2}(\d{6})?$/;
+const SAR_TEXT = /^sar\d{2}(\d{6})?(\.(xz|gz|bz2))?$/;
 
 /**
  * What a sosreport archive holds that is never read: logs (var/log, but sar's folders),
@@ -176,7 +176,8 @@ export async function* sosreport(tree: Tree, dir: string, opts: TimeOptions): Bu
   for (const sub of SAR_DIRS) {
     for (const e of await tree.list(joinPath(dir, sub)).catch(() => [])) {
       if (e.isDir || !SAR_TEXT.test(e.name)) continue;
-      const f = await member(tree, dir, `${sub}/${e.name}`, host ? { host } : {});
+      // In the bundle's zone when it names one (timedatectl, etc/timezone): sar prints local time without it.
+      const f = await textMember(tree, dir, `${sub}/${e.name}`, ctx);
       if (f) yield f;
     }
   }

@@ -2,11 +2,14 @@ import { supportconfigCommand } from '../../parse/bundle-meta.js';
 import { parseUptime } from '../../parse/kernel-log.js';
 import { zoneNameIn, type TimeOptions } from '../../segment/time.js';
 import { joinPath, type Tree } from '../tree.js';
-import { exists, member, timeFromText, type BundleContext, type BundleItems } from './common.js';
+import { exists, member, textMember, timeFromText, type BundleContext, type BundleItems } from './common.js';
+
+/** sysstat's text reports as supportconfig copies them: `sar25`, `sar20261125`, `sar20261125.xz`. */
+const SAR_TEXT = /^sar\d{2}(\d{6})?(\.(xz|gz|bz2))?$/;
 
 /** Large members of a supportconfig that are not read (logs such as messages.txt); small ones are kept. */
 export function supportconfigSkips(rel: string, size: number): boolean {
-  return size > 8 << 20 && !/^(basic-environment|network(-.+)?|sysctl|sar)\.txt$/.test(rel);
+  return size > 8 << 20 && !/^(basic-environment|network(-.+)?|sysctl|sar)\.txt$/.test(rel) && !(rel.startsWith('sar/') && SAR_TEXT.test(rel.slice(4)));
 }
 
 /** SUSE supportconfig: `basic-environment.txt` beside `network.txt`. */
@@ -46,6 +49,13 @@ export async function* supportconfig(tree: Tree, dir: string, opts: TimeOptions)
   const bootMs = up !== undefined && ctx.time && 'ms' in ctx.time ? ctx.time.ms - up * 1000 : undefined;
   for (const rel of ['boot.txt', 'messages.txt']) {
     const f = await member(tree, dir, rel, ctx, { kernelLog: bootMs !== undefined ? { bootMs } : {} });
+    if (f) yield f;
+  }
+  // sar: supportconfig copies /var/log/sa's files into sar/ (sysstat's binary saYYYYMMDD, read
+  // with sar -f elsewhere, and the text reports sarDD / sarYYYYMMDD, xz-compressed once old).
+  for (const e of await tree.list(joinPath(dir, 'sar')).catch(() => [])) {
+    if (e.isDir || !SAR_TEXT.test(e.name)) continue;
+    const f = await textMember(tree, dir, `sar/${e.name}`, ctx);
     if (f) yield f;
   }
   const sysctl = await member(tree, dir, 'sysctl.txt', host ? { host } : {});
