@@ -7,80 +7,8 @@ import { cli as runCli } from './cli-run.js';
 
 const fired = (r: AnalysisReport, rule: string) => r.findings.filter((f) => f.rule === rule);
 
-/**
- * Every built-in rule against a real positive and a real negative capture.
- * `limits` are `--limit` values given with the capture where the positive case
- * needs a kernel limit the machine could not safely be pushed to.
- */
-const FIXTURES: {
-  rule: string;
-  positive: { inputs: string[]; limits?: Record<string, number>; severity: string };
-  negative: { inputs: string[]; limits?: Record<string, number> };
-}[] = [
-  { rule: 'tcp-unhashed-sockets', positive: { inputs: ['kernel-6.18/unconnected-leak/combined.txt'], severity: 'critical' }, negative: { inputs: ['kernel-6.18/timewait-storm/combined.txt'] } },
-  { rule: 'tcp-unhashed-growth', positive: { inputs: ['kernel-6.18/unconnected-leak/timeline-epoch.log'], severity: 'warning' }, negative: { inputs: ['kernel-6.18/timewait-storm/timeline-date.log'] } },
-  { rule: 'tcp-timewait-high', positive: { inputs: ['kernel-6.18/timewait-storm/timeline-date.log'], severity: 'warning' }, negative: { inputs: ['kernel-6.18/unconnected-leak/timeline-date.log'] } },
-  { rule: 'tcp-orphans-high', positive: { inputs: ['kernel-6.18/orphans/timeline-date.log'], severity: 'warning' }, negative: { inputs: ['kernel-6.18/timewait-storm/timeline-date.log'] } },
-  {
-    rule: 'tcp-memory-pressure',
-    positive: { inputs: ['kernel-6.18/orphans/combined.txt'], limits: { tcp_mem_min: 2000, tcp_mem_pressure: 4000, tcp_mem_max: 8000 }, severity: 'critical' },
-    negative: { inputs: ['kernel-6.18/idle/combined.txt'], limits: { tcp_mem_min: 2000, tcp_mem_pressure: 4000, tcp_mem_max: 8000 } },
-  },
-  {
-    rule: 'udp-memory-high',
-    positive: { inputs: ['kernel-6.18/udp-and-raw/combined.txt'], limits: { udp_mem_min: 200, udp_mem_pressure: 400, udp_mem_max: 1000 }, severity: 'warning' },
-    negative: { inputs: ['kernel-6.18/orphans/combined.txt'], limits: { udp_mem_min: 200, udp_mem_pressure: 400, udp_mem_max: 1000 } },
-  },
-  { rule: 'frag-memory-high', positive: { inputs: ['captures/frag-reassembly'], severity: 'critical' }, negative: { inputs: ['kernel-6.18/udp-and-raw'] } },
-  { rule: 'netns-global-counters', positive: { inputs: ['captures/netns-leak-host'], severity: 'warning' }, negative: { inputs: ['kernel-6.18/unconnected-leak'] } },
-  // sockstat and ss -s of one busy host published moments apart (netdata #743), pasted as one capture.
-  { rule: 'capture-inconsistent', positive: { inputs: ['-netdata'], severity: 'info' }, negative: { inputs: ['kernel-6.18/timewait-storm/timeline-date.log'] } },
-  { rule: 'capture-gap', positive: { inputs: ['captures/capture-gap'], severity: 'info' }, negative: { inputs: ['kernel-6.18/idle/timeline-date.log'] } },
-  { rule: 'tcp-close-wait', positive: { inputs: ['captures/leak-closewait/timeline-date.log'], severity: 'warning' }, negative: { inputs: ['captures/listing-idle'] } },
-  { rule: 'sockets-used-growth', positive: { inputs: ['captures/unix-leak'], severity: 'warning' }, negative: { inputs: ['kernel-6.18/unconnected-leak/timeline-date.log'] } },
-  // Protocol counters (test/counters.test.ts has each against every other counter capture).
-  { rule: 'tcp-listen-overflow', positive: { inputs: ['captures/tcp-listen-overflow'], severity: 'critical' }, negative: { inputs: ['captures/tcp-syn-flood'] } },
-  { rule: 'udp-receive-drops', positive: { inputs: ['captures/udp-receive-drops'], severity: 'critical' }, negative: { inputs: ['captures/counters-idle'] } },
-  { rule: 'tcp-syn-flood', positive: { inputs: ['captures/tcp-syn-flood'], severity: 'critical' }, negative: { inputs: ['captures/tcp-listen-overflow'] } },
-  { rule: 'tcp-timewait-overflow', positive: { inputs: ['captures/tcp-timewait-overflow'], severity: 'warning' }, negative: { inputs: ['captures/counters-idle'] } },
-  // Kernel log lines: a real kern.log (hotsos scenario); the syn-flood capture has a kernel line, no conntrack one.
-  { rule: 'conntrack-table-full', positive: { inputs: ['../test/fixtures/world/hotsos/defs/tests/scenarios/kernel/network/misc_nf_conntrack_full.yaml/var/log/kern.log'], severity: 'critical' }, negative: { inputs: ['captures/tcp-syn-flood'] } },
-];
-
-async function run(inputs: string[], limits?: Record<string, number>): Promise<AnalysisReport> {
-  if (inputs[0] === '-netdata') {
-    const { readFileSync } = await import('node:fs');
-    const { Readable } = await import('node:stream');
-    const text = readFileSync(samplePath('public/netdata-743-sockstat.txt'), 'utf8') + readFileSync(samplePath('public/netdata-743-ss.txt'), 'utf8');
-    return analyze(['-'], { stdin: Readable.from([text]) });
-  }
-  return analyze(inputs.map(samplePath), limits ? { limits } : {});
-}
-
-describe('built-in rules on real positive and negative captures', () => {
-  it('every built-in rule has a fixture pair here', async () => {
-    const r = await analyze([samplePath('kernel-6.18/idle/combined.txt')]);
-    expect(FIXTURES.map((f) => f.rule).sort()).toEqual(r.rules);
-  });
-
-  it.each(FIXTURES)('$rule fires on its positive fixture', async ({ rule, positive }) => {
-    const r = await run(positive.inputs, positive.limits);
-    const f = fired(r, rule);
-    expect(f.length).toBeGreaterThan(0);
-    expect(f.map((x) => x.severity)).toContain(positive.severity);
-    for (const x of f) {
-      expect(x.message).not.toMatch(/absent|undefined|NaN/);
-      expect(x.evidence.length).toBeGreaterThan(0);
-      expect(x.evidence[0]!.source).toMatch(/:\d+$/);
-    }
-  });
-
-  it.each(FIXTURES)('$rule stays quiet on its negative fixture', async ({ rule, negative }) => {
-    const r = await run(negative.inputs, negative.limits);
-    expect(fired(r, rule)).toEqual([]);
-    expect(r.not_evaluated.filter((n) => n.rule === rule)).toEqual([]);
-  });
-});
+// Each built-in rule on its real positive and negative captures, and the figures of its findings:
+// rules/tests/<id>.yaml, run by test/rule-tests.test.ts (and `sockscope rules test rules`).
 
 describe('expected_findings of every shared sample', () => {
   const cases = SCENARIOS.flatMap((sc) => ['timeline-date.log', 'timeline-iso.log', 'timeline-epoch.log', 'combined.txt', ''].map((f) => [sc, f] as const));
@@ -115,55 +43,14 @@ describe('expected_findings of every capture made for the rules (samples/capture
 });
 
 describe('the findings', () => {
-  it('tcp-unhashed-sockets works the arithmetic with the real numbers and merges consecutive snapshots', async () => {
-    const r = await analyze([samplePath('kernel-6.18/unconnected-leak/timeline-date.log')]);
-    const [f] = fired(r, 'tcp-unhashed-sockets');
-    expect(f!.message).toContain('closed = alloc - (inuse4 + inuse6 - tw) = 1501 - (1 + 0 - 0) = 1500, of which 0 TIME_WAIT and 1500 allocated but unhashed');
-    expect(f!.severity).toBe('critical');
-    expect(f!.first_seen).toBe('2026-11-25T00:55:50Z');
-    expect(f!.last_seen).toBe('2026-11-25T00:56:22Z');
-    expect(f!.count).toBe(32);
-    expect(f!.evidence.map((e) => e.label)).toEqual(['first', 'critical since', 'peak', 'last']);
-    expect(f!.evidence[0]!.values).toMatchObject({ tcp_alloc: 101, tcp_unhashed: 100 });
-    expect(f!.evidence[2]!.values.tcp_unhashed).toBe(1500);
-  });
-
-  it('tcp-orphans-high says the limit is unknown, and uses it when given', async () => {
-    const a = await analyze([samplePath('kernel-6.18/orphans/combined.txt')]);
-    expect(fired(a, 'tcp-orphans-high')[0]!.message).toMatch(/750 orphaned TCP sockets host-wide .*tcp_max_orphans is not in the\s+inputs/);
-    const b = await analyze([samplePath('kernel-6.18/orphans/combined.txt')], { limits: { tcp_max_orphans: 1024 } });
-    const f = fired(b, 'tcp-orphans-high')[0]!;
-    expect(f.severity).toBe('critical');
-    expect(f.message).toContain('73.2 % of tcp_max_orphans (1024)');
-    expect(f.limits).toEqual([{ name: 'tcp_max_orphans', value: 1024, source: '--limit' }]);
-  });
-
-  it('a rule whose fields the inputs lack is not evaluated, never true or false', async () => {
-    const r = await analyze([samplePath('kernel-6.18/timewait-storm/timeline-iso.log')]);
-    expect(r.not_evaluated.find((n) => n.rule === 'tcp-memory-pressure')).toMatchObject({ missing: ['tcp_mem_pages'] });
-    expect(fired(r, 'tcp-memory-pressure')).toEqual([]);
-  });
-
-  it('params override with --param, and --disable removes a rule', async () => {
+  // The arithmetic, limits, params, not-evaluated and netns demotion cases are rule tests now
+  // (rules/tests/tcp-unhashed-sockets.yaml, tcp-orphans-high.yaml, tcp-memory-pressure.yaml).
+  it('--disable removes a rule, and an unknown --param is an error', async () => {
     const p = samplePath('kernel-6.18/unconnected-leak/combined.txt');
-    expect(fired(await analyze([p], { params: { 'tcp-unhashed-sockets': { critical_unhashed: 5000 } } }), 'tcp-unhashed-sockets')[0]!.severity).toBe('warning');
-    expect(fired(await analyze([p], { params: { 'tcp-unhashed-sockets': { min_unhashed: 2000 } } }), 'tcp-unhashed-sockets')).toEqual([]);
     const d = await analyze([p], { disable: ['tcp-unhashed-sockets'] });
     expect(d.rules).not.toContain('tcp-unhashed-sockets');
+    expect(fired(d, 'tcp-unhashed-sockets')).toEqual([]);
     await expect(analyze([p], { params: { 'tcp-unhashed-sockets': { nope: 1 } } })).rejects.toThrow(/has no param nope/);
-  });
-
-  it('netns-global-counters drops tcp-unhashed-* to info and says why', async () => {
-    const r = await analyze([samplePath('captures/netns-leak-host')]);
-    expect(fired(r, 'netns-global-counters').length).toBeGreaterThan(0);
-    const inNs = r.findings.filter((x) => x.rule.startsWith('tcp-unhashed-') && !x.series.includes('root-ns'));
-    expect(inNs.map((f) => f.rule).sort()).toEqual(['tcp-unhashed-growth', 'tcp-unhashed-sockets']);
-    // The same leak seen from the root namespace (root-ns/) is a real leak there: no demotion.
-    expect(r.findings.find((x) => x.series.includes('root-ns'))).toMatchObject({ rule: 'tcp-unhashed-sockets', severity: 'critical', notes: [] });
-    for (const f of inNs) {
-      expect(f.severity).toBe('info');
-      expect(f.notes[0]).toMatch(/^netns-global-counters fired for this host at the same time: .*(other network namespaces|another network namespace)/);
-    }
   });
 });
 
@@ -265,14 +152,18 @@ describe('rule files', () => {
 });
 
 describe('docs stay true', () => {
-  it('lists every built-in rule with each param and its default', async () => {
+  it('docs/rules.md\'s rule reference is exactly what npm run docs:rules generates from the rule files', async () => {
     const { readFileSync } = await import('node:fs');
-    const readme = readFileSync(join(ROOT, 'docs/rules.md'), 'utf8');
     const { loadRules } = await import('../src/analyze.js');
+    const { rulesDoc } = await import('../src/report/rules-doc.js');
+    const doc = readFileSync(join(ROOT, 'docs/rules.md'), 'utf8');
     const set = await loadRules();
+    // On a difference: run `npm run docs:rules` and commit docs/rules.md.
+    expect(doc).toBe(rulesDoc(doc, set.rules));
+    // What the generator writes: each rule with each param and its default.
     for (const r of set.rules) {
-      expect(readme).toContain(`### ${r.id}\n`);
-      for (const [name, p] of Object.entries(r.params)) expect([r.id, readme.includes(`| \`${name}\` | ${p.default} |`)]).toEqual([r.id, true]);
+      expect(doc).toContain(`### ${r.id}\n`);
+      for (const [name, p] of Object.entries(r.params)) expect([r.id, doc.includes(`| \`${name}\` | ${p.default} |`)]).toEqual([r.id, true]);
     }
   });
 

@@ -253,7 +253,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         code = 0;
       },
     )
-    .command('rules', 'list, show and check rules', (y) =>
+    .command('rules', 'list, show, check and test rules', (y) =>
       y
         .command(
           'list',
@@ -283,7 +283,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
             code = await (await import('./rules-cmd.js')).rulesLint(a.dir as string, io);
           },
         )
-        .demandCommand(1, 'name a rules command: list, show or lint'),
+        .command(
+          'test <dir>',
+          'run the rule tests of a rules folder (DIR/tests/<rule id>.yaml) with DIR\'s rules loaded as --rules DIR; exit 1 on a failed case',
+          (z) => z.positional('dir', { type: 'string', demandOption: true }).example('$0 rules test my-rules/', ''),
+          async (a) => {
+            code = await (await import('./rules-cmd.js')).rulesTest(a.dir as string, io);
+          },
+        )
+        .demandCommand(1, 'name a rules command: list, show, lint or test'),
     )
     .demandCommand(1, 'name a command: analyze, export, explain, rules or capture-script')
     .completion('completion', 'print a bash/zsh completion script: sockscope completion >> ~/.bashrc')
