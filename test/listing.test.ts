@@ -20,7 +20,7 @@ describe('socket listings (real captures)', () => {
     const lines = firstListing(LOG.slice(LOG.lastIndexOf('\nWed ') + 1), /^State\s+Recv-Q/);
     const { summary } = parseListing(lines);
     expect(summary.states).toMatchObject({ 'CLOSE-WAIT': 400, 'FIN-WAIT-2': 400, LISTEN: 2 });
-    const server = summary.processes.find((p) => p.pid === 25441)!;
+    const server = summary.processes.find((p) => p.pid === 25674)!;
     expect(server).toMatchObject({ name: 'python3', states: { 'CLOSE-WAIT': 400, LISTEN: 1 }, closeWaitLocal: { '127.0.0.1:20021': 400 } });
   });
 
@@ -28,13 +28,13 @@ describe('socket listings (real captures)', () => {
     const lines = firstListing(LOG.slice(LOG.lastIndexOf('\nWed ') + 1), /^COMMAND\s+PID/);
     const { summary } = parseListing(lines);
     expect(summary.lsofUnhashed).toBe(900);
-    expect(summary.processes.filter((p) => p.unhashed > 0).map((p) => [p.name, p.pid, p.unhashed])).toEqual([['python3', 25485, 900]]);
+    expect(summary.processes.filter((p) => p.unhashed > 0).map((p) => [p.name, p.pid, p.unhashed])).toEqual([['python3', 25714, 900]]);
   });
 
   it('ss -peaonmi: multi-line entries (skmem, tcp info) count once', () => {
     const { summary } = parseListing(toLines(sample('captures/leak-closewait/ss-peaonmi.txt')));
     expect(summary.states['CLOSE-WAIT']).toBe(400);
-    expect(summary.processes.find((p) => p.pid === 25441)!.states['CLOSE-WAIT']).toBe(400);
+    expect(summary.processes.find((p) => p.pid === 25674)!.states['CLOSE-WAIT']).toBe(400);
   });
 
   it('ss -tmi pasted without its tabs (zperf/tcpmon): skmem/timer/TCP-info lines at column 0 continue the row above', async () => {
@@ -65,10 +65,10 @@ describe('attribution in findings', () => {
   it('the report names the leaking process and the one holding CLOSE-WAIT, with the listings\' counts', async () => {
     const r = await analyze([samplePath('captures/leak-closewait')]);
     const unhashed = r.findings.find((f) => f.rule === 'tcp-unhashed-sockets')!;
-    expect(unhashed.message).toContain('python3 (pid 25485) holds 900 of the 900 unhashed TCP sockets');
+    expect(unhashed.message).toContain('python3 (pid 25714) holds 900 of the 900 unhashed TCP sockets');
     const cw = r.findings.find((f) => f.rule === 'tcp-close-wait')!;
     expect(cw.message).toBe(
-      '400 TCP sockets are in CLOSE-WAIT: their peers closed the connection and the application has not called close() on them. python3 (pid 25441) holds 400 on 127.0.0.1:20021.',
+      '400 TCP sockets are in CLOSE-WAIT: their peers closed the connection and the application has not called close() on them. python3 (pid 25674) holds 400 on 127.0.0.1:20021.',
     );
     expect(cw.evidence.find((e) => e.label.includes('peak'))!.values.list_close_wait).toBe(400);
   });
