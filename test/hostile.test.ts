@@ -170,3 +170,68 @@ describe('rule expressions cannot reach JavaScript', () => {
     expect(compileRule(rule(deep), 'x.yaml').issues[0]!.message).toMatch(/nested too deeply/);
   });
 });
+
+describe('hostile rule files (issue 18 item 19)', () => {
+  const rule = (when: string, id = 'x') => `id: ${id}\ntitle: t\nseverity: info\nscope: snapshot\nwhen: ${JSON.stringify(when)}\nmessage: m\nexplain: e\nremediation: r\n`;
+  // Nine levels of aliases, each nine times the one before: 9^9 nodes once expanded.
+  const laughs = ['id: lol', 'title: t', 'severity: info', 'scope: snapshot', 'when: tcp_tw > 0', 'message: m', 'explain: e', 'remediation: r', 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (const c of 'bcdefghi') {
+    const p = String.fromCharCode(c.charCodeAt(0) - 1);
+    laughs.push(`${c}: &${c} [${Array.from({ length: 9 }, () => `*${p}`).join(',')}]`);
+  }
+
+  it('a billion-laughs rule file is one lint error at its first alias; the other files of the folder are still checked', async () => {
+    const { cli } = await import('./cli-run.js');
+    const dir = join(tmp, 'laughs');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a-good.yaml'), rule('tcp_tw > 0', 'good'));
+    writeFileSync(join(dir, 'b-lol.yaml'), laughs.join('\n') + '\n');
+    writeFileSync(join(dir, 'c-bad.yaml'), rule('no_such_field > 0', 'bad'));
+    const r = await cli(['rules', 'lint', dir]);
+    expect(r.code).toBe(2);
+    expect(r.out.replaceAll(dir + '/', '')).toBe(
+      'b-lol.yaml:10: YAML: Excessive alias count indicates a resource exhaustion attack\n' +
+        'c-bad.yaml:5: unknown field "no_such_field" in when\n' +
+        '2 problem(s) in 3 file(s)\n',
+    );
+    // analyze --rules DIR: the broken files are named, nothing is thrown.
+    const a = await cli(['analyze', '--rules', dir, samplePath('kernel-6.18/idle/combined.txt')]);
+    expect(a.code).toBe(2);
+    expect(a.err).toContain('b-lol.yaml:10: YAML: Excessive alias count');
+  });
+
+  it('20,000 unknown names are linted in linear work: the rule text is scanned a bounded number of times, not once per name', async () => {
+    const { compileRule } = await import('../src/rules/load.js');
+    // Count the characters String.prototype.indexOf may scan while linting (its text from
+    // where it starts): one scan of the whole rule per unknown name is quadratic.
+    const scanned = (n: number) => {
+      const text = rule(`max(${Array.from({ length: n }, (_, i) => `u${i}`).join(', ')}) > 0`);
+      const orig = String.prototype.indexOf;
+      let chars = 0;
+      String.prototype.indexOf = function (this: string, s: string, from?: number) {
+        chars += this.length - Math.max(0, from ?? 0);
+        return orig.call(this, s, from);
+      };
+      let r;
+      try {
+        r = compileRule(text, 'x.yaml');
+      } finally {
+        String.prototype.indexOf = orig;
+      }
+      expect(r.issues.filter((i) => i.message.startsWith('unknown field'))).toHaveLength(n);
+      expect(r.issues[n - 1]).toEqual({ file: 'x.yaml', line: 5, message: `unknown field "u${n - 1}" in when` });
+      return { chars, length: text.length };
+    };
+    const big = scanned(20_000);
+    expect(big.chars).toBeLessThan(20 * big.length);
+  });
+
+  it('unknown names are still placed on their own line in a folded block', async () => {
+    const { compileRule } = await import('../src/rules/load.js');
+    const text = 'id: x\ntitle: t\nseverity: info\nscope: snapshot\nwhen: >-\n  tcp_tw > 0 &&\n  nope1 > 0 &&\n  tcp_tw > 1 && nope2 > 0\nmessage: m\nexplain: e\nremediation: r\n';
+    expect(compileRule(text, 'x.yaml').issues).toEqual([
+      { file: 'x.yaml', line: 7, message: 'unknown field "nope1" in when' },
+      { file: 'x.yaml', line: 8, message: 'unknown field "nope2" in when' },
+    ]);
+  });
+});

@@ -1,4 +1,4 @@
-import { isMap, isScalar, LineCounter, parseDocument, Scalar, type Document } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument, Scalar, visit, type Document } from 'yaml';
 import { children, ExprError, parseExpr, references, type Expr } from './expr.js';
 import { LOG_FUNCTIONS } from './functions.js';
 import { FIELD_ARG_FUNCTIONS, functionsFor, isValueName, LIMIT_IDENTS } from './names.js';
@@ -41,7 +41,50 @@ export interface CompiledRule {
 
 type Path = (string | number)[];
 
-function lineOf(doc: Document, lc: LineCounter, path: Path, offset = 0, src = '', text = ''): number {
+/** A token as the expression language sees one: a name (dots included) or any other single character. */
+const TOKEN = /[A-Za-z_][\w.]*|\S/;
+
+/**
+ * Where each token of a text starts, by token, made in one pass: finding the n-th
+ * occurrence of a token is then a lookup, not a scan of the text (a rule with 20,000
+ * unknown names is linted in linear time, not quadratic).
+ */
+class TokenIndex {
+  private readonly starts = new Map<string, number[]>();
+  constructor(text: string, from = 0) {
+    const re = new RegExp(TOKEN.source, 'g');
+    re.lastIndex = from;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const l = this.starts.get(m[0]);
+      if (l) l.push(m.index);
+      else this.starts.set(m[0], [m.index]);
+    }
+  }
+  /** How many occurrences of `token` start at or before `offset` (at least 1). */
+  rank(token: string, offset: number): number {
+    const l = this.starts.get(token) ?? [];
+    let lo = 0;
+    let hi = l.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (l[mid]! <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.max(lo, 1);
+  }
+  /** Start of the n-th occurrence (1-based), or -1. */
+  nth(token: string, n: number): number {
+    return this.starts.get(token)?.[n - 1] ?? -1;
+  }
+}
+
+/** Token indexes of one rule file, each made once: expression sources by text, YAML nodes by offset. */
+interface LineCache {
+  src: Map<string, TokenIndex>;
+  raw: Map<number, TokenIndex>;
+}
+
+function lineOf(doc: Document, lc: LineCounter, path: Path, offset = 0, src = '', text = '', cache?: LineCache): number {
   let node: unknown = doc.getIn(path, true);
   if (!node && path.length) {
     // Point at the key when the value is missing.
@@ -51,18 +94,24 @@ function lineOf(doc: Document, lc: LineCounter, path: Path, offset = 0, src = ''
   const range = (node as { range?: [number, number, number] } | undefined)?.range;
   if (!range) return 1;
   const start = lc.linePos(range[0]).line;
-  if (!src || offset <= 0) {
-    return start + (isScalar(node) && (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) ? 1 : 0);
-  }
+  const block = isScalar(node) && (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED);
+  if (!src || offset <= 0) return start + (block ? 1 : 0);
   // Find the same token in the raw YAML (folding and quoting change offsets, not tokens):
   // the n-th occurrence in the value is the n-th in the source text of the node.
-  const token = /^[A-Za-z_][\w.]*|^\S/.exec(src.slice(offset))?.[0] ?? '';
-  let nth = 0;
-  for (let i = src.indexOf(token); i >= 0 && i <= offset; i = src.indexOf(token, i + 1)) nth++;
-  const raw = text.slice(range[0], range[2]);
-  let pos = -1;
-  for (let k = 0; k < nth; k++) pos = raw.indexOf(token, pos + 1);
-  return pos >= 0 ? lc.linePos(range[0] + pos).line : start;
+  const sticky = new RegExp(TOKEN.source, 'y');
+  sticky.lastIndex = offset;
+  const token = sticky.exec(src)?.[0] ?? '';
+  const c: LineCache = cache ?? { src: new Map(), raw: new Map() };
+  let inSrc = c.src.get(src);
+  if (!inSrc) c.src.set(src, (inSrc = new TokenIndex(src)));
+  let inRaw = c.raw.get(range[0]);
+  if (!inRaw) {
+    // A block scalar's header (`|`, `>-`) is not part of the value.
+    const from = block ? text.indexOf('\n', range[0]) + 1 || range[0] : range[0];
+    c.raw.set(range[0], (inRaw = new TokenIndex(text.slice(0, range[2]), from)));
+  }
+  const pos = inRaw.nth(token, inSrc.rank(token, offset));
+  return pos >= 0 ? lc.linePos(pos).line : start;
 }
 
 /**
@@ -78,9 +127,21 @@ export function compileRule(
   const issues: LintIssue[] = [];
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const cache: LineCache = { src: new Map(), raw: new Map() };
   for (const e of doc.errors) issues.push({ file, line: e.linePos?.[0].line ?? 1, message: `YAML: ${e.message.split('\n')[0]}` });
   if (issues.length) return { issues };
-  const parsed = RuleSchema.safeParse(doc.toJS());
+  let js: unknown;
+  try {
+    js = doc.toJS();
+  } catch (err) {
+    // Aliases that expand without bound (billion laughs): the yaml library stops them; the
+    // file is one lint error at its first alias, and the other files are still read.
+    let at: number | undefined;
+    visit(doc, { Alias: (_k, n) => ((at = n.range?.[0]), visit.BREAK) });
+    issues.push({ file, line: at !== undefined ? lc.linePos(at).line : 1, message: `YAML: ${(err as Error).message}` });
+    return { issues };
+  }
+  const parsed = RuleSchema.safeParse(js);
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
       if (i.code === 'unrecognized_keys') {
@@ -128,7 +189,7 @@ export function compileRule(
       const a = e.args[0];
       if (!a || a.kind !== 'str' || !log.some((p) => p.name === a.value)) {
         issues.push({
-          file, line: lineOf(doc, lc, path, base + e.start, src, text),
+          file, line: lineOf(doc, lc, path, base + e.start, src, text, cache),
           message: `${e.name} in ${path.join('.')}: its first argument must name one of this rule's log patterns as a string (${log.map((p) => JSON.stringify(p.name)).join(', ') || 'the rule has none'})`,
         });
       }
@@ -144,14 +205,14 @@ export function compileRule(
         n.startsWith('params.') ? params[n.slice(7)] !== undefined : n.startsWith('limits.') ? LIMIT_IDENTS.has(n) : isValueName(n);
       if (!ok) {
         const what = n.startsWith('params.') ? 'param' : n.startsWith('limits.') ? 'limit' : 'field';
-        issues.push({ file, line: lineOf(doc, lc, path, base + id.start, src, text), message: `unknown ${what} "${n}" in ${path.join('.')}` });
+        issues.push({ file, line: lineOf(doc, lc, path, base + id.start, src, text, cache), message: `unknown ${what} "${n}" in ${path.join('.')}` });
       }
       if (n.startsWith('limits.')) limits.add(n);
       else if (!n.startsWith('params.')) reads.add(n);
     }
     for (const c of refs.calls) {
       if (!fns.has(c.name)) {
-        issues.push({ file, line: lineOf(doc, lc, path, base + c.start, src, text), message: `unknown function "${c.name}" in ${path.join('.')} (${def.scope} rules have: ${[...fns].join(', ')})` });
+        issues.push({ file, line: lineOf(doc, lc, path, base + c.start, src, text, cache), message: `unknown function "${c.name}" in ${path.join('.')} (${def.scope} rules have: ${[...fns].join(', ')})` });
       }
     }
   };
@@ -162,7 +223,7 @@ export function compileRule(
       return e;
     } catch (err) {
       if (!(err instanceof ExprError)) throw err;
-      issues.push({ file, line: lineOf(doc, lc, path, err.offset, src, text), message: `${path.join('.')}: ${err.message}` });
+      issues.push({ file, line: lineOf(doc, lc, path, err.offset, src, text, cache), message: `${path.join('.')}: ${err.message}` });
       return undefined;
     }
   };
@@ -179,7 +240,7 @@ export function compileRule(
       for (const p of parts) if ('expr' in p) check(p.expr, path, m.text, p.offset);
     } catch (err) {
       if (!(err instanceof ExprError)) throw err;
-      issues.push({ file, line: lineOf(doc, lc, path, err.offset, m.text, text), message: `${path.join('.')}: ${err.message}` });
+      issues.push({ file, line: lineOf(doc, lc, path, err.offset, m.text, text, cache), message: `${path.join('.')}: ${err.message}` });
     }
     const out: { when?: Expr; parts: TemplatePart[] } = { parts };
     if (m.when !== undefined) {
@@ -195,7 +256,7 @@ export function compileRule(
       for (const p of attribution) if ('expr' in p) check(p.expr, ['attribution'], def.attribution, p.offset);
     } catch (err) {
       if (!(err instanceof ExprError)) throw err;
-      issues.push({ file, line: lineOf(doc, lc, ['attribution'], err.offset, def.attribution, text), message: `attribution: ${err.message}` });
+      issues.push({ file, line: lineOf(doc, lc, ['attribution'], err.offset, def.attribution, text, cache), message: `attribution: ${err.message}` });
     }
   }
   const values = def.values ?? [];
