@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -243,6 +243,32 @@ describe('damaged and hostile archives (issue 18)', () => {
     symlinkSync(join(d, 'self'), join(d, 'self'));
     const l = await collectSnapshots([join(d, 'self')]);
     expect(reasons(l)).toEqual(['names/self: cannot read: ELOOP']);
+  });
+
+  it('item 18: EACCES on an explicit input is EACCES (the CLI run as an unprivileged user)', (ctx) => {
+    if (process.getuid?.() !== 0) {
+      console.log('skipped: the EACCES test runs the CLI as nobody, which needs root');
+      ctx.skip();
+    }
+    // Root reads every file whatever its mode: the CLI runs as nobody (uid/gid 65534).
+    const d = mkdtempSync(join(tmpdir(), 'sockscope-eacces-'));
+    chmodSync(d, 0o755);
+    writeFileSync(join(d, 'mode000.log'), REAL, { mode: 0o000 });
+    mkdirSync(join(d, 'private'), { mode: 0o700 });
+    writeFileSync(join(d, 'private', 'f.log'), REAL);
+    mkdirSync(join(d, 'unlistable'), { mode: 0o311 });
+    const idle = samplePath('kernel-6.18/idle/combined.txt');
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'export', join(d, 'mode000.log'), join(d, 'private/f.log'), join(d, 'unlistable'), idle], {
+      uid: 65534, gid: 65534, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(r.stderr.replaceAll(d + '/', '').split('\n').filter((l) => !l.includes('file(s),'))).toEqual([
+      "sockscope: mode000.log: read failed: EACCES: permission denied, open 'mode000.log'",
+      'sockscope: private/f.log: cannot read: EACCES',
+      'sockscope: unlistable: cannot list: EACCES',
+      '',
+    ]);
+    expect(r.stdout.trim().split('\n')).toHaveLength(2); // the header and the one readable input's row
+    expect(r.status).toBe(2); // inputs named on the command line could not be read
   });
 
   it('item 2: files this run writes are not read in a walk', async () => {
