@@ -26,12 +26,26 @@ export interface AnalyzeArgs extends CommonArgs {
   'fail-on'?: Severity;
 }
 
-export function analyzeOptions<T>(y: Argv<T>) {
+/** The inputs and the rules: what `analyze` and `summary` share. */
+function ruleOptions<T>(y: Argv<T>) {
   return commonOptions(y)
     .option('rules', repeatable('another folder of rule files (repeatable); a rule with a built-in id replaces it'))
     .option('param', repeatable('override a rule param: id.name=value (repeatable)'))
     .option('disable', repeatable('skip a rule by id (repeatable)'))
-    .option('limit', repeatable('a kernel limit for every host: tcp_max_orphans=65536, tcp_mem="a b c" (repeatable)'))
+    .option('limit', repeatable('a kernel limit for every host: tcp_max_orphans=65536, tcp_mem="a b c" (repeatable)'));
+}
+
+/** `sockscope summary`: `analyze --format summary` under its own name. */
+export function summaryOptions<T>(y: Argv<T>) {
+  return ruleOptions(y)
+    .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
+    .option('fail-on', { choices: ['info', 'warning', 'critical'] as const, describe: 'exit 1 when a finding is at least this severe' })
+    .example('$0 summary bundles/', 'one line per host, worst first, with its top finding')
+    .example('$0 summary --disable capture-gap sosreports/', 'the same without one rule');
+}
+
+export function analyzeOptions<T>(y: Argv<T>) {
+  return ruleOptions(y)
     .option('format', { choices: ['text', 'markdown', 'jira', 'json', 'html', 'csv', 'summary', 'parquet'] as const, describe: 'report format (html: one self-contained file with charts; jira: Jira wiki markup; csv: one row per finding; parquet: the csv rows, typed; summary: one line per host, worst first); default: from -o\'s extension (.html .md .json .txt .csv .parquet), else text' })
     .option('summary', { type: 'boolean', describe: 'markdown/jira: counts, hosts and the findings table only, no section per finding' })
     .option('max-findings', { type: 'number', describe: 'markdown/jira: a section for the N worst findings only (the table lists all)' })
@@ -42,6 +56,7 @@ export function analyzeOptions<T>(y: Argv<T>) {
     .example('$0 analyze samples/kernel-6.18/unconnected-leak/', 'findings for one capture folder, on the terminal')
     .example('$0 analyze -o ticket.md capture.log', 'a report to paste into a ticket')
     .example('$0 analyze -o report.html sosreport.tar.xz', 'a report with charts to attach to a ticket')
-    .example('$0 analyze --param tcp-unhashed-sockets.min_unhashed=500 --fail-on warning logs/', 'a stricter threshold, exit 1 on warnings');
+    .example('$0 analyze --param tcp-orphans-high.min_orphans=200 logs/', 'another threshold for a rule (sockscope rules show ID lists its params)')
+    .example('$0 analyze --fail-on warning logs/', 'exit 1 when a finding is a warning or worse (scripts, CI)');
 }
 

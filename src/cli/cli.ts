@@ -3,8 +3,9 @@ import { readSnapshots } from '../pipeline.js';
 import { csvWriter, jsonlWriter } from '../report/rows.js';
 import { attachProgress, commonOptions, printSummary, formatFor, readExitCode, readOptions, repeatable, UsageError, type CommonArgs } from './common.js';
 import { checkOutputPath, discardOutputs, openOutput, OutputError, OutputFile, processIo, type CliIo } from './io.js';
-import { analyzeOptions, type AnalyzeArgs } from './analyze-options.js';
+import { analyzeOptions, summaryOptions, type AnalyzeArgs } from './analyze-options.js';
 import { VERSION } from '../version.js';
+import { layoutHelp } from './help.js';
 import { availableParallelism } from 'node:os';
 import { closeSync, constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -194,9 +195,13 @@ function restoreStdin<T extends { inputs: string[] }>(a: T): T {
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   let code = 0;
-  const parser = yargs()
+  const parser = layoutHelp(yargs())
     .scriptName('sockscope')
-    .usage('$0 <command> [options]\n\nOffline analyzer for Linux socket statistics: /proc/net/sockstat, sockstat6, snmp and ss -s captures.')
+    .usage(
+      '$0 <command> [options] <inputs..>\n\nOffline analyzer for Linux socket statistics. Inputs: capture logs (date; cat /proc/net/sockstat ' +
+        '/proc/net/sockstat6; ss -s, in a loop), per-snapshot files, pasted ss -s output, /proc/net/snmp and netstat, ss -tanp and lsof ' +
+        'listings, directories, archives (.tar, .tar.gz, .tar.xz, .zip, .gz, .xz), sosreports, supportconfigs and sar data (sar -n SOCK).',
+    )
     .command(
       'export <inputs..>',
       'write one row per (host, moment) as CSV, JSON Lines or Parquet',
@@ -244,6 +249,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       },
     )
     .command(
+      'summary <inputs..>',
+      'one line per host, worst first, with its top finding (the same as analyze --format summary)',
+      (y) => summaryOptions(y),
+      async (a) => {
+        const { runAnalyze } = await import('./analyze-cmd.js');
+        code = await runAnalyze({ ...restoreStdin(a as unknown as AnalyzeArgs), format: 'summary' }, io);
+      },
+    )
+    .command(
       'capture-script',
       'print the capture script to run on the host with the problem (POSIX sh, coreutils, iproute2, optionally lsof)',
       (y) => y.example('$0 capture-script > sockscope-capture.sh', 'then, as root on that host: sh sockscope-capture.sh -i 60'),
@@ -258,7 +272,11 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         .command(
           'list',
           'id, severity, scope and title of every rule',
-          (z) => z.option('rules', repeatable('also load rules from this folder (repeatable)')).example('$0 rules list', ''),
+          (z) =>
+            z
+              .option('rules', repeatable('also load rules from this folder (repeatable)'))
+              .example('$0 rules list', 'the built-in rules')
+              .example('$0 rules list --rules my-rules/', 'with your own'),
           async (a) => {
             code = await (await import('./rules-cmd.js')).rulesList(a.rules as string[] | undefined, io);
           },
@@ -268,9 +286,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
           'one rule: condition, params with defaults, explanation, remediation',
           (z) =>
             z
-              .positional('id', { type: 'string', demandOption: true })
+              .positional('id', { type: 'string', demandOption: true, describe: 'a rule id, as rules list prints it' })
               .option('rules', repeatable('also load rules from this folder (repeatable)'))
-              .example('$0 rules show tcp-unhashed-sockets', ''),
+              .example('$0 rules show tcp-unhashed-sockets', 'what it checks and what to do'),
           async (a) => {
             code = await (await import('./rules-cmd.js')).rulesShow(a.id as string, a.rules as string[] | undefined, io);
           },
@@ -278,7 +296,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         .command(
           'lint <dir>',
           'check rule files: schema, unknown fields, functions, params; file:line each; exit 2 on any error',
-          (z) => z.positional('dir', { type: 'string', demandOption: true }).example('$0 rules lint my-rules/', ''),
+          (z) => z.positional('dir', { type: 'string', demandOption: true, describe: 'a folder of rule files (.yaml)' }).example('$0 rules lint my-rules/', 'check your rule files before using them'),
           async (a) => {
             code = await (await import('./rules-cmd.js')).rulesLint(a.dir as string, io);
           },
@@ -286,14 +304,28 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
         .command(
           'test <dir>',
           'run the rule tests of a rules folder (DIR/tests/<rule id>.yaml) with DIR\'s rules loaded as --rules DIR; exit 1 on a failed case',
-          (z) => z.positional('dir', { type: 'string', demandOption: true }).example('$0 rules test my-rules/', ''),
+          (z) =>
+            z
+              .positional('dir', { type: 'string', demandOption: true, describe: 'a folder of rule files with their tests in DIR/tests/' })
+              .example('$0 rules test my-rules/', 'run the test cases of your own rules'),
           async (a) => {
             code = await (await import('./rules-cmd.js')).rulesTest(a.dir as string, io);
           },
         )
-        .demandCommand(1, 'name a rules command: list, show, lint or test'),
+        .demandCommand(1, 'name a rules command: list, show, lint or test')
+        .example('$0 rules list', 'id, severity, scope and title of every rule')
+        .example('$0 rules show tcp-close-wait', 'one rule in full'),
     )
-    .demandCommand(1, 'name a command: analyze, export, explain, rules or capture-script')
+    .demandCommand(1, 'name a command: analyze, summary, export, explain, rules or capture-script')
+    .example('$0 analyze capture.log', 'findings on the terminal')
+    .example('$0 analyze -o ticket.md sosreport-web1.tar.xz', 'a markdown report to paste into a ticket')
+    .example('$0 summary bundles/', 'one line per host, worst first, with its top finding')
+    .example('$0 export capture.log -o snapshots.csv', 'one row per (host, moment)')
+    .example('$0 capture-script > sockscope-capture.sh', 'the capture loop to run on the host with the problem')
+    .epilogue(
+      'Exit codes: 0 done; 1 a finding at or above --fail-on; 2 usage error, broken rule file, no usable input, or an input ' +
+        'named on the command line that could not be read (said on stderr and at the top of the report, after writing what could be read).',
+    )
     .completion('completion', 'print a bash/zsh completion script: sockscope completion >> ~/.bashrc')
     .recommendCommands()
     .strict()
@@ -301,7 +333,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .alias('h', 'help')
     .option('debug', { type: 'boolean', default: false, describe: 'show stack traces of unexpected errors' })
     .version(VERSION)
-    .wrap(Math.min(110, io.stdout.columns || 110))
+    .wrap(io.helpWidth !== undefined ? io.helpWidth : Math.min(110, io.stdout.columns || 110))
     .exitProcess(false)
     .fail((msg, err) => {
       if (err) throw err;

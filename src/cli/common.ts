@@ -19,7 +19,7 @@ export interface CommonArgs {
 
 export function commonOptions<T>(y: Argv<T>) {
   return y
-    .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'files, directories, .gz files, or - for stdin' })
+    .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'capture logs and files, directories (walked), archives (.tar, .tar.gz, .tar.xz, .zip, .gz, .xz), sosreports, supportconfigs, sar files, or - for stdin' })
     .option('host', { type: 'string', describe: 'only this host: snapshots of other named hosts are left out, unnamed ones get this name' })
     .option('since', { type: 'string', describe: 'keep snapshots at or after this time (ISO 8601, date output, epoch)' })
     .option('until', { type: 'string', describe: 'keep snapshots at or before this time' })

@@ -22,6 +22,8 @@ export interface CliIo {
    * the bin exits with it when stdout closes early (`| head`).
    */
   settle?(code: number): void;
+  /** Width of the help text; null: no wrapping (the man page). Default: the terminal's, at most 110. */
+  helpWidth?: number | null;
 }
 
 export function processIo(): CliIo {
