@@ -2,7 +2,11 @@ import type { Argv } from 'yargs';
 import { analyzeWithSeries, parseLimitArgs, RuleSetError, type AnalyzeOptions } from '../analyze.js';
 import { renderHtml } from '../report/html-report.js';
 import type { HostSeries } from '../series/series.js';
-import { renderJira, renderJson, renderMarkdown, renderText, type TicketOptions } from '../report/findings.js';
+import { fleet, renderJira, renderJson, renderMarkdown, renderText, type TicketOptions } from '../report/findings.js';
+import { hostFileName, hostReport, renderIndex, type IndexFormat } from '../report/per-host.js';
+import type { AnalysisReport } from '../analyze.js';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { renderFindingsCsv, renderSummary } from '../report/fleet.js';
 import { oneLine } from '../report/safe-text.js';
 import { SEVERITY_RANK } from '../rules/schema.js';
@@ -56,7 +60,9 @@ function ticketOptions(a: AnalyzeArgs): TicketOptions {
 }
 
 export async function runAnalyze(given: AnalyzeArgs, io: CliIo): Promise<number> {
-  const a = { ...given, format: formatFor(given.format, given.output, ANALYZE_EXTENSIONS, 'text') };
+  const dir = given['output-dir'];
+  const a = { ...given, format: dir !== undefined ? (given.format ?? 'markdown') : formatFor(given.format, given.output, ANALYZE_EXTENSIONS, 'text') };
+  if (dir !== undefined) checkOutputDir(dir, a);
   checkOutputPath(a.output, a.inputs);
   const opts = analyzeArgsToOptions(a, io);
   let report;
@@ -86,6 +92,11 @@ export async function runAnalyze(given: AnalyzeArgs, io: CliIo): Promise<number>
     : failOn && report.findings.some((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[failOn]) ? 1
     : 0;
   io.settle?.(code);
+  if (dir !== undefined) {
+    writeHostReports(dir, a, report, series, files);
+    printRun(a, report, io);
+    return code;
+  }
   const out = openOutput(a.output, io);
   // --color, else the conventions: FORCE_COLOR (not 0) forces it, NO_COLOR turns it off, else a terminal on stdout.
   const force = io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0' && io.env.FORCE_COLOR !== 'false';
@@ -105,6 +116,12 @@ export async function runAnalyze(given: AnalyzeArgs, io: CliIo): Promise<number>
     : renderText(report, color);
   await out.write(text);
   await out.close();
+  printRun(a, report, io);
+  return code;
+}
+
+/** Input problems, notices and the run's accounting on stderr (inputs that failed even with --quiet). */
+function printRun(a: AnalyzeArgs & { format: string }, report: AnalysisReport, io: CliIo): void {
   if (a.quiet) printFailed(report.inputs.failed, io);
   else {
     for (const p of report.inputs.problems) io.stderr.write(`sockscope: ${oneLine(p.source)}: ${oneLine(p.reason)}\n`);
@@ -114,5 +131,38 @@ export async function runAnalyze(given: AnalyzeArgs, io: CliIo): Promise<number>
       io.stderr.write(`sockscope: ${i.files} file(s), ${i.blocks} block(s) → ${i.snapshots} snapshot(s), ${i.skipped.length} skipped; ${report.findings.length} finding(s)\n`);
     }
   }
-  return code;
+}
+
+const DIR_FORMATS: Readonly<Record<string, { ext: string; index: IndexFormat }>> = {
+  markdown: { ext: 'md', index: 'markdown' },
+  html: { ext: 'html', index: 'html' },
+  json: { ext: 'json', index: 'json' },
+  text: { ext: 'txt', index: 'text' },
+};
+
+/** --output-dir: a format it writes, no -o, and a new or empty folder (no old report is mixed in). */
+function checkOutputDir(dir: string, a: AnalyzeArgs & { format: string }): void {
+  if (a.output !== undefined) throw new UsageError('give -o FILE or --output-dir DIR, not both');
+  if (!Object.hasOwn(DIR_FORMATS, a.format)) throw new UsageError(`--output-dir writes markdown, html, json or text reports, not ${a.format}`);
+  if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) throw new UsageError(`--output-dir ${dir}: not an empty folder`);
+}
+
+/** One report per host, worst first, and DIR/index.EXT linking to them. */
+function writeHostReports(dir: string, a: AnalyzeArgs & { format: string }, report: AnalysisReport, series: HostSeries[], files: { name: string; bytes: number }[]): void {
+  const { ext, index } = DIR_FORMATS[a.format]!;
+  mkdirSync(dir, { recursive: true });
+  const hosts = fleet(report);
+  const names = new Map<string, string>();
+  hosts.forEach((h, k) => {
+    const name = hostFileName(k + 1, hosts.length, h.series, ext);
+    names.set(h.series, name);
+    const r = hostReport(report, h.series);
+    const text =
+      a.format === 'html' ? renderHtml(r, series.filter((s) => s.label === h.series), { files })
+      : a.format === 'json' ? renderJson(r)
+      : a.format === 'markdown' ? renderMarkdown(r, ticketOptions(a))
+      : renderText(r, false);
+    writeFileSync(join(dir, name), text);
+  });
+  writeFileSync(join(dir, `index.${ext}`), renderIndex(report, names, index));
 }
