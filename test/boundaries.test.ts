@@ -49,6 +49,7 @@ const ORDER_EXCEPTIONS: Record<string, string> = {
   'src/report/html-report.ts -> src/analyze.ts': 'type AnalysisReport lives in analyze.ts (15.3)',
   'src/report/fleet.ts -> src/analyze.ts': 'type AnalysisReport lives in analyze.ts (15.3)',
   'src/report/findings-parquet.ts -> src/analyze.ts': 'type AnalysisReport lives in analyze.ts (15.3)',
+  'src/report/per-host.ts -> src/analyze.ts': 'type AnalysisReport lives in analyze.ts (15.3)',
 };
 
 /** Modules that touch files, and modules that touch the process (or start others). */
