@@ -49,5 +49,9 @@ describe('sosreport /proc/net copies (proc/<pid>/net)', () => {
     const { snapshots } = await collectSnapshots([join(HOTSOS, 'rabbitmq')]);
     expect(snapshots.map((s) => s.formats.join('+'))).toEqual(['sockstat+sockstat6+snmp+netstat']);
     expect(snapshots[0]!.values).toMatchObject({ sockets_used: 332, tcp4_inuse: 10, tcp6_inuse: 163, tcp_estab: 166 });
+    // No date file: the time is a guess, and the snapshot says where it came from.
+    expect(snapshots[0]!.diagnostics.map((d) => d.message)).toContainEqual(
+      `capture time taken from the file's mtime (${join(HOTSOS, 'rabbitmq/proc/123803/net/sockstat')}): the sosreport has no manifest or date file`,
+    );
   });
 });

@@ -3,7 +3,7 @@ import { formatOfPath } from '../../parse/formats/index.js';
 import { parseUptime } from '../../parse/kernel-log.js';
 import { isLimitSysctl } from '../../parse/sysctl.js';
 import type { TimeOptions } from '../../segment/time.js';
-import { joinPath, type Tree } from '../tree.js';
+import { DiskTree, joinPath, type Tree } from '../tree.js';
 import { exists, member, textMember, timeFromEpoch, timeFromText, type BundleContext, type BundleItems } from './common.js';
 import { bundleZone } from './zone.js';
 
@@ -129,7 +129,9 @@ export async function* sosreport(tree: Tree, dir: string, opts: TimeOptions): Bu
     const st = await tree.stat(joinPath(dir, first));
     if (st?.mtimeMs !== undefined) {
       ctx.time = timeFromEpoch(Math.floor(st.mtimeMs / 1000));
-      ctx.timeNote = `capture time taken from the archive member's mtime (${tree.label(joinPath(dir, first))}): the sosreport has no manifest or date file`;
+      // On disk the mtime is when the tree was extracted or checked out unless tar kept it: a guess either way.
+      const what = tree instanceof DiskTree ? "file's" : "archive member's";
+      ctx.timeNote = `capture time taken from the ${what} mtime (${tree.label(joinPath(dir, first))}): the sosreport has no manifest or date file`;
     }
   }
   let found = 0;
