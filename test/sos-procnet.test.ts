@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sosreportSkips } from '../src/ingest/bundles/sosreport.js';
 import { collectSnapshots } from '../src/pipeline.js';
 import { ROOT } from './helpers.js';
 
@@ -53,5 +54,10 @@ describe('sosreport /proc/net copies (proc/<pid>/net)', () => {
     expect(snapshots[0]!.diagnostics.map((d) => d.message)).toContainEqual(
       `capture time taken from the file's mtime (${join(HOTSOS, 'rabbitmq/proc/123803/net/sockstat')}): the sosreport has no manifest or date file`,
     );
+  });
+
+  it('in an archive, a big capture under proc/<pid>/net is read; other big files there are passed over', () => {
+    const big = 9 << 20;
+    expect([sosreportSkips('proc/3255/net/sockstat', big), sosreportSkips('proc/3255/net/tcp6', big), sosreportSkips('proc/3255/net/unix', big)]).toEqual([false, false, true]);
   });
 });

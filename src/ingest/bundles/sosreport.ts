@@ -20,8 +20,6 @@ const CAPTURES = [
 ];
 /** The files of a /proc/net copy that are read, in CAPTURES order. */
 const NET_FILES = CAPTURES.filter((c) => c.startsWith('NET/')).map((c) => c.slice(4));
-/** A capture kept under a process's folder (`proc/282492/net/sockstat`). */
-const PID_NET = /^proc\/\d+\/net\/[^/]+$/;
 /** What the top of a sosreport (or a copy of part of one) holds: a tree of only these, with a /proc/net copy, is read as one. */
 const SOS_TOP = new Set([
   'proc', 'sys', 'etc', 'var', 'usr', 'run', 'lib', 'boot', 'sos_commands', 'sos_reports', 'sos_logs', 'sos_strings',
@@ -47,7 +45,7 @@ export function sosreportSkips(rel: string, size: number): boolean {
   if (SAR_DIRS.includes(dir)) return false;
   if (/^(var\/log\/|sys\/|sos_strings\/|sos_logs\/)/.test(rel)) return true;
   if (size <= 8 << 20) return false;
-  return !(CAPTURES.includes(rel.replace(/^proc\/(\d+\/)?net\//, 'NET/')) || PID_NET.test(rel) || (LISTING_DIRS.includes(dir) && formatOfPath(rel)?.kind === 'listing') || dir === 'sos_commands/kernel');
+  return !(CAPTURES.includes(rel.replace(/^proc\/(\d+\/)?net\//, 'NET/')) || (LISTING_DIRS.includes(dir) && formatOfPath(rel)?.kind === 'listing') || dir === 'sos_commands/kernel');
 }
 
 /**
