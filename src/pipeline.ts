@@ -203,7 +203,8 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
       stats.filtered++;
       return;
     }
-    if (repeated(moments.check(f.host, f.namespace, ms, f.values, f.file, f.line), f.file, `${f.file}:${f.line}`, 1)) return;
+    const c = moments.check(f.host, f.namespace, ms, f.values, f.file, f.line);
+    if (c && repeated(c, f.file, `${f.file}:${f.line}`, 1)) return;
     stats.snapshots++;
     if (sink.fast) sink.fast(f);
     else sink.snapshot(fastSnapshot(f));

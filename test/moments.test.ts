@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectSnapshots } from '../src/pipeline.js';
 import { sample, samplePath } from './helpers.js';
+import { NUMERIC_FIELDS } from '../src/normalize/fields.js';
+import { MomentIndex, type MomentCheck } from '../src/normalize/moments.js';
+import type { Diagnostic } from '../src/normalize/types.js';
 
 describe('one row per (host, moment) across files', () => {
   it('unconnected-leak/: three loops at the same seconds give one row per moment; agreeing repeats merge with a note, others are reported', async () => {
@@ -85,5 +88,82 @@ describe('timestamps that cannot be placed in time are counted in the summary', 
         reason: '2 timestamp(s) ignored, their snapshots have no time: time zone "CET" in "Wed Nov 25 01:55:46 CET 2026" is not UTC/GMT or a numeric offset; pass --tz ZONE (e.g. --tz Europe/Berlin) to read it (the first; each snapshot has its own diagnostic)',
       },
     ]);
+  });
+});
+
+describe('MomentIndex keeps each value exactly (its values are coded as differences)', () => {
+  // The index as it was when it kept every value as a float64: the reference the coded one must equal.
+  const N = NUMERIC_FIELDS.length;
+  const DERIVED = new Set([NUMERIC_FIELDS.indexOf('tcp_closed'), NUMERIC_FIELDS.indexOf('tcp_unhashed')]);
+  class Reference {
+    private byHost = new Map<string, { file: string; rows: Map<number, { vals: number[]; line: number; alt: Map<number, number[]> }> }[]>();
+    check(host: string | undefined, ns: string | undefined, ms: number, vals: ArrayLike<number | undefined>, file: string, line: number, diagnostics?: readonly Diagnostic[]): MomentCheck {
+      const hk = host === undefined && ns === undefined ? '' : `${host ?? ''}\u0000${ns ?? ''}`;
+      let files = this.byHost.get(hk);
+      if (!files) this.byHost.set(hk, (files = []));
+      let cur = files[files.length - 1];
+      if (!cur || cur.file !== file) files.push((cur = { file, rows: new Map() }));
+      for (const prev of files.slice(0, -1)) {
+        const r = prev.rows.get(ms);
+        if (!r) continue;
+        const diffs: string[] = [];
+        const adds: string[] = [];
+        for (let k = 0; k < N; k++) {
+          const a = r.vals[k]!;
+          const b = vals[k] ?? NaN;
+          if (Number.isNaN(b)) continue;
+          if (Number.isNaN(a)) adds.push(NUMERIC_FIELDS[k]!);
+          else if (a !== b && !DERIVED.has(k) && !r.alt.get(k)?.includes(b)) diffs.push(`${NUMERIC_FIELDS[k]} ${a} there, ${b} here`);
+        }
+        const first = `${prev.file}:${r.line}`;
+        if (diffs.length > 0) return { conflict: diffs.join(', '), first };
+        if (adds.length > 0) return { adds: adds.join(', '), first };
+        return { agree: first };
+      }
+      if (cur.rows.has(ms)) return undefined; // a file's own repeats are the segmenter's business; the first is found
+      const alt = new Map<number, number[]>();
+      for (const d of diagnostics ?? []) {
+        const k = d.kind === 'disagree' && d.field !== undefined ? NUMERIC_FIELDS.indexOf(d.field as never) : -1;
+        if (k >= 0 && d.other !== undefined) alt.set(k, [...(alt.get(k) ?? []), d.other]);
+      }
+      cur.rows.set(ms, { vals: Array.from({ length: N }, (_, k) => vals[k] ?? NaN), line, alt });
+      return undefined;
+    }
+  }
+
+  it('agrees with the float64 reference on random files: absent values, fractions, -0, values past 2^53, big jumps, times out of order', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
+    const odd = [NaN, 0, -0, 0.5, -3, 2 ** 53 + 2, 2 ** 40, -(2 ** 40) - 1, 2 ** 41 + 7, 1e300, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 127, 128, 16383, 16384];
+    const index = new MomentIndex();
+    const ref = new Reference();
+    const out: [MomentCheck, MomentCheck][] = [];
+    const base = Array.from({ length: N }, () => Math.floor(rnd() * 1000));
+    for (let f = 0; f < 6; f++) {
+      const host = pick([undefined, 'a', 'b']);
+      const file = `f${f}`;
+      const used = new Set<number>();
+      for (let r = 0; r < 300; r++) {
+        // Moments of a few minutes, so later files hit earlier ones; each file gives a moment once, in or out of order.
+        let ms = (f % 2 === 0 ? r : Math.floor(rnd() * 400)) * 60000;
+        if (used.has(ms)) continue;
+        used.add(ms);
+        // The moment's true values (the same in every file), some absent here, now and then one read differently.
+        const m = ms / 60000;
+        const vals: (number | undefined)[] = base.map((v, k) => ((m * 31 + k * 17) % 23 === 0 ? odd[(m + k) % odd.length] : v + ((m * 7 + k * 3) % 11) * (k === 4 && m % 9 === 0 ? 100000 : 1)));
+        if (rnd() < 0.2) vals[Math.floor(rnd() * N)] = undefined;
+        if (rnd() < 0.3) vals[Math.floor(rnd() * N)] = pick(odd);
+        const diagnostics: Diagnostic[] = rnd() < 0.1 ? [{ kind: 'disagree', source: 'x:1', message: '', field: NUMERIC_FIELDS[Math.floor(rnd() * N)]!, other: base[0]! + 1 }] : [];
+        const line = r * 22 + 1;
+        out.push([index.check(host, undefined, ms, vals, file, line, diagnostics), ref.check(host, undefined, ms, vals, file, line, diagnostics)]);
+        ms = 0;
+      }
+    }
+    for (const [got, want] of out) expect(got).toEqual(want);
+    const kinds = (k: string) => out.filter(([, w]) => w !== undefined && k in w).length;
+    expect(kinds('agree')).toBeGreaterThan(10);
+    expect(kinds('adds')).toBeGreaterThan(10);
+    expect(kinds('conflict')).toBeGreaterThan(100);
   });
 });
