@@ -22,6 +22,8 @@ export interface CompileEnv {
   column(name: string): Float64Array | undefined;
   /** Records an identifier read as absent (for the "not evaluated" list). */
   missing(name: string): void;
+  /** A function of the engine's own per snapshot (counter_delta, log_count, ...), compiled; undefined: not one it compiles. */
+  call?(name: string, args: readonly Expr[]): NumFn | undefined;
 }
 
 const TEXT_DERIVED = new Set(['mismatch_fields', 'unhashed_owners', 'close_wait_owners', 'timewait_peers', 'orphan_peers', 'full_listeners', 'udp_drop_sockets', 'run_start', 'run_end']);
@@ -90,6 +92,8 @@ export function compileNum(e: Expr, env: CompileEnv): NumFn | undefined {
       return undefined;
     }
     case 'call': {
+      const own = env.call?.(e.name, e.args);
+      if (own) return own;
       const args = e.args.map((x) => compileNum(x, env));
       if (args.some((x) => !x)) return undefined;
       const f = args as NumFn[];

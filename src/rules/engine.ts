@@ -475,6 +475,33 @@ function compileEnv(rule: CompiledRule, ctx: Context, book: LimitBook, missing: 
     missing(name) {
       missing.add(name);
     },
+    // The same values and missing names as snapshotEnv's call() outside a run (a message's run_sum stays evaluated).
+    call(name, args) {
+      if (name === 'counter_delta' || name === 'counter_rate') {
+        const f = args.length === 1 ? identName(args[0]!) : undefined;
+        if (f === undefined) return undefined;
+        const col = ctx.column(f);
+        const times = ctx.s.times;
+        const rate = name === 'counter_rate';
+        return (i) => {
+          const step = counterStep(times, col, i);
+          if (!step) {
+            if (Number.isNaN(col[i]!)) missing.add(f);
+            return NaN;
+          }
+          if (!rate) return step.delta;
+          return step.seconds > 0 ? step.delta / step.seconds : NaN;
+        };
+      }
+      if (name === 'log_count' && args.length === 1 && args[0]!.kind === 'str') {
+        const le = ctx.logEvents(rule.id, args[0]!.value);
+        if (!le) return () => NaN;
+        const counts = new Float64Array(ctx.s.length);
+        for (let k = 0; k < le.bucket.length; k++) counts[le.bucket[k]!]!++;
+        return (i) => counts[i]!;
+      }
+      return undefined;
+    },
   };
 }
 
