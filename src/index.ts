@@ -5,8 +5,8 @@
  *   const report = await analyze(['sosreport.tar.xz']);
  *   await exportSnapshots(['capture.log'], { format: 'csv' }, (text) => process.stdout.write(text));
  */
-import { readSnapshots, type ReadOptions, type RunStats } from './pipeline.js';
-import { csvWriter, jsonlWriter } from './report/rows.js';
+import type { ReadOptions, RunStats } from './pipeline.js';
+import { exportRows } from './export.js';
 
 export { analyze, analyzeWithSeries, loadRules, type AnalysisReport, type AnalyzeOptions } from './analyze.js';
 export { readSnapshots, collectSnapshots, type ReadOptions, type RunStats, type SnapshotSink } from './pipeline.js';
@@ -30,12 +30,17 @@ export async function exportSnapshots(
   opts: ReadOptions & { format?: 'csv' | 'jsonl' },
   write: (text: string) => void | Promise<void>,
 ): Promise<RunStats> {
-  const w = opts.format === 'jsonl' ? jsonlWriter() : csvWriter();
-  const stats = await readSnapshots(inputs, opts, {
-    snapshot: (s) => w.snapshot(s),
-    fast: (f) => w.fast(f),
-    drain: () => (w.pending > 1 << 16 ? write(w.take().toString('utf8')) : undefined),
+  let wait: void | Promise<void>;
+  return exportRows(inputs, opts, {
+    // Rows are lent whole, so a piece never ends inside a character.
+    lend: (b) => {
+      wait = write(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8'));
+      return true;
+    },
+    ready: () => {
+      const w = wait;
+      wait = undefined;
+      return w ?? undefined;
+    },
   });
-  await write(w.take().toString('utf8'));
-  return stats;
 }

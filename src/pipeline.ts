@@ -77,6 +77,24 @@ export function emptyStats(): RunStats {
   };
 }
 
+/** Adds the accounting of `s` (a later part of the same run: another input, another piece) to `into`. */
+export function mergeStats(into: RunStats, s: RunStats): RunStats {
+  into.files += s.files;
+  into.bytes += s.bytes;
+  into.lines += s.lines;
+  into.outsideLines += s.outsideLines;
+  into.blocks += s.blocks;
+  into.blocksInSnapshots += s.blocksInSnapshots;
+  into.snapshots += s.snapshots;
+  into.filtered += s.filtered;
+  into.otherHosts += s.otherHosts;
+  into.duplicates += s.duplicates;
+  into.skipped.push(...s.skipped);
+  into.inputProblems.push(...s.inputProblems);
+  into.failedInputs.push(...s.failedInputs);
+  return into;
+}
+
 export interface SnapshotSink {
   snapshot(s: Snapshot): void;
   /**

@@ -25,6 +25,7 @@ const SRC = join(ROOT, 'src');
 const STAGE_RANK: Record<string, number> = {
   'parse': 0,
   'version.ts': 0,
+  'options.ts': 0, // the options table: plain data, read by the CLI and by parallel/prefork.ts
   'segment': 1,
   'ingest': 2,
   'normalize': 3,
@@ -33,6 +34,7 @@ const STAGE_RANK: Record<string, number> = {
   'report': 6,
   'pipeline.ts': 7,
   'analyze.ts': 8,
+  'export.ts': 8,
   'parallel': 9,
   'index.ts': 9, // the library entry: nothing imports it
   'cli': 10,

@@ -1,16 +1,16 @@
 import yargs from 'yargs';
 import { readSnapshots } from '../pipeline.js';
-import { csvWriter, jsonlWriter } from '../report/rows.js';
 import { attachProgress, commonOptions, printSummary, formatFor, readExitCode, readOptions, repeatable, UsageError, type CommonArgs } from './common.js';
 import { checkOutputPath, discardOutputs, openOutput, OutputError, OutputFile, processIo, type CliIo } from './io.js';
 import { analyzeOptions, summaryOptions, type AnalyzeArgs } from './analyze-options.js';
 import { VERSION } from '../version.js';
 import { layoutHelp } from './help.js';
-import { availableParallelism } from 'node:os';
 import { closeSync, constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { exportWorkers, JOBS_MIN_BYTES, SPLIT_MIN_BYTES, takePreforked } from '../parallel/prefork.js';
+import { exportWorkers, takePreforked } from '../parallel/prefork.js';
+import { EXPORT_OPTIONS, SPLIT_MIN_BYTES } from '../options.js';
+import { exportRows } from '../export.js';
 
 type ExportArgs = CommonArgs & { format?: string; output?: string; 'row-group-rows'?: number; 'output-dir'?: string; partition?: string[]; jobs: number; 'jobs-min-bytes': number; split?: boolean };
 
@@ -21,11 +21,10 @@ async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
   const format = a.format;
   if (a['output-dir'] !== undefined) return runExportDataset({ ...a, format: given.format }, opts, io);
   if (a.partition?.length) throw new UsageError('--partition needs --output-dir DIR');
-  if (format === 'parquet') return runExportParquet(a, opts, io);
   // Several cores: large files each in its own process; with --split, a big log is also cut into pieces (parallel/).
   // Workers write to the output themselves: a file, or this process's own stdout (not a test's stream).
   const toFd = (a.output !== undefined && a.output !== '-') || io.stdout === process.stdout;
-  const workers = toFd ? exportWorkers(a.inputs, a.jobs, a.split === true, a['jobs-min-bytes']) : 0;
+  const workers = toFd && format !== 'parquet' ? exportWorkers(a.inputs, a.jobs, a.split === true, a['jobs-min-bytes']) : 0;
   if (workers > 0) {
     // The workers write to the output themselves, in turn: stdout, or a file that every
     // process appends to (workers started before it was opened open it themselves).
@@ -54,42 +53,10 @@ async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
     printSummary(stats, a.quiet, io);
     return readExitCode(stats);
   }
+  // One file or stdout, in this process: CSV, JSON Lines or Parquet (parquet row groups are written as they fill).
   const out = openOutput(a.output, io);
-  const w = format === 'jsonl' ? jsonlWriter() : csvWriter();
   const progress = await attachProgress(a, opts, io);
-  const stats = await readSnapshots(a.inputs, opts, writerSink(w, out));
-  w.lend(out.writeNow);
-  await out.close();
-  progress.done();
-  printSummary(stats, a.quiet, io);
-  return readExitCode(stats);
-}
-
-/** The sink of one row writer (CSV, JSON Lines or Parquet): rows go to the writer, its bytes to `out` once 64 KiB wait. */
-function writerSink(
-  w: Pick<ReturnType<typeof csvWriter>, 'snapshot' | 'fast' | 'pending' | 'lend'>,
-  out: ReturnType<typeof openOutput>,
-): Parameters<typeof readSnapshots>[2] {
-  return {
-    snapshot: (s) => w.snapshot(s),
-    fast: (f) => w.fast(f),
-    drain: () => {
-      if (w.pending <= 1 << 16) return;
-      w.lend(out.writeNow);
-      return out.ready();
-    },
-  };
-}
-
-/** One Parquet file (report/parquet.ts), written row group by row group in this process. */
-async function runExportParquet(a: ExportArgs, opts: ReturnType<typeof readOptions>, io: CliIo): Promise<number> {
-  const { parquetWriter } = await import('../report/parquet.js');
-  const out = openOutput(a.output, io);
-  const w = parquetWriter(a['row-group-rows'] ? { rowGroupRows: a['row-group-rows'] } : {});
-  const progress = await attachProgress(a, opts, io);
-  const stats = await readSnapshots(a.inputs, opts, writerSink(w, out));
-  w.finish();
-  await out.write(w.take());
+  const stats = await exportRows(a.inputs, { ...opts, format, ...(a['row-group-rows'] ? { rowGroupRows: a['row-group-rows'] } : {}) }, { lend: out.writeNow, ready: out.ready });
   await out.close();
   progress.done();
   printSummary(stats, a.quiet, io);
@@ -207,14 +174,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       'write one row per (host, moment) as CSV, JSON Lines or Parquet',
       (y) =>
         commonOptions(y)
-          .option('format', { choices: ['csv', 'jsonl', 'parquet'] as const, describe: 'output format; default: from -o\'s extension (.csv .jsonl .parquet), else csv' })
-          .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
-          .option('jobs', { alias: 'j', type: 'number', default: availableParallelism(), describe: 'large files read at once on separate cores (several file inputs); 1 reads them in turn' })
-          .option('split', { type: 'boolean', default: false, describe: 'with -j: also cut one big plain log (32 MiB and more) into pieces read side by side; the rows are the same' })
-          .option('jobs-min-bytes', { type: 'number', default: JOBS_MIN_BYTES, hidden: true, describe: 'smallest file size that gets its own core' })
-          .option('output-dir', { type: 'string', describe: 'write a Parquet dataset into DIR (new or empty) instead of one file' })
-          .option('partition', { type: 'string', array: true, choices: ['host', 'date'], describe: 'with --output-dir: Hive partitions DIR/host=NAME/date=YYYY-MM-DD/part-0.parquet, in the order given' })
-          .option('row-group-rows', { type: 'number', hidden: true, describe: 'Parquet: rows per row group (default 65536)' })
+          .options(EXPORT_OPTIONS)
           .example('$0 export samples/ -o snapshots.csv', 'every capture under samples/ as CSV')
           .example('$0 export -j 2 host1.log host2.log -o all.csv', 'two large logs on two cores')
           .example('$0 export --format jsonl capture.log.gz', 'a gzipped log as JSON Lines')

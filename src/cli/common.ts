@@ -6,6 +6,7 @@ import { checkZone, isTimestampError, parseTimestampLine } from '../segment/time
 import type { CliIo } from './io.js';
 import type { InputProblem } from '../ingest/sources.js';
 import { oneLine } from '../report/safe-text.js';
+import { READ_OPTIONS } from '../options.js';
 
 export interface CommonArgs {
   inputs: string[];
@@ -20,12 +21,7 @@ export interface CommonArgs {
 export function commonOptions<T>(y: Argv<T>) {
   return y
     .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'capture logs and files, directories (walked), archives (.tar, .tar.gz, .tar.xz, .zip, .gz, .xz), sosreports, supportconfigs, sar files, or - for stdin' })
-    .option('host', { type: 'string', describe: 'only this host: snapshots of other named hosts are left out, unnamed ones get this name' })
-    .option('since', { type: 'string', describe: 'keep snapshots at or after this time (ISO 8601, date output, epoch)' })
-    .option('until', { type: 'string', describe: 'keep snapshots at or before this time' })
-    .option('tz', { type: 'string', describe: 'IANA zone for zone abbreviations such as CET and for times without a zone (e.g. Europe/Berlin)' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'print no summary or diagnostics on stderr' })
-    .option('progress', { type: 'boolean', default: true, describe: 'progress on stderr when it is a terminal (--no-progress turns it off)' });
+    .options(READ_OPTIONS);
 }
 
 export class UsageError extends Error {}

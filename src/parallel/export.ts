@@ -2,10 +2,10 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expandInputs, isProblem } from '../ingest/sources.js';
 import { packing } from '../ingest/decompress.js';
-import { emptyStats, type FileRange, type ReadOptions, type RunStats } from '../pipeline.js';
+import { emptyStats, mergeStats, type FileRange, type ReadOptions, type RunStats } from '../pipeline.js';
 import { csvHeader } from '../report/rows.js';
 import { parseFilenameTime } from '../segment/time.js';
-import { SPLIT_MIN_BYTES } from './prefork.js';
+import { SPLIT_MIN_BYTES } from '../options.js';
 import { planPieces } from './split.js';
 import { fdOut, HoldBudget, runJob, stdoutOut, TurnOut, type WorkerJob } from './job.js';
 import type { FromWorker, ToWorker } from './worker.js';
@@ -134,7 +134,7 @@ async function exportWith(
   await Promise.all([here(), ...workers.map(there)]);
   await Promise.all(written); // the last units' rows, written in their turn
   const total = emptyStats();
-  for (const st of byIdx) if (st) merge(total, st); // input order: the summary reads the same as a serial run's
+  for (const st of byIdx) if (st) mergeStats(total, st); // input order: the summary reads the same as a serial run's
   return total;
 }
 
@@ -241,19 +241,4 @@ async function splittable(input: string, opts: ReadOptions, minBytes: number) {
     found = { path: input, name: item.name, base: item.base, size: item.size };
   }
   return count === 1 ? found : undefined;
-}
-
-function merge(into: RunStats, s: RunStats): void {
-  into.files += s.files;
-  into.bytes += s.bytes;
-  into.lines += s.lines;
-  into.outsideLines += s.outsideLines;
-  into.blocks += s.blocks;
-  into.blocksInSnapshots += s.blocksInSnapshots;
-  into.snapshots += s.snapshots;
-  into.filtered += s.filtered;
-  into.otherHosts += s.otherHosts;
-  into.skipped.push(...s.skipped);
-  into.inputProblems.push(...s.inputProblems);
-  into.failedInputs.push(...(s.failedInputs ?? []));
 }

@@ -2,17 +2,19 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { EXPORT_OPTIONS, JOBS_MIN_BYTES, READ_OPTIONS, SPLIT_MIN_BYTES, valuedFlags } from '../options.js';
 
 /**
  * Export workers started before the CLI has loaded. Reading the command line here is a
  * guess made before yargs parses it (it only looks for `export`, -j and big files): a
  * wrong guess costs a worker that is stopped unused, or a worker started later, never a
- * different result. Only node: modules are imported: this runs before the rest loads.
+ * different result. Only node: modules and the options table are imported: this runs
+ * before the rest loads.
  */
 let started: ChildProcess[] = [];
 
-/** Options of `export` whose value is the next argument (that value is not an input). */
-const VALUED = new Set(['-o', '--output', '--format', '-j', '--jobs', '--jobs-min-bytes', '--host', '--since', '--until', '--tz']);
+/** Options of `export` whose value is the next argument (that value is not an input): from the table yargs reads. */
+const VALUED = valuedFlags(READ_OPTIONS, EXPORT_OPTIONS);
 
 /** Start the workers that `preforkCount` counts. */
 export function prefork(argv: readonly string[], workerScript: URL): void {
@@ -21,11 +23,6 @@ export function prefork(argv: readonly string[], workerScript: URL): void {
   const script = fileURLToPath(workerScript);
   for (let k = 0; k < n; k++) started.push(fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
 }
-
-/** Smallest file that gets its own core with -j (--jobs-min-bytes). */
-export const JOBS_MIN_BYTES = 16 << 20;
-/** Smallest file that --split cuts into pieces. */
-export const SPLIT_MIN_BYTES = 32 << 20;
 
 /** A regular file's size (symbolic links followed); undefined for stdin, directories and the rest. */
 function fileSize(path: string): number | undefined {
