@@ -13,7 +13,8 @@ const hostKey = (host: string | undefined, file: string): string => seriesKey({ 
 import { limitKey, SeriesBuilder, type HostSeries } from './series/series.js';
 import { inputBytes } from './ingest/sources.js';
 import { VERSION } from './version.js';
-import { hostSparklines, type Sparkline } from './report/sparkline.js';
+import { hostSparklines } from './report/sparkline.js';
+import type { AnalysisReport, HostSummary } from './report/model.js';
 
 export interface AnalyzeOptions extends ReadOptions, RuleSetOptions {
   /** `--rules DIR`, repeatable. */
@@ -22,39 +23,7 @@ export interface AnalyzeOptions extends ReadOptions, RuleSetOptions {
   limits?: Record<string, number>;
 }
 
-export interface HostSummary {
-  host: string | null;
-  series: string;
-  first: string | null;
-  last: string | null;
-  snapshots: number;
-  /** Unicode sparklines of the key series, with first/min/max/last. */
-  sparklines: Record<string, Sparkline>;
-}
-
-/** The whole result of `analyze`, as the json format writes it. */
-export interface AnalysisReport {
-  tool: { name: 'sockscope'; version: string };
-  inputs: {
-    files: number;
-    bytes: number;
-    blocks: number;
-    /** Blocks that became (part of) snapshots: blocks = blocks_in_snapshots + skipped. */
-    blocks_in_snapshots: number;
-    snapshots: number;
-    skipped: { source: string; reason: string }[];
-    problems: { source: string; reason: string }[];
-    /** Inputs named on the command line that gave nothing (a subset of problems): named at the top of every report. */
-    failed: { source: string; reason: string }[];
-    outside_lines: number;
-  };
-  hosts: HostSummary[];
-  rules: string[];
-  limits: { series: string; name: string; value: number; source: string }[];
-  findings: Finding[];
-  not_evaluated: NotEvaluated[];
-  notices: string[];
-}
+export type { AnalysisReport, HostSummary } from './report/model.js';
 
 export class RuleSetError extends Error {
   constructor(readonly errors: string[]) {

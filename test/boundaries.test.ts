@@ -45,13 +45,6 @@ const STAGE_RANK: Record<string, number> = {
  * it. An entry that is no longer needed fails the test too: delete it when its fix lands.
  */
 const ORDER_EXCEPTIONS: Record<string, string> = {
-  // The report model (AnalysisReport) is declared in analyze.ts; 15.3 "The report model
-  // moves into report/".
-  'src/report/findings.ts -> src/analyze.ts': 'type AnalysisReport lives in analyze.ts (15.3)',
-  'src/report/html-report.ts -> src/analyze.ts': 'type AnalysisReport lives in analyze.ts (15.3)',
-  'src/report/fleet.ts -> src/analyze.ts': 'type AnalysisReport lives in analyze.ts (15.3)',
-  'src/report/findings-parquet.ts -> src/analyze.ts': 'type AnalysisReport lives in analyze.ts (15.3)',
-  'src/report/per-host.ts -> src/analyze.ts': 'type AnalysisReport lives in analyze.ts (15.3)',
 };
 
 /** Modules that touch files, and modules that touch the process (or start others). */

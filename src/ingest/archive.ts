@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type yauzl from 'yauzl';
 import { MemTree } from './tree.js';
-import type { InputProblem } from './sources.js';
+import type { InputProblem } from './types.js';
 
 export interface ArchiveLimits {
   /** Members up to this size are held in memory so bundle layouts can be recognized. */

@@ -1,51 +1,14 @@
 import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { TimeOptions, Timestamp, TimestampError } from '../segment/time.js';
+import type { TimeOptions } from '../segment/time.js';
+import type { InputFile, InputProblem } from './types.js';
 import { DEFAULT_LIMITS, isStreamed, tarMembers, zipMembers, type ArchiveLimits, type Budget, type MemberPolicy, type StreamedMember } from './archive.js';
 import { bundleSkips, recognizeBundle } from './bundles/index.js';
 import { decompress, packing, peekStream, sniff, SNIFF_BYTES } from './decompress.js';
 import { DiskTree, joinPath, type MemTree, type Tree, type TreeEntry } from './tree.js';
 
-/**
- * One input file as the pipeline sees it: a display name (used in every
- * `source`), a way to open its decompressed bytes, and what its bundle says
- * about it (host, capture time, namespace, or that it holds a limit).
- */
-export interface InputFile {
-  /** `path`, `-` for stdin, `archive!inner/path` inside an archive. */
-  name: string;
-  /** Base name used for time-in-name detection. */
-  base: string;
-  /** Size in bytes as stored, when known. */
-  size?: number;
-  mtimeMs?: number;
-  open(): Readable;
-  /** From the bundle: the host these captures are of. */
-  host?: string;
-  /** From the bundle: when the captures were taken (they carry no time themselves). */
-  defaultTime?: Timestamp | TimestampError;
-  /** Note on where defaultTime came from (shown as a diagnostic when it is a guess). */
-  timeNote?: string;
-  namespace?: string;
-  /** From the bundle: the zone its clock is in (`--tz` wins), or its zone abbreviations' offsets. */
-  tz?: string;
-  zones?: Readonly<Record<string, number>>;
-  /** The file is `proc/sys/net/ipv4/<name>`: its content is that limit. */
-  limitSysctl?: string;
-  /**
-   * A kernel log of the bundle (dmesg, messages, kern.log, journal): only its lines that match
-   * a rule's log pattern are read (parse/kernel-log.ts). `bootMs` places dmesg's seconds since boot.
-   */
-  kernelLog?: { bootMs?: number };
-  /** Filled while the file is read: what its content said about it (shown as input notes). */
-  notes?: string[];
-}
-
-export interface InputProblem {
-  source: string;
-  reason: string;
-}
+export type { InputFile, InputProblem } from './types.js';
 
 export interface ExpandOptions {
   /** stdin stream for `-` (the CLI passes process.stdin; ingest never touches process). */

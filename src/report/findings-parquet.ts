@@ -1,5 +1,5 @@
 import type { SchemaElement } from 'hyparquet';
-import type { AnalysisReport } from '../analyze.js';
+import type { AnalysisReport } from './model.js';
 import { FINDING_COLUMNS, findingRow } from './fleet.js';
 import { fleet } from './findings.js';
 import { isoMicros, parquetTable, timestampColumn } from './parquet.js';

@@ -1,4 +1,4 @@
-import type { AnalysisReport } from '../analyze.js';
+import type { AnalysisReport } from './model.js';
 import type { Evidence, Finding } from '../rules/engine.js';
 import type { Severity } from '../rules/schema.js';
 import { jiraText, lines, mdCode, mdFence, mdText, oneLine } from './safe-text.js';

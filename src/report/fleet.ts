@@ -1,5 +1,5 @@
 import Papa from 'papaparse';
-import type { AnalysisReport } from '../analyze.js';
+import type { AnalysisReport } from './model.js';
 import type { Finding } from '../rules/engine.js';
 import { fleet } from './findings.js';
 import { FORMULA_START } from './rows.js';

@@ -1,4 +1,4 @@
-import type { AnalysisReport } from '../analyze.js';
+import type { AnalysisReport } from './model.js';
 import type { Finding } from '../rules/engine.js';
 import type { HostSeries } from '../series/series.js';
 import { esc } from './escape.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AnalysisReport } from '../analyze.js';
+import type { AnalysisReport } from './model.js';
 import { fleet } from './findings.js';
 import { mdText, oneLine } from './safe-text.js';
 

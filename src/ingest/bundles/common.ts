@@ -1,6 +1,6 @@
 import { isoFromMs, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from '../../segment/time.js';
 import { decompress, sniff } from '../decompress.js';
-import type { InputFile, InputProblem } from '../sources.js';
+import type { InputFile, InputProblem } from '../types.js';
 import { joinPath, type Tree } from '../tree.js';
 
 export type BundleItems = AsyncGenerator<InputFile | InputProblem>;
