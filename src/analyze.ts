@@ -5,7 +5,7 @@ import { emptyLimitBook, runRules, type Finding, type LimitBook, type NotEvaluat
 import { buildRuleSet, type RuleSet, type RuleSetOptions } from './rules/ruleset.js';
 import { countersRead } from './rules/names.js';
 import { LogBook } from './rules/logs.js';
-import { isoFromMs } from './segment/time.js';
+import { isoFromMs } from './parse/time.js';
 import { seriesKey } from './series/series.js';
 
 /** The series key of a host as a whole (a kernel log is the host's, whatever namespace). */

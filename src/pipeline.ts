@@ -11,11 +11,11 @@ import { normalizeBlock } from './normalize/normalize.js';
 import { MomentIndex, numericVector, type MomentCheck } from './normalize/moments.js';
 import type { Skip, Snapshot } from './normalize/types.js';
 import { Segmenter, type SegmentOptions } from './segment/segmenter.js';
-import { parseFilenameTime, type TimeOptions } from './segment/time.js';
+import { parseFilenameTime, type TimeOptions } from './parse/time.js';
 import type { Block, LimitReading } from './segment/types.js';
 import { isLimitSysctl, limitValues } from './parse/sysctl.js';
 import { LogScanner, type LogEvent, type LogMatcher, type LogTimeContext } from './parse/kernel-log.js';
-import { wallInZone } from './segment/time.js';
+import { wallInZone } from './parse/time.js';
 
 export interface ReadOptions extends TimeOptions {
   /**

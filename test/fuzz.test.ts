@@ -5,7 +5,7 @@ import { parseSnmp } from '../src/parse/snmp.js';
 import { parseSockstat } from '../src/parse/sockstat.js';
 import { parseSsSummary } from '../src/parse/ss.js';
 import { segmentText } from '../src/segment/segmenter.js';
-import { parseTimestampLine } from '../src/segment/time.js';
+import { parseTimestampLine } from '../src/parse/time.js';
 import { Readable } from 'node:stream';
 import { readSnapshots, type ReadOptions } from '../src/pipeline.js';
 import { fastSnapshot } from '../src/normalize/fast.js';

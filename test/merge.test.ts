@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BlockMerger } from '../src/normalize/merge.js';
 import { Segmenter, type SegmentOptions } from '../src/segment/segmenter.js';
-import { isTimestampError, parseFilenameTime } from '../src/segment/time.js';
+import { isTimestampError, parseFilenameTime } from '../src/parse/time.js';
 import type { Block } from '../src/segment/types.js';
 import { sample, samplePath } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFilenameTime, parseTimestampLine, type Timestamp } from '../src/segment/time.js';
+import { parseFilenameTime, parseTimestampLine, type Timestamp } from '../src/parse/time.js';
 
 const ok = (line: string, tz?: string): Timestamp => {
   const r = parseTimestampLine(line, tz ? { tz } : {});

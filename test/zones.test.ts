@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collectSnapshots } from '../src/pipeline.js';
-import { zoneFromDates, zoneNameIn, zonesFromTzif } from '../src/segment/time.js';
+import { zoneFromDates, zoneNameIn, zonesFromTzif } from '../src/parse/time.js';
 import { samplePath } from './helpers.js';
 
 const BERLIN = '/usr/share/zoneinfo/Europe/Berlin';

@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import type { ReadOptions, RunStats } from '../pipeline.js';
 import { inputBytes } from '../ingest/sources.js';
 import { Progress } from './progress.js';
-import { checkZone, isTimestampError, parseTimestampLine } from '../segment/time.js';
+import { checkZone, isTimestampError, parseTimestampLine } from '../parse/time.js';
 import type { CliIo } from './io.js';
 import type { InputProblem } from '../ingest/sources.js';
 import { oneLine } from '../report/safe-text.js';

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { TimeOptions } from '../segment/time.js';
+import type { TimeOptions } from '../parse/time.js';
 import type { InputFile, InputProblem } from './types.js';
 import { DEFAULT_LIMITS, isStreamed, tarMembers, zipMembers, type ArchiveLimits, type Budget, type MemberPolicy, type StreamedMember } from './archive.js';
 import { bundleSkips, recognizeBundle } from './bundles/index.js';

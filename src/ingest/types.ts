@@ -4,7 +4,7 @@
  * which imports them.
  */
 import type { Readable } from 'node:stream';
-import type { Timestamp, TimestampError } from '../segment/time.js';
+import type { Timestamp, TimestampError } from '../parse/time.js';
 
 /**
  * One input file as the pipeline sees it: a display name (used in every

@@ -1,6 +1,6 @@
 import { Segmenter } from '../segment/segmenter.js';
 import type { FastBlock } from '../segment/fast.js';
-import type { TimeOptions } from '../segment/time.js';
+import type { TimeOptions } from '../parse/time.js';
 import type { Block } from '../segment/types.js';
 import { NUMERIC_FIELDS } from './fields.js';
 import { formatList, NO_DIAGNOSTICS, NO_KEYS } from './normalize.js';

@@ -4,7 +4,7 @@ import { expandInputs, isProblem } from '../ingest/sources.js';
 import { packing } from '../ingest/decompress.js';
 import { emptyStats, mergeStats, type FileRange, type ReadOptions, type RunStats } from '../pipeline.js';
 import { csvHeader } from '../report/rows.js';
-import { parseFilenameTime } from '../segment/time.js';
+import { parseFilenameTime } from '../parse/time.js';
 import { SPLIT_MIN_BYTES } from '../options.js';
 import { planPieces } from './split.js';
 import { fdOut, HoldBudget, runJob, stdoutOut, TurnOut, type WorkerJob } from './job.js';

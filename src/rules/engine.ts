@@ -11,7 +11,7 @@ import { renderTemplate } from './template.js';
 import { compileBool, compileNum, NUMERIC_DERIVED, type CompileEnv } from './compile.js';
 import { procLabel, top } from '../parse/listing.js';
 import { bucketEvents, type LogBook, type PatternEvents } from './logs.js';
-import { isoFromMs } from '../segment/time.js';
+import { isoFromMs } from '../parse/time.js';
 
 export interface LimitEntry {
   value: number;

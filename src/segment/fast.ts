@@ -1,5 +1,5 @@
 import type { Segmenter } from './segmenter.js';
-import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp } from './time.js';
+import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp } from '../parse/time.js';
 
 /**
  * The byte-level fast path for the one block shape that fills archives: the

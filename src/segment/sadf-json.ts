@@ -1,4 +1,4 @@
-import { isTimestampError, parseTimestampLine, type TimeOptions } from './time.js';
+import { isTimestampError, parseTimestampLine, type TimeOptions } from '../parse/time.js';
 import type { Block, Section } from './types.js';
 
 /** Does this text look like `sadf -j` output? (cheap test on its start) */

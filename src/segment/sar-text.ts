@@ -1,6 +1,6 @@
 import { isSarNumber, parseSarClock, sarSockKind, type SarHeader } from '../parse/sar-text.js';
 import { classify, LineClass } from './classify.js';
-import { isTimestampError, parseTimestampLine, type TimeOptions } from './time.js';
+import { isTimestampError, parseTimestampLine, type TimeOptions } from '../parse/time.js';
 import type { Line } from '../parse/types.js';
 import type { Block, SectionKind } from './types.js';
 

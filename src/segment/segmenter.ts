@@ -1,6 +1,6 @@
 import type { Line } from '../parse/types.js';
 import { classify, gluedOutputAt, isProse, LineClass, lineGroup, promptCaptures, promptHost, sockstatShaped } from './classify.js';
-import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from './time.js';
+import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from '../parse/time.js';
 import type { Block, LimitReading, Section, SectionKind, SegmentStats } from './types.js';
 import { parseSysctlLine } from '../parse/sysctl.js';
 import { listingHeader, listingNoise, listingRow, type ListingKind } from '../parse/listing.js';

@@ -1,5 +1,5 @@
 import type { Line } from '../parse/types.js';
-import type { Timestamp } from './time.js';
+import type { Timestamp } from '../parse/time.js';
 
 /**
  * A section's format: the `kind` of a format in the registry (`parse/formats/`):

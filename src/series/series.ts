@@ -2,7 +2,7 @@ import { dirname } from 'node:path/posix';
 import { ALL_FIELDS, type Field } from '../normalize/fields.js';
 import type { Diagnostic, Snapshot } from '../normalize/types.js';
 import type { ListingSummary } from '../parse/listing.js';
-import { isoFromMs } from '../segment/time.js';
+import { isoFromMs } from '../parse/time.js';
 import type { FastBlock } from '../segment/fast.js';
 
 const FIELD_INDEX = new Map<Field, number>(ALL_FIELDS.map((f, i) => [f, i]));

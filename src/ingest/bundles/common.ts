@@ -1,4 +1,4 @@
-import { isoFromMs, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from '../../segment/time.js';
+import { isoFromMs, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from '../../parse/time.js';
 import { decompress, sniff } from '../decompress.js';
 import type { InputFile, InputProblem } from '../types.js';
 import { joinPath, type Tree } from '../tree.js';

@@ -1,4 +1,4 @@
-import type { TimeOptions } from '../../segment/time.js';
+import type { TimeOptions } from '../../parse/time.js';
 import type { Tree } from '../tree.js';
 import type { BundleItems } from './common.js';
 import { isSosreport, sosreport, sosreportSkips } from './sosreport.js';

@@ -1,6 +1,6 @@
 import { formatOfPath } from '../../parse/formats/index.js';
 import { firstLine } from '../../parse/bundle-meta.js';
-import { parseFilenameTime, type TimeOptions } from '../../segment/time.js';
+import { parseFilenameTime, type TimeOptions } from '../../parse/time.js';
 import { joinPath, type Tree } from '../tree.js';
 import { member, timeFromText, type BundleContext, type BundleItems } from './common.js';
 

@@ -2,7 +2,7 @@ import { firstLine, sosCommandStart } from '../../parse/bundle-meta.js';
 import { formatOfPath } from '../../parse/formats/index.js';
 import { parseUptime } from '../../parse/kernel-log.js';
 import { isLimitSysctl } from '../../parse/sysctl.js';
-import type { TimeOptions } from '../../segment/time.js';
+import type { TimeOptions } from '../../parse/time.js';
 import { DiskTree, joinPath, type Tree } from '../tree.js';
 import { exists, member, textMember, timeFromEpoch, timeFromText, type BundleContext, type BundleItems } from './common.js';
 import { bundleZone } from './zone.js';

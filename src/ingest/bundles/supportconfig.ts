@@ -1,6 +1,6 @@
 import { supportconfigCommand } from '../../parse/bundle-meta.js';
 import { parseUptime } from '../../parse/kernel-log.js';
-import { zoneNameIn, type TimeOptions } from '../../segment/time.js';
+import { zoneNameIn, type TimeOptions } from '../../parse/time.js';
 import { joinPath, type Tree } from '../tree.js';
 import { exists, member, textMember, timeFromText, type BundleContext, type BundleItems } from './common.js';
 

@@ -1,4 +1,4 @@
-import { zoneFromDates, zoneNameIn, zonesFromTzif, type TimeOptions } from '../../segment/time.js';
+import { zoneFromDates, zoneNameIn, zonesFromTzif, type TimeOptions } from '../../parse/time.js';
 
 /**
  * The time zone a bundle says its clock is in, for the times it prints in local
