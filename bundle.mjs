@@ -22,7 +22,7 @@ const root = dirname(fileURLToPath(import.meta.url));
 rmSync(join(root, 'dist/chunks'), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { 'cli/main': 'src/cli/main.ts', 'parallel/worker': 'src/parallel/worker.ts', index: 'src/index.ts' },
+  entryPoints: { 'cli/main': 'src/cli/main.ts', 'parallel/worker': 'src/parallel/worker.ts', index: 'src/index.ts', 'parallel/analyze-worker': 'src/parallel/analyze-worker.ts' },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 // npm run bench [-- --runs 5 --size 200M --big]
+// npm run bench -- --bundles 1000 [--runs 3 --messages 256]: only the fleet bench (bench/fleet.mjs):
+// 1,000 sosreports generated from the real sample into a temporary directory.
 // Runs sockscope (export, analyze) and the mawk reference alternately on the same generated
 // log, N runs each, and prints medians: seconds, MB/s, snapshots/s, ratio to awk, peak RSS
 // (from /usr/bin/time -v); then a big sosreport .tar.gz/.tar.xz against gzip -dc / xz -dc
@@ -57,6 +59,14 @@ const median = (xs) => {
 };
 
 const bin = join(root, 'dist/cli/main.js');
+if (process.argv.includes('--bundles')) {
+  if (!existsSync(bin)) spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  const { fleetBench } = await import('./fleet.mjs');
+  const out = await fleetBench({ runs: Number(arg('runs', 3)) });
+  process.stdout.write(out);
+  writeFileSync(join(root, 'bench/out/fleet.md'), out);
+  process.exit(0);
+}
 if (!existsSync(bin)) spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
 const log = ensureLog(size);
 const bytes = statSync(log).size;

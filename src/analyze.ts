@@ -21,6 +21,8 @@ export interface AnalyzeOptions extends ReadOptions, RuleSetOptions {
   rulesDirs?: string[];
   /** `--limit name=value`: holds for every host, over what the inputs say. */
   limits?: Record<string, number>;
+  /** How the inputs are read: readSnapshots, or the same on several processes (`analyze -j`, parallel/analyze.ts). */
+  read?: typeof readSnapshots;
 }
 
 export type { AnalysisReport, HostSummary } from './report/model.js';
@@ -80,7 +82,7 @@ export async function analyzeWithSeries(
   const book: LimitBook = emptyLimitBook();
   // Kernel log lines the rules' patterns match, per host (or directory) like the series.
   const logs = new LogBook(ruleSet.rules);
-  const stats = await readSnapshots(inputs, { ...opts, logMatcher: logs.matcher }, {
+  const stats = await (opts.read ?? readSnapshots)(inputs, { ...opts, logMatcher: logs.matcher }, {
     logEvent: (e, host) => logs.add(hostKey(host, e.file), e),
     logFile: (file, host) => logs.cover(hostKey(host, file)),
     snapshot: (s) => builder.add(s),

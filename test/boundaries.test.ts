@@ -73,6 +73,8 @@ const IO_EXCEPTIONS: Record<string, string> = {
   'src/parallel/split.ts uses files': '--split reads a file to find block boundaries to cut at (15.2, 15.3)',
   'src/parallel/worker.ts uses files': 'the worker opens the output file to append its rows (15.2, 15.3)',
   'src/parallel/worker.ts uses process': 'the worker talks to its parent (IPC), exits, writes stderr (15.2, 15.3)',
+  'src/parallel/analyze.ts uses process': 'forks the analyze -j workers (child_process) (issue 16)',
+  'src/parallel/analyze-worker.ts uses process': 'the analyze worker talks to its parent (IPC) and exits (issue 16)',
 };
 
 interface Edge {

@@ -25,6 +25,7 @@ export interface AnalyzeArgs extends CommonArgs {
   'max-findings'?: number;
   'max-chars'?: number;
   'fail-on'?: Severity;
+  jobs?: number;
 }
 
 /** The inputs and the rules: what `analyze` and `summary` share. */
@@ -54,10 +55,12 @@ export function analyzeOptions<T>(y: Argv<T>) {
     .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
     .option('output-dir', { type: 'string', describe: 'write one report per host into DIR (new or empty) and an index linking to them; --format markdown (default), html, json or text' })
     .option('color', { choices: ['auto', 'always', 'never'] as const, default: 'auto' as const, describe: 'colour the text report: auto (a terminal, unless NO_COLOR is set; FORCE_COLOR forces it), always, never' })
+    .option('jobs', { alias: 'j', type: 'number', default: 1, describe: 'read the inputs (bundles, logs, folders: each one whole) on N processes at once; the report is the same as with 1' })
     .option('fail-on', { choices: ['info', 'warning', 'critical'] as const, describe: 'exit 1 when a finding is at least this severe' })
     .example('$0 analyze samples/kernel-6.18/unconnected-leak/', 'findings for one capture folder, on the terminal')
     .example('$0 analyze -o ticket.md capture.log', 'a report to paste into a ticket')
     .example('$0 analyze -o report.html sosreport.tar.xz', 'a report with charts to attach to a ticket')
+    .example('$0 analyze -j 4 -o fleet.parquet bundles/*', 'the findings of many bundles, read on 4 cores')
     .example('$0 analyze --output-dir reports --format html bundles/', 'one report per host, and reports/index.html')
     .example('$0 analyze --param tcp-orphans-high.min_orphans=200 logs/', 'another threshold for a rule (sockscope rules show ID lists its params)')
     .example('$0 analyze --fail-on warning logs/', 'exit 1 when a finding is a warning or worse (scripts, CI)');
