@@ -49,13 +49,16 @@ describe('kernel log lines', () => {
     const r = await analyze([samplePath('captures/tcp-syn-flood')]);
     const [f] = fired(r, 'tcp-syn-flood');
     expect(f!.message).toContain('The SYN queue of port 8080 was full');
+    // Said once: "The kernel logged 1 line", not "The kernel logged 1 kernel log line".
+    expect(f!.message).toContain('The kernel logged 1 line: "TCP: request_sock_TCP: Possible SYN flooding');
+    expect(f!.message).not.toMatch(/kernel log lines?/);
     expect(f!.message).toMatch(/"TCP: request_sock_TCP: Possible SYN flooding on port 10\.77\.0\.1:8080\. Sending cookies\." \(2026-12-02T13:48:03Z, .*tcp-syn-flood\/timeline\.log:\d+\)/);
   });
 
   it('conntrack-table-full: a real kern.log alone (no year: time unknown, said so), and inside a sosreport (year from its date)', async () => {
     const a = await analyze([KERN_LOG]);
     const [f] = fired(a, 'conntrack-table-full');
-    expect(f!.message).toContain('1 kernel log line: "kernel: [1694413.621694] nf_conntrack: nf_conntrack: table full, dropping packet" (time unknown');
+    expect(f!.message).toContain('it logged 1 line: "kernel: [1694413.621694] nf_conntrack: nf_conntrack: table full, dropping packet" (time unknown');
     expect(f!.host).toBeNull();
     // The sosreport of host node3 (samples/captures/sosreport-node3) with that real kern.log put in its var/log.
     const sos = join(tmp, 'sosreport-node3');

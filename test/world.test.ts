@@ -117,7 +117,7 @@ async function checkKernelEvents(e: Entry): Promise<void> {
   const got: Record<string, number> = {};
   for (const k of Object.keys(want)) {
     const [rule] = KERNEL_EVENT_RULE[k]!;
-    const m = r.findings.filter((f) => f.rule === rule).map((f) => /(\d+) kernel log lines?\b/.exec(f.message)?.[1]);
+    const m = r.findings.filter((f) => f.rule === rule).map((f) => /logged (\d+) lines?\b/.exec(f.message)?.[1]);
     got[k] = m.reduce((n, x) => n + Number(x ?? 0), 0);
   }
   expect(got).toEqual(want);

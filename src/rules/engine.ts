@@ -286,7 +286,8 @@ function logFunction(name: string, ev: PatternEvents | undefined, sel: number[],
   };
   const first = sel[0]!;
   const last = sel[sel.length - 1]!;
-  let out = sel.length === 1 ? `1 kernel log line: ${line(first)}` : `${sel.length} kernel log lines, first ${line(first)}, last ${line(last)}`;
+  // The rules' messages say who logged them ("the kernel logged {log_lines(...)}"): "1 line", not "1 kernel log line".
+  let out = sel.length === 1 ? `1 line: ${line(first)}` : `${sel.length} lines, first ${line(first)}, last ${line(last)}`;
   if (ev.notes.size) out += ` [${[...ev.notes].join('; ')}]`;
   return out;
 }
