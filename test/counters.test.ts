@@ -133,3 +133,68 @@ describe('the socket named from a listing of the same moment', () => {
     expect(fired(r, 'udp-receive-drops')[0]!.message).toMatch(/Dropping at that moment \(ss listing\): 127\.0\.0\.1:5514 of python3 \(pid \d+\): \d+ datagrams dropped \(skmem d\), \d+ bytes waiting\.$/);
   });
 });
+
+describe('orphans, TCP memory and conntrack: real captures (each made by its make.sh on this kernel, limits lowered for the run)', () => {
+  const full = (dir: string) =>
+    JSON.parse(readFileSync(samplePath(`captures/${dir}/truth.json`), 'utf8')) as {
+      observed_counters: Record<string, { first: number; last: number; increase: number }>;
+      observed_sockstat: Record<string, { first: number; max: number; last: number }>;
+      kernel_log_lines: string[];
+    };
+  const lines = (dir: string, text: string) => full(dir).kernel_log_lines.filter((l) => l.includes(text)).length;
+  // capture → the rule it is made for
+  const OWN = { 'tcp-orphans-overflow': 'tcp-orphans-high', 'tcp-memory-pressure': 'tcp-memory-pressure', 'conntrack-table-full': 'conntrack-table-full' } as const;
+  const RULES = ['tcp-orphans-high', 'tcp-memory-pressure', 'conntrack-table-full', 'tcp-listen-overflow', 'udp-receive-drops', 'tcp-syn-flood', 'tcp-timewait-overflow'];
+  const OTHERS = ['tcp-listen-overflow', 'udp-receive-drops', 'tcp-syn-flood', 'tcp-timewait-overflow', 'counters-idle'];
+
+  it.each(Object.keys(OWN))('%s: its own rule fires, the other evidence rules stay silent', async (dir) => {
+    const r = await analyze([samplePath(`captures/${dir}`)]);
+    const own = OWN[dir as keyof typeof OWN];
+    for (const rule of RULES) expect([rule, fired(r, rule).length > 0]).toEqual([rule, rule === own]);
+  });
+
+  it.each(OTHERS)('%s: tcp-orphans-high, tcp-memory-pressure and conntrack-table-full stay silent', async (dir) => {
+    const r = await analyze([samplePath(`captures/${dir}`)]);
+    for (const rule of ['tcp-orphans-high', 'tcp-memory-pressure', 'conntrack-table-full']) expect([rule, fired(r, rule).length]).toEqual([rule, 0]);
+  });
+
+  it('tcp-orphans-high: the log lines, the aborts and the orphans against tcp_max_orphans are the capture\'s', async () => {
+    const t = full('tcp-orphans-overflow');
+    const r = await analyze([samplePath('captures/tcp-orphans-overflow')]);
+    const [f] = fired(r, 'tcp-orphans-high');
+    expect(f!.severity).toBe('critical');
+    expect(lines('tcp-orphans-overflow', 'TCP: too many orphaned sockets')).toBe(20);
+    expect(f!.message).toContain(`logged ${lines('tcp-orphans-overflow', 'too many orphaned sockets')} lines, first "TCP: too many orphaned sockets"`);
+    expect(f!.message).toContain(`(${t.observed_counters.TcpExtTCPAbortOnMemory!.increase} aborted for memory, TcpExtTCPAbortOnMemory; net_ratelimit left out 50 more`);
+    expect(t.observed_counters.TcpExtTCPAbortOnMemory!.increase).toBe(70); // 20 lines + 50 suppressed
+    expect(f!.message).toContain(`${t.observed_sockstat.tcp_orphan!.max} orphans host-wide at that moment against tcp_max_orphans 32.`);
+    expect(f!.message).toMatch(/Most FIN-WAIT-1 orphans point to 127\.0\.0\.1:8095 \(30\)\.$/);
+  });
+
+  it('tcp-memory-pressure: the log lines, TcpExtTCPMemoryPressures and TcpExtTCPAbortOnMemory are the capture\'s', async () => {
+    const t = full('tcp-memory-pressure');
+    const r = await analyze([samplePath('captures/tcp-memory-pressure')]);
+    const [f] = fired(r, 'tcp-memory-pressure');
+    expect(f!.severity).toBe('critical');
+    expect(f!.message).toContain(`logged ${lines('tcp-memory-pressure', 'TCP: out of memory -- consider tuning tcp_mem')} lines, first "TCP: out of memory -- consider tuning tcp_mem"`);
+    expect(f!.message).toContain(
+      `TcpExtTCPMemoryPressures (entries into memory pressure) rose by ${t.observed_counters.TcpExtTCPMemoryPressures!.increase}, TcpExtTCPAbortOnMemory (connections reset for memory) by ${t.observed_counters.TcpExtTCPAbortOnMemory!.increase}.`,
+    );
+    expect([t.observed_counters.TcpExtTCPMemoryPressures!.increase, t.observed_counters.TcpExtTCPAbortOnMemory!.increase]).toEqual([1, 40]);
+    expect(f!.message).toContain(`TCP memory ${t.observed_sockstat.tcp_mem_pages!.max} pages (3.5 MiB) at the peak, tcp_mem max 632.`);
+  });
+
+  it('conntrack-table-full: the 6.x line (table full in netns N), every line of the capture, the count against nf_conntrack_max', async () => {
+    const r = await analyze([samplePath('captures/conntrack-table-full')]);
+    const fs = fired(r, 'conntrack-table-full');
+    // Two bursts of 10 lines, 5 s apart (the rate limit's interval): two runs of snapshots.
+    const n = fs.map((f) => Number(/it logged (\d+) lines/.exec(f.message)?.[1]));
+    expect(n.reduce((a, b) => a + b, 0)).toBe(lines('conntrack-table-full', 'table full in netns'));
+    expect(n).toEqual([10, 10]);
+    expect(fs.map((f) => Number(/net_ratelimit left out (\d+) more/.exec(f.message)?.[1]))).toEqual([0, 260]);
+    for (const f of fs) {
+      expect(f.message).toContain('The connection tracking table of network namespace 4026532177 (inode) was full');
+      expect(f.message).toMatch(/nf_conntrack_count 64 of nf_conntrack_max 64 when the bundle was taken\.$/);
+    }
+  });
+});

@@ -10,6 +10,16 @@
   syn-listener ADDR PORT SECONDS  a listener that accepts and closes (the SYN flood's target)
   tw-churn PORT COUNT             COUNT short connections to a local server, the client
                                   closing first (TIME-WAIT on the client side)
+  orphans PORT COUNT HOLD         COUNT connections to a server that never reads, 10 a second;
+                                  each client fills its send queue and closes (an orphan in
+                                  FIN-WAIT-1 with unsent data); HOLD s later the server closes
+                                  its side (RST: the orphans end)
+  tcp-mem PORT CONNS SECONDS      CONNS connections to a server that never reads; the clients
+                                  send as fast as they can for SECONDS, then close with their
+                                  send queues full; 2 s later the server closes its side
+  conntrack PORT COUNT            COUNT connections to a local server that accepts and holds
+                                  them, 20 a second, non-blocking (a connect whose SYN is dropped
+                                  retries on its own); all closed at the end
 Every loop is bounded by its SECONDS/COUNT; each prints one JSON line per second.
 """
 import json, os, random, socket, struct, sys, threading, time
@@ -128,6 +138,109 @@ def tw_churn(port, count):
     th.join(5)
     srv.close()
 
+def orphans(port, count, hold):
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # inherited by the accepted sockets
+    srv.bind(("127.0.0.1", port))
+    srv.listen(1024)
+    held = []
+    chunk = b"x" * 4096
+    for i in range(count):
+        c = socket.socket()
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+        c.connect(("127.0.0.1", port))
+        a, _ = srv.accept()
+        held.append(a)  # never read
+        c.setblocking(False)
+        try:
+            while True:
+                c.send(chunk)
+        except BlockingIOError:
+            pass
+        c.close()  # orphaned: FIN-WAIT-1 with unsent data, the peer's window closed
+        if i % 10 == 9:
+            log(event="closed", total=i + 1)
+            time.sleep(1)
+    time.sleep(hold)
+    for a in held:
+        a.close()  # unread data: RST to the orphan
+    srv.close()
+    log(event="peers closed", total=count)
+
+def tcp_mem(port, conns, seconds):
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(1024)
+    clients, held = [], []
+    for _ in range(conns):
+        c = socket.socket()
+        c.connect(("127.0.0.1", port))
+        a, _ = srv.accept()
+        held.append(a)  # never read
+        c.setblocking(False)
+        clients.append(c)
+    chunk = b"x" * 65536
+    end = time.time() + seconds
+    sent = 0
+    nxt = time.time() + 1
+    while time.time() < end:
+        for c in clients:
+            try:
+                sent += c.send(chunk)
+            except BlockingIOError:
+                pass
+        if time.time() >= nxt:
+            log(event="sent", bytes=sent)
+            nxt += 1
+        time.sleep(0.01)
+    log(event="sent", bytes=sent)
+    for c in clients:
+        c.close()  # send queue full: under tcp_mem max an orphan, over it reset (out of memory)
+    log(event="clients closed", total=conns)
+    time.sleep(2)
+    for a in held:
+        a.close()
+    srv.close()
+    log(event="server closed", total=conns)
+
+def conntrack(port, count):
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen(1024)
+    srv.setblocking(False)
+    held, clients = [], []
+    for i in range(count):
+        c = socket.socket()
+        c.setblocking(False)
+        try:
+            c.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        clients.append(c)
+        try:
+            while True:
+                a, _ = srv.accept()
+                held.append(a)
+        except BlockingIOError:
+            pass
+        if i % 20 == 19:
+            log(event="connect", total=i + 1, accepted=len(held))
+            time.sleep(1)
+    time.sleep(3)
+    try:
+        while True:
+            a, _ = srv.accept()
+            held.append(a)
+    except BlockingIOError:
+        pass
+    log(event="end", total=count, accepted=len(held))
+    for s in clients + held:
+        s.close()
+    srv.close()
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "listen-overflow":
@@ -140,5 +253,11 @@ if __name__ == "__main__":
         syn_listener(args[0], int(args[1]), float(args[2]))
     elif cmd == "tw-churn":
         tw_churn(int(args[0]), int(args[1]))
+    elif cmd == "orphans":
+        orphans(int(args[0]), int(args[1]), float(args[2]))
+    elif cmd == "tcp-mem":
+        tcp_mem(int(args[0]), int(args[1]), float(args[2]))
+    elif cmd == "conntrack":
+        conntrack(int(args[0]), int(args[1]))
     else:
         sys.exit("unknown workload " + cmd)
