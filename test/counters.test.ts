@@ -4,6 +4,7 @@ import { analyze, type AnalysisReport } from '../src/analyze.js';
 import { collectSnapshots } from '../src/pipeline.js';
 import { isCounterName, parseCounterPairs, parseNetstatS, parseNstat } from '../src/parse/counters.js';
 import { counterIncrease, counterStep } from '../src/rules/functions.js';
+import { parseListing } from '../src/parse/listing.js';
 import { samplePath, sample, toLines } from './helpers.js';
 
 const fired = (r: AnalysisReport, rule: string) => r.findings.filter((f) => f.rule === rule);
@@ -127,6 +128,32 @@ describe('the socket named from a listing of the same moment', () => {
   it('tcp-listen-overflow names the listener whose accept queue is full (LISTEN, Recv-Q at or over Send-Q)', async () => {
     const r = await analyze([samplePath('captures/tcp-listen-overflow')]);
     expect(fired(r, 'tcp-listen-overflow')[0]!.message).toMatch(/Full at that moment \(ss listing\): 127\.0\.0\.1:8080 of python3 \(pid \d+\): 9 connections waiting for accept\(\), backlog 8\.$/);
+  });
+  it('tcp-syn-flood names the port from the SYN-RECV rows where no kernel line gives it', async () => {
+    const { Readable } = await import('node:stream');
+    // The capture read without its one dmesg -T line (given on stdin: the capture file is unchanged).
+    const text = sample('captures/tcp-syn-flood/timeline.log').split('\n').filter((l) => !l.includes('SYN flooding')).join('\n');
+    const r = await analyze(['-'], { stdin: Readable.from([text]) });
+    const [f] = fired(r, 'tcp-syn-flood');
+    expect(f!.message).toMatch(/^The SYN queue of a listening socket was full: 2284 SYN cookies sent/);
+    expect(f!.message).toMatch(/ Half-open at that moment \(listing\): 10\.77\.0\.1:8080 of python3 \(pid \d+\): 65 connections in SYN-RECV\.$/);
+    // With the line, the port is named by both.
+    const [g] = fired(await analyze([samplePath('captures/tcp-syn-flood')]), 'tcp-syn-flood');
+    expect(g!.message).toMatch(/^The SYN queue of port 8080 was full: .* Half-open at that moment \(listing\): 10\.77\.0\.1:8080 of python3 \(pid \d+\): 65 connections in SYN-RECV\.$/);
+  });
+  it('SYN-RECV rows are counted per local address, the listener found at that address or the wildcard one of its port', () => {
+    const ss = [
+      'State    Recv-Q Send-Q Local Address:Port  Peer Address:Port Process',
+      'LISTEN   0      128          0.0.0.0:80         0.0.0.0:*     users:(("nginx",pid=101,fd=6))',
+      'LISTEN   0      64         10.0.0.5:8443        0.0.0.0:*     users:(("java",pid=202,fd=9))',
+      'SYN-RECV 0      0          10.0.0.5:80      203.0.113.7:40001',
+      'SYN-RECV 0      0          10.0.0.5:80      203.0.113.8:40002',
+      'SYN-RECV 0      0          10.0.0.5:8443    203.0.113.9:40003',
+    ].map((text, k) => ({ no: k + 1, text }));
+    expect(parseListing(ss).summary.synRecv).toEqual([
+      { local: '10.0.0.5:80', count: 2, owners: [{ name: 'nginx', pid: 101 }] },
+      { local: '10.0.0.5:8443', count: 1, owners: [{ name: 'java', pid: 202 }] },
+    ]);
   });
   it('udp-receive-drops names the socket with drops (skmem d)', async () => {
     const r = await analyze([samplePath('captures/udp-receive-drops')]);

@@ -3,7 +3,7 @@ import { LSOF_HEADER, lsofRow, parseLsof } from './listing/lsof.js';
 import { NETSTAT_HEADER, netstatRow, parseNetstat } from './listing/netstat.js';
 import { parseSs, SS_HEADER, ssRow } from './listing/ss.js';
 import { parseProcTcp, PROC_TCP_HEADER, procTcpRow } from './listing/proc-tcp.js';
-import { bump, newPart, TCP_STATES, type ListingPart, type ListingSummary, type ProcessSockets, type TcpState } from './listing/types.js';
+import { bump, newPart, TCP_STATES, type ListingPart, type ListingSummary, type ProcessSockets, type SynRecvLocal, type TcpState } from './listing/types.js';
 
 /**
  * Socket listings taken beside the counters, one module per format under `listing/`:
@@ -14,7 +14,7 @@ import { bump, newPart, TCP_STATES, type ListingPart, type ListingSummary, type 
  */
 
 export { TCP_STATES };
-export type { ListenQueue, ListingSummary, Owner, ProcessSockets, TcpState, UdpListing, UdpSocket } from './listing/types.js';
+export type { ListenQueue, ListingSummary, Owner, ProcessSockets, SynRecvLocal, TcpState, UdpListing, UdpSocket } from './listing/types.js';
 
 export type ListingKind = 'ss' | 'netstat' | 'lsof' | 'proc-tcp';
 
@@ -106,6 +106,19 @@ function combine(sum: ListingSummary, parts: readonly ListingPart[]): void {
   const lq = best?.listenQueues;
   if (lq) sum.listenQueues = lq;
   else delete sum.listenQueues;
+  const syn = best ? synRecvListeners(best) : [];
+  if (syn.length) sum.synRecv = syn;
+  else delete sum.synRecv;
+}
+
+/** The local addresses with the most SYN-RECV rows, each with the owners of its listener (that address, or the wildcard one of its port). */
+function synRecvListeners(p: ListingPart): SynRecvLocal[] {
+  return top(p.synRecvLocal).map(([local, count]) => {
+    const port = /:(\d+)$/.exec(local)?.[1];
+    const wild = port === undefined ? [] : ['0.0.0.0', '*', '[::]', '::', '[::ffff:0.0.0.0]'].map((a) => `${a}:${port}`);
+    const owners = p.listenOwners[local] ?? wild.map((w) => p.listenOwners[w]).find((o) => o) ?? [];
+    return { local, count, owners };
+  });
 }
 
 /**

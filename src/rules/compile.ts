@@ -26,7 +26,7 @@ export interface CompileEnv {
   call?(name: string, args: readonly Expr[]): NumFn | undefined;
 }
 
-const TEXT_DERIVED = new Set(['mismatch_fields', 'unhashed_owners', 'close_wait_owners', 'timewait_peers', 'orphan_peers', 'full_listeners', 'udp_drop_sockets', 'run_start', 'run_end']);
+const TEXT_DERIVED = new Set(['mismatch_fields', 'unhashed_owners', 'close_wait_owners', 'timewait_peers', 'orphan_peers', 'full_listeners', 'udp_drop_sockets', 'syn_recv_listeners', 'run_start', 'run_end']);
 const fin = (x: number): number => (Number.isFinite(x) ? x : NaN);
 
 /** `test ? a : b`: absent when the test is. */

@@ -20,6 +20,7 @@ export const DERIVED = {
   orphan_peers: 'text, from a listing: the peers most FIN-WAIT-1 sockets point to',
   full_listeners: 'text, from an ss listing: listening sockets whose accept queue (Recv-Q) is at or over its backlog (Send-Q), with their owners',
   udp_drop_sockets: 'text, from ss -uam / ss -peaonmi: UDP sockets with drops (skmem d) or a queue, with their owners',
+  syn_recv_listeners: 'text, from an ss or netstat listing: the local addresses with the most SYN-RECV (half-open) connections, with the owners of their listener',
   run_start: "text, in messages: the time of the snapshot before the finding's first (where its first interval starts)",
   run_end: "text, in messages: the time of the finding's last snapshot",
 } as const;

@@ -39,6 +39,14 @@ export interface UdpListing {
   top: UdpSocket[];
 }
 
+/** Half-open connections (SYN-RECV rows) of one local address:port, and who listens there. */
+export interface SynRecvLocal {
+  local: string;
+  count: number;
+  /** Owners of the LISTEN row of that address (or of the wildcard address, same port); empty without -p. */
+  owners: Owner[];
+}
+
 /** A listening TCP socket: accept queue now (Recv-Q) against its backlog (Send-Q). */
 export interface ListenQueue {
   local: string;
@@ -69,6 +77,8 @@ export interface ListingSummary {
   listenQueues?: ListenQueue[];
   /** /proc/net/tcp(6): bytes queued over the TCP sockets, to send (tx) and to read (rx; for LISTEN its accept queue). */
   tcpQueues?: { tx: number; rx: number };
+  /** Local addresses with SYN-RECV rows (a full SYN queue: SYN flood), most first (up to 3). */
+  synRecv?: SynRecvLocal[];
 }
 
 /** What one listing section says, before the listings of a moment are put together. */
@@ -91,10 +101,14 @@ export interface ListingPart {
   /** /proc/net/tcp: bytes queued to send and to read (accept queue length for LISTEN) over its rows. */
   txQueue?: number;
   rxQueue?: number;
+  /** SYN-RECV rows per local address:port. */
+  synRecvLocal: Record<string, number>;
+  /** Owners of LISTEN rows per local address:port (rows with owners only). */
+  listenOwners: Record<string, Owner[]>;
 }
 
 export function newPart(kind: ListingPart['kind']): ListingPart {
-  return { kind, tcpRows: 0, coversTcp: false, owned: 0, states: {}, procs: new Map(), timeWaitPeers: {}, finWait1Peers: {}, unhashed: new Map() };
+  return { kind, tcpRows: 0, coversTcp: false, owned: 0, states: {}, procs: new Map(), timeWaitPeers: {}, finWait1Peers: {}, unhashed: new Map(), synRecvLocal: {}, listenOwners: {} };
 }
 
 export function bump<K extends string>(o: Partial<Record<K, number>>, k: K, n = 1): void {
@@ -108,6 +122,8 @@ export function countTcp(part: ListingPart, state: TcpState, local: string, peer
   bump(part.states, state);
   if (state === 'TIME-WAIT') bump(part.timeWaitPeers, peer);
   if (state === 'FIN-WAIT-1') bump(part.finWait1Peers, peer);
+  if (state === 'SYN-RECV') bump(part.synRecvLocal, local);
+  if (state === 'LISTEN' && owners.length) part.listenOwners[local] = [...owners];
   if (owners.length) part.owned++;
   for (const o of owners) {
     let p = part.procs.get(o.pid);
