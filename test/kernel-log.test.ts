@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { analyze, type AnalysisReport } from '../src/analyze.js';
 import { LogMatcher, LogScanner, logLineTime, parseUptime, type LogEvent } from '../src/parse/kernel-log.js';
 import { ROOT, samplePath } from './helpers.js';
+import { cli as runCli } from './cli-run.js';
 
 const fired = (r: AnalysisReport, rule: string) => r.findings.filter((f) => f.rule === rule);
 const KERN_LOG = join(ROOT, 'test/fixtures/world/hotsos/defs/tests/scenarios/kernel/network/misc_nf_conntrack_full.yaml/var/log/kern.log');
@@ -72,5 +73,23 @@ describe('kernel log lines', () => {
     // Without a kernel log the rule is not evaluated; with one and no line it is silent.
     const c = await analyze([samplePath('captures/sosreport-node3/sosreport-node3-2026-11-25')]);
     expect(c.not_evaluated.map((n) => n.rule)).toContain('conntrack-table-full');
+  });
+
+  it('the JSON report lists each finding\'s matched lines as objects: time, file:line, text, pattern', async () => {
+    const r = await runCli(['analyze', '--format', 'json', '-q', 'samples/captures/tcp-orphans-overflow']);
+    const doc = JSON.parse(r.out) as AnalysisReport;
+    const [f] = fired(doc, 'tcp-orphans-high');
+    // 20 lines "too many orphaned sockets" and the net_ratelimit line of the same run, in time order
+    expect(f!.log_lines_total).toBe(21);
+    expect(f!.log_lines!.length).toBe(21);
+    expect(f!.log_lines![0]).toEqual({ time: '2026-12-02T16:32:32Z', source: 'samples/captures/tcp-orphans-overflow/timeline.log:458', text: 'TCP: too many orphaned sockets', pattern: 'too_many_orphans' });
+    expect(f!.log_lines!.filter((l) => l.pattern === 'too_many_orphans').length).toBe(20);
+    expect(f!.log_lines!.find((l) => l.pattern === 'suppressed')).toEqual({ time: '2026-12-02T16:32:38Z', source: 'samples/captures/tcp-orphans-overflow/timeline.log:928', text: 'net_ratelimit: 50 callbacks suppressed', pattern: 'suppressed' });
+    // A rule with patterns on a host whose kernel log held none of its lines: an empty list; without patterns: no field.
+    const [g] = fired(doc, 'capture-gap');
+    expect(g!.log_lines).toBeUndefined();
+    const m = await analyze([samplePath('captures/tcp-memory-pressure')]);
+    const [h] = fired(m, 'tcp-memory-pressure');
+    expect([h!.log_lines_total, h!.log_lines!.every((l) => l.pattern === 'tcp_oom')]).toEqual([10, true]);
   });
 });

@@ -66,7 +66,8 @@ describe('output', () => {
     const { readFileSync } = await import('node:fs');
     const schema = JSON.parse(readFileSync(join(ROOT, 'schema/report.schema.json'), 'utf8')) as object;
     const validate = new Ajv({ allErrors: true }).compile(schema);
-    for (const p of ['samples/kernel-6.18', 'samples/captures/frag-reassembly', 'samples/public']) {
+    // conntrack-table-full: findings with kernel log lines (log_lines)
+    for (const p of ['samples/kernel-6.18', 'samples/captures/frag-reassembly', 'samples/public', 'samples/captures/conntrack-table-full']) {
       const r = await cli(['analyze', '--format', 'json', '-q', p]);
       const doc = JSON.parse(r.stdout) as unknown;
       expect([p, validate(doc), validate.errors ?? []]).toEqual([p, true, []]);

@@ -59,12 +59,35 @@ export interface Finding {
   peak_value?: number | null;
   /** Limits the rule compared with, and where each came from. */
   limits: { name: string; value: number; source: string }[];
+  /**
+   * The kernel log lines the rule's `log:` patterns matched in the finding's snapshots, in
+   * time order, at most LOG_LINES_MAX (log_lines_total says how many in all). Empty when a
+   * kernel log of the host was read and held none; absent for rules without patterns or
+   * hosts without a kernel log.
+   */
+  log_lines?: LogLine[];
+  log_lines_total?: number;
   notes: string[];
   explain: string;
   remediation: string;
   references: { title: string; url: string }[];
   runbook?: string;
 }
+
+/** One matched kernel log line of a finding. */
+export interface LogLine {
+  /** RFC 3339 UTC; null when the line could not be placed in time. */
+  time: string | null;
+  /** `file:line`. */
+  source: string;
+  /** The line's message (after its time and host, cut to 300 characters); null past the lines whose text is kept. */
+  text: string | null;
+  /** The rule's pattern that matched (its `log:` name). */
+  pattern: string;
+}
+
+/** Matched lines listed per finding in the JSON report (the rest are counted). */
+export const LOG_LINES_MAX = 100;
 
 export interface NotEvaluated {
   rule: string;
@@ -150,6 +173,7 @@ class Context {
         return attribution(s.listing(i), s.value(i, 'tcp_unhashed'), name);
       case 'full_listeners':
       case 'udp_drop_sockets':
+      case 'syn_recv_listeners':
         return socketsNamed(s.listing(i), name);
       case 'run_start':
       case 'run_end':
@@ -293,9 +317,13 @@ function logFunction(name: string, ev: PatternEvents | undefined, sel: number[],
 }
 
 /** The listeners whose accept queue is full, or the UDP sockets that drop, from a listing of the moment. */
-function socketsNamed(l: ListingSummary | undefined, name: 'full_listeners' | 'udp_drop_sockets'): Value {
+function socketsNamed(l: ListingSummary | undefined, name: 'full_listeners' | 'udp_drop_sockets' | 'syn_recv_listeners'): Value {
   if (!l) return undefined;
   const who = (o: readonly { name: string; pid: number }[]) => (o.length ? ` of ${o.map(procLabel).join(', ')}` : '');
+  if (name === 'syn_recv_listeners') {
+    const s = l.synRecv ?? [];
+    return s.length ? s.map((q) => `${q.local}${who(q.owners)}: ${q.count} connection${q.count === 1 ? '' : 's'} in SYN-RECV`).join('; ') : undefined;
+  }
   if (name === 'full_listeners') {
     const full = (l.listenQueues ?? []).filter((q) => q.recvQ >= q.backlog);
     return full.length ? full.map((q) => `${q.local}${who(q.owners)}: ${q.recvQ} connections waiting for accept(), backlog ${q.backlog}`).join('; ') : undefined;
@@ -607,9 +635,44 @@ function makeFinding(
     references: rule.def.references.map((r) => (typeof r === 'string' ? { title: r, url: r } : r)),
   };
   if (escalated) f.escalated = { severity, time: ctx.s.time(reachedAt) ?? null, source: ctx.s.source(reachedAt) };
+  const logs = findingLogLines(rule, ctx, idx[0]!, idx[idx.length - 1]!);
+  if (logs) {
+    f.log_lines = logs.lines;
+    f.log_lines_total = logs.total;
+  }
   f.peak_value = Number.isFinite(best) ? best : null;
   if (rule.def.runbook) f.runbook = rule.def.runbook;
   return f;
+}
+
+/** The lines of the rule's patterns that belong to snapshots lo..hi; undefined when the host has no kernel log or the rule no pattern. */
+function findingLogLines(rule: CompiledRule, ctx: Context, lo: number, hi: number): { lines: LogLine[]; total: number } | undefined {
+  const files = ctx.logs?.files ?? [];
+  const all: { ms: number; file: number; line: number; text: string | null; pattern: string }[] = [];
+  let covered = false;
+  for (const p of rule.log) {
+    const le = ctx.logEvents(rule.id, p.name);
+    if (!le) continue;
+    covered = true;
+    const ev = le.ev;
+    if (!ev) continue;
+    for (let k = 0; k < le.bucket.length; k++) {
+      if (le.bucket[k]! < lo || le.bucket[k]! > hi) continue;
+      all.push({ ms: ev.ms[k]!, file: ev.file[k]!, line: ev.line[k]!, text: ev.kept[k]?.text ?? null, pattern: p.name });
+    }
+  }
+  if (!covered) return undefined;
+  const key = (x: { ms: number }) => (Number.isNaN(x.ms) ? Infinity : x.ms);
+  all.sort((a, b) => key(a) - key(b) || (files[a.file]! < files[b.file]! ? -1 : files[a.file]! > files[b.file]! ? 1 : 0) || a.line - b.line);
+  return {
+    total: all.length,
+    lines: all.slice(0, LOG_LINES_MAX).map((x) => ({
+      time: Number.isNaN(x.ms) ? null : isoFromMs(x.ms),
+      source: `${files[x.file]}:${x.line}`,
+      text: x.text,
+      pattern: x.pattern,
+    })),
+  };
 }
 
 /** Run every rule on every host's series. */
