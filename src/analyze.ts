@@ -23,6 +23,8 @@ export interface AnalyzeOptions extends ReadOptions, RuleSetOptions {
   limits?: Record<string, number>;
   /** How the inputs are read: readSnapshots, or the same on several processes (`analyze -j`, parallel/analyze.ts). */
   read?: typeof readSnapshots;
+  /** Rows all series keep together (default MAX_SERIES_ROWS); past it each keeps one snapshot in 2, 4, ... */
+  maxSeriesRows?: number;
 }
 
 export type { AnalysisReport, HostSummary } from './report/model.js';
@@ -78,7 +80,7 @@ export async function analyzeWithSeries(
   const bytes = await inputBytes(inputs).catch(() => undefined);
   // Protocol counters are many (~350 per snapshot): only those a rule reads are kept.
   const keep = countersRead(ruleSet.rules.flatMap((r) => r.reads));
-  const builder = new SeriesBuilder(bytes !== undefined ? Math.ceil(bytes / 400) : undefined, keep);
+  const builder = new SeriesBuilder(bytes !== undefined ? Math.ceil(bytes / 400) : undefined, keep, opts.maxSeriesRows);
   const book: LimitBook = emptyLimitBook();
   // Kernel log lines the rules' patterns match, per host (or directory) like the series.
   const logs = new LogBook(ruleSet.rules);
@@ -109,9 +111,11 @@ export async function analyzeWithSeries(
     });
   }
   const series = builder.build();
-  const { findings, notEvaluated, problems } = runRules(ruleSet.rules, series, book, logs);
+  const { findings, notEvaluated, problems, notices } = runRules(ruleSet.rules, series, book, logs);
   stats.inputProblems.push(...problems);
-  return { report: buildReport(stats, series, ruleSet, book, findings, notEvaluated), series };
+  const report = buildReport(stats, series, ruleSet, book, findings, notEvaluated);
+  report.notices.push(...builder.notices, ...notices);
+  return { report, series };
 }
 
 function buildReport(
@@ -153,6 +157,6 @@ function buildReport(
     limits,
     findings,
     not_evaluated: notEvaluated,
-    notices: ruleSet.notices,
+    notices: [...ruleSet.notices],
   };
 }

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { readChunks } from './ingest/chunks.js';
 import { BlockMerger } from './normalize/merge.js';
 import { normalizeBlock } from './normalize/normalize.js';
-import { MomentIndex, numericVector, type MomentCheck } from './normalize/moments.js';
+import { MAX_MOMENTS, MomentIndex, numericVector, type MomentCheck } from './normalize/moments.js';
 import type { Skip, Snapshot } from './normalize/types.js';
 import { Segmenter, type SegmentOptions } from './segment/segmenter.js';
 import { parseFilenameTime, type TimeOptions } from './parse/time.js';
@@ -274,6 +274,10 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
     }
     merged.clear();
     added.clear();
+    for (const [file, n] of moments.unindexed) {
+      stats.inputProblems.push({ source: file, reason: `${n} timed snapshot(s) past the ${MAX_MOMENTS} the moment index holds (memory bound): a later file repeating those moments is not merged into them` });
+    }
+    moments.unindexed.clear();
   };
   const deliver = (b: Block | FastBlock): void => {
     if (isFastBlock(b)) {

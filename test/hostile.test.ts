@@ -235,3 +235,77 @@ describe('hostile rule files (issue 18 item 19)', () => {
     ]);
   });
 });
+
+describe('memory bounded by the data kept (issue 18 item 6c)', () => {
+  const LEAK = sample('kernel-6.18/unconnected-leak/combined.txt');
+  const IDLE = sample('kernel-6.18/idle/combined.txt');
+
+  it('past the series budget every series keeps one snapshot in 2, 4, ...: the first kept, said in a notice', async () => {
+    const { analyze } = await import('../src/analyze.js');
+    // 5,000 one-line snapshots (no time: they keep the order read); the value counts up, so the kept rows can be told apart.
+    const p = write('many.log', Array.from({ length: 5000 }, (_, i) => `TCP: inuse 1 orphan 0 tw ${i} alloc 1 mem 0\n`).join(''));
+    const r = await analyze([p], { maxSeriesRows: 1024 });
+    expect(r.inputs.snapshots).toBe(5000);
+    // 5,000 > 1,024 > 5,000/8: one in 8 kept, the 0th, 8th, 16th... read.
+    expect(r.hosts.map((h) => h.snapshots)).toEqual([625]);
+    expect(r.notices).toContain(
+      '5000 snapshots read, more than the 1024 rows the series keep: each host\'s series keeps one snapshot in 8 (in the order read, the first included), and the rules and charts see those; export writes every snapshot',
+    );
+    const { analyzeWithSeries } = await import('../src/analyze.js');
+    const { series } = await analyzeWithSeries([p], { maxSeriesRows: 1024 });
+    const tw = series[0]!.col('tcp_tw');
+    expect([tw[0], tw[1], tw[2], tw[624]]).toEqual([0, 8, 16, 4992]);
+    expect(series[0]!.source(1)).toBe(`${p}:9`);
+  });
+
+  it('many one-row series are all kept whatever the budget (each is a line of input)', async () => {
+    const { SeriesBuilder } = await import('../src/series/series.js');
+    const b = new SeriesBuilder(16, undefined, 8);
+    for (let i = 0; i < 100; i++) b.add({ source: `f:${i + 1}`, host: `h${i}`, sources: [], formats: [], values: { tcp_tw: i }, otherKeys: {}, diagnostics: [] });
+    for (let i = 0; i < 100; i++) b.add({ source: `f:${i + 101}`, host: 'h0', sources: [], formats: [], values: { tcp_tw: 1000 + i }, otherKeys: {}, diagnostics: [] });
+    const s = b.build();
+    expect(s).toHaveLength(100);
+    expect(s.filter((x) => x.length === 1)).toHaveLength(99);
+    expect(s.find((x) => x.host === 'h0')!.length).toBeLessThan(101);
+  });
+
+  it('a rule that holds on every other snapshot makes at most 100 findings per series; the other runs are counted in a notice', async () => {
+    const { analyze } = await import('../src/analyze.js');
+    const p = write('alternate.log', (LEAK + IDLE).repeat(150));
+    const r = await analyze([p]);
+    expect(r.findings.filter((f) => f.rule === 'tcp-unhashed-sockets')).toHaveLength(100);
+    expect(r.notices.find((n) => n.startsWith('rule tcp-unhashed-sockets'))).toMatch(
+      /^rule tcp-unhashed-sockets on \(unnamed host: .*\): 50 more run\(s\) of snapshots where it holds, the last ending at .*alternate\.log:\d+, are not listed \(at most 100 findings per rule and series\)$/,
+    );
+  });
+
+  it('sadf -d rows held for the activities of their moment are bounded: past the bound the first moment goes out, said once', async () => {
+    const { Segmenter } = await import('../src/segment/segmenter.js');
+    const blocks: { line: number; parts: number }[] = [];
+    const problems: string[] = [];
+    const seg = new Segmenter('s.txt', { maxSadfPending: 100, onProblem: (s, r) => problems.push(`${s}: ${r}`) }, (b) => blocks.push({ line: b.line, parts: b.parts }));
+    seg.push('# hostname;interval;timestamp;totsck;tcpsck;udpsck;rawsck;ip-frag;tcp-tw');
+    for (let i = 0; i < 1000; i++) seg.push(`h;60;2026-11-25 04:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')} UTC;11;1;0;0;0;2`);
+    // Before the end of the file, all but the last 100 moments are out already.
+    expect(blocks).toHaveLength(900);
+    seg.end();
+    expect(blocks).toHaveLength(1000);
+    expect(blocks[0]).toEqual({ line: 2, parts: 1 });
+    expect(problems).toEqual([
+      's.txt: sadf -d rows of more than 100 moments: 900 moment(s) were let go before the end of the file to bound memory; an activity of those moments met after that (SOCK6 after SOCK) is a row of its own',
+    ]);
+  });
+
+  it('the moment index holds at most its bound; the timed snapshots past it are counted per file', async () => {
+    const { MomentIndex } = await import('../src/normalize/moments.js');
+    const m = new MomentIndex(2);
+    const v = [1, 2, 3];
+    expect(m.check('h', undefined, 1000, v, 'a', 1)).toBeUndefined();
+    expect(m.check('h', undefined, 2000, v, 'a', 2)).toBeUndefined();
+    expect(m.check('h', undefined, 3000, v, 'a', 3)).toBeUndefined();
+    expect(m.unindexed).toEqual(new Map([['a', 1]]));
+    // From another file: the indexed moments still merge, the one not indexed is new.
+    expect(m.check('h', undefined, 1000, v, 'b', 1)).toEqual({ agree: 'a:1' });
+    expect(m.check('h', undefined, 3000, v, 'b', 3)).toBeUndefined();
+  });
+});

@@ -214,6 +214,8 @@ function grow(a: Uint32Array<ArrayBuffer>): Uint32Array<ArrayBuffer> {
   b.set(a);
   return b;
 }
+/** Timed snapshots the index keeps at most (about 180 MiB). */
+export const MAX_MOMENTS = 1 << 20;
 
 /**
  * One row per (host, namespace, moment) across files: the same capture kept in
@@ -229,6 +231,12 @@ export class MomentIndex {
   private byHost = new Map<string, FileMoments[]>();
   /** The files of the last check's host and namespace (the next check is most often of the same). */
   private last: { host: string | undefined; ns: string | undefined; files: FileMoments[] } | undefined;
+  /** Moments indexed, all files together: at most `max` (memory bounded whatever the inputs' size). */
+  private size = 0;
+  /** Per file, its timed snapshots not indexed because the index was full: a later file repeating them is not merged. */
+  readonly unindexed = new Map<string, number>();
+
+  constructor(private readonly max = MAX_MOMENTS) {}
 
   /** `vals`: NUMERIC_FIELDS order, NaN (or undefined) where absent. */
   check(
@@ -252,6 +260,11 @@ export class MomentIndex {
       if (i < 0) continue;
       return compare(prev, i, vals);
     }
+    if (this.size >= this.max) {
+      this.unindexed.set(file, (this.unindexed.get(file) ?? 0) + 1);
+      return undefined;
+    }
+    this.size++;
     const i = cur.add(ms, vals, line);
     if (diagnostics) for (const d of diagnostics) {
       const k = d.kind === 'disagree' && d.field !== undefined ? INDEX.get(d.field) : undefined;

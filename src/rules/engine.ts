@@ -102,7 +102,16 @@ export interface EngineResult {
   notEvaluated: NotEvaluated[];
   /** Rules that failed at run time, by rule file (their findings are left out). */
   problems: { source: string; reason: string }[];
+  /** Runs past MAX_FINDINGS_PER_SERIES of one rule on one series, counted, not listed. */
+  notices: string[];
 }
+
+/**
+ * Findings one rule makes on one series at most: a rule that holds on every other
+ * snapshot of a long capture would otherwise make a finding (with its evidence) per
+ * two snapshots. The runs past it are counted in a notice.
+ */
+export const MAX_FINDINGS_PER_SERIES = 100;
 
 /** Everything one evaluation reads, per snapshot index. */
 class Context {
@@ -680,6 +689,7 @@ export function runRules(rules: readonly CompiledRule[], series: readonly HostSe
   const findings: Finding[] = [];
   const notEvaluated: NotEvaluated[] = [];
   const problems: { source: string; reason: string }[] = [];
+  const notices: string[] = [];
   const failed = new Set<string>();
   for (const s of series) {
     // The host's limits, overridden by ones read for this namespace.
@@ -703,8 +713,18 @@ export function runRules(rules: readonly CompiledRule[], series: readonly HostSe
           let runSev: Severity = 'info';
           // The snapshot where the run reached runSev (critical since...).
           let runSevAt = 0;
+          let runs = 0;
+          let unlisted = 0;
+          let unlistedLast = 0;
           const close = () => {
             if (!run.length) return;
+            if (runs++ >= MAX_FINDINGS_PER_SERIES) {
+              unlisted++;
+              unlistedLast = run[run.length - 1]!;
+              run = [];
+              runSev = 'info';
+              return;
+            }
             // The message speaks of the peak snapshot.
             const r = run;
             findings.push(makeFinding(rule, ctx, book, r, runSev, (p) => renderMessage(rule, snapshotEnv(rule, ctx, book, p, new Set(), r)), runSevAt));
@@ -759,6 +779,12 @@ export function runRules(rules: readonly CompiledRule[], series: readonly HostSe
             }
           }
           close();
+          if (unlisted) {
+            notices.push(
+              `rule ${rule.id} on ${s.label}: ${unlisted} more run(s) of snapshots where it holds, the last ending at ${s.time(unlistedLast) ?? s.source(unlistedLast)}, ` +
+                `are not listed (at most ${MAX_FINDINGS_PER_SERIES} findings per rule and series)`,
+            );
+          }
         }
         if (!evaluated) {
           const optional = optionalNames(rule);
@@ -785,7 +811,7 @@ export function runRules(rules: readonly CompiledRule[], series: readonly HostSe
       cmp(a.first_seen ?? '', b.first_seen ?? '') ||
       cmp(a.rule, b.rule),
   );
-  return { findings, notEvaluated, problems };
+  return { findings, notEvaluated, problems, notices };
 }
 
 function cmp(a: string, b: string): number {

@@ -25,7 +25,17 @@ export interface SegmentOptions extends TimeOptions {
   onProblem?: (source: string, reason: string) => void;
   /** Sees every line that belongs to no capture (kernel log lines among the captures: parse/kernel-log.ts). */
   onOther?: (raw: string, no: number) => void;
+  /** `sadf -d` moments held at most (default MAX_SADF_PENDING). */
+  maxSadfPending?: number;
 }
+
+/**
+ * `sadf -d` rows are held until the end of the file, so that the activities of one moment
+ * (`sadf -d -- -A` prints all SOCK rows, then all SOCK6 rows) make one snapshot. At most
+ * this many moments are held (a day of one-second samples is 86,400): past it, the moment
+ * met first goes out with what it has, so memory stays bounded on any input.
+ */
+export const MAX_SADF_PENDING = 1 << 17;
 
 /**
  * Splits a stream of lines into capture blocks. A block starts at a timestamp
@@ -48,6 +58,11 @@ export class Segmenter {
    */
   private sadf: { names: string[]; header: Line; kind: SectionKind | undefined } | undefined;
   private sadfRows = new Map<string, Block>();
+  /** sadf moments let go before the end of the file (more than MAX_SADF_PENDING pending). */
+  private sadfEarly = 0;
+  /** Keys of sadfRows in the order met, from sadfHead on. */
+  private sadfOrder: string[] = [];
+  private sadfHead = 0;
   /** The open block's time came from a timestamp line of its own (not the file's default). */
   private timed = false;
   /** Inside a socket listing: which kind (rows and continuation lines follow the header). */
@@ -333,6 +348,21 @@ export class Segmenter {
       else b.time = ts;
       if (this.opts.namespace !== undefined) b.namespace = this.opts.namespace;
       this.sadfRows.set(key, b);
+      this.sadfOrder.push(key);
+      if (this.sadfRows.size > (this.opts.maxSadfPending ?? MAX_SADF_PENDING)) {
+        // Bounded memory: the moment met first goes out now, with the activities read so far.
+        // (A queue of keys: taking a Map's first entry after deleting from its front rescans the deleted slots.)
+        const k0 = this.sadfOrder[this.sadfHead++]!;
+        if (this.sadfHead > 4096 && this.sadfHead * 2 > this.sadfOrder.length) {
+          this.sadfOrder = this.sadfOrder.slice(this.sadfHead);
+          this.sadfHead = 0;
+        }
+        const b0 = this.sadfRows.get(k0)!;
+        this.sadfRows.delete(k0);
+        this.sadfEarly++;
+        this.stats.blocks += b0.parts;
+        this.emit(b0);
+      }
     }
     if (b.sections.some((x) => x.kind === sadf.kind)) {
       // The same activity twice for one moment: keep both, as separate blocks.
@@ -419,12 +449,22 @@ export class Segmenter {
     if (this.json) this.endJson();
     this.flush();
     if (this.sar) this.endSar();
+    if (this.sadfEarly) {
+      this.opts.onProblem?.(
+        this.file,
+        `sadf -d rows of more than ${this.opts.maxSadfPending ?? MAX_SADF_PENDING} moments: ${this.sadfEarly} moment(s) were let go before the end of the file to bound memory; ` +
+          `an activity of those moments met after that (SOCK6 after SOCK) is a row of its own`,
+      );
+      this.sadfEarly = 0;
+    }
     const rows = [...this.sadfRows.values()].sort((a, b) => (a.time?.ms ?? 0) - (b.time?.ms ?? 0) || a.line - b.line);
     for (const b of rows) {
       this.stats.blocks += b.parts;
       this.emit(b);
     }
     this.sadfRows.clear();
+    this.sadfOrder = [];
+    this.sadfHead = 0;
   }
 }
 

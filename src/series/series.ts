@@ -153,6 +153,8 @@ export function seriesKey(s: Pick<Snapshot, 'host' | 'namespace' | 'source'>): s
  */
 class Group {
   n = 0;
+  /** Snapshots that arrived (kept or not): with a stride past 1, only every stride-th is kept. */
+  seen = 0;
   cap: number;
   /** A column exists only once a value of its field has been seen (most logs fill about half). */
   cols: (Float64Array | undefined)[] = ALL_FIELDS.map(() => undefined);
@@ -192,6 +194,32 @@ class Group {
     this.times = f(this.times);
     this.fileIdx = g(this.fileIdx);
     this.lines = g(this.lines);
+  }
+
+  /**
+   * Keep every other row (the ones at even positions): with the builder's stride doubled,
+   * these are exactly the arrivals at multiples of the new stride. Sparse maps follow.
+   */
+  halve(): void {
+    const n = this.n;
+    const m = (n + 1) >> 1;
+    const pick = (a: Float64Array | Int32Array) => {
+      for (let j = 0; j < m; j++) a[j] = a[2 * j]!;
+    };
+    for (const c of this.cols) if (c) pick(c);
+    for (const c of this.counters.values()) pick(c);
+    pick(this.times);
+    pick(this.fileIdx);
+    pick(this.lines);
+    const remap = <V>(map: Map<number, V>): Map<number, V> => {
+      const out = new Map<number, V>();
+      for (const [i, v] of map) if (i % 2 === 0) out.set(i / 2, v);
+      return out;
+    };
+    this.isoExtra = remap(this.isoExtra);
+    this.diags = remap(this.diags);
+    this.listings = remap(this.listings);
+    this.n = m;
   }
 
   /** Column k, made (absent so far) when first needed. */
@@ -261,6 +289,13 @@ function rows<T extends Float64Array | Int32Array>(a: T, n: number, perm: Int32A
 }
 
 /**
+ * Rows all series keep together, by default: about 200 MiB of columns for the widest rows
+ * (sockstat, sockstat6 and ss -s give 21 fields: 192 bytes a row). A capture a minute is
+ * two years of one host; a second, twelve days.
+ */
+export const MAX_SERIES_ROWS = 1 << 20;
+
+/**
  * Builds the per-host series while snapshots stream in (no object per snapshot
  * is kept), then orders each by time (stable; snapshots without a time last).
  */
@@ -274,7 +309,53 @@ export class SeriesBuilder {
   constructor(
     private expectedRows = 1 << 12,
     private readonly keepCounters?: ReadonlySet<string>,
-  ) {}
+    /** Rows kept in all series together: past it, every series keeps one snapshot in `stride` (see `notices`). */
+    private readonly maxRows = MAX_SERIES_ROWS,
+  ) {
+    this.limit = maxRows;
+  }
+
+  /** Every stride-th snapshot of a series is kept (1 until the inputs hold more than maxRows). */
+  private stride = 1;
+  private kept = 0;
+  private limit: number;
+  /** Snapshots that arrived, kept or not. */
+  private arrived = 0;
+
+  /** Is the next snapshot of this group kept? Counts it either way. */
+  private keep(g: Group): boolean {
+    this.arrived++;
+    if (g.seen++ % this.stride !== 0) return false;
+    if (this.kept >= this.limit) this.thin();
+    if ((g.seen - 1) % this.stride !== 0) return false;
+    this.kept++;
+    return true;
+  }
+
+  /**
+   * Over the budget: double the stride and keep every other row of every series, so that
+   * memory stays bounded by the rows kept, whatever the size of the inputs (issue 18: 4 GiB
+   * of one-line snapshots from an 8 MB gzip). Series of one row keep it: with more series
+   * than the budget, the budget follows them (each series is at least one line of input).
+   */
+  private thin(): void {
+    this.stride *= 2;
+    this.kept = 0;
+    for (const g of this.groups.values()) {
+      g.halve();
+      this.kept += g.n;
+    }
+    this.limit = Math.max(this.maxRows, 2 * this.kept);
+  }
+
+  /** What the reader must know about the series: snapshots read but not kept. */
+  get notices(): string[] {
+    if (this.stride === 1) return [];
+    return [
+      `${this.arrived} snapshots read, more than the ${this.maxRows} rows the series keep: each host's series keeps one snapshot in ${this.stride} ` +
+        `(in the order read, the first included), and the rules and charts see those; export writes every snapshot`,
+    ];
+  }
 
   /** Size of a new group: the expected rows for the first (at least 16), 16 (doubling as needed) after it. */
   private capFor(): number {
@@ -299,7 +380,7 @@ export class SeriesBuilder {
       if (!g) this.groups.set(key, (g = new Group(f.host, f.namespace, this.capFor())));
       l = this.last = { host: f.host, namespace: f.namespace, file: f.file, group: g, fileId: this.fileId(f.file) };
     }
-    l.group.addFast(f, l.fileId);
+    if (this.keep(l.group)) l.group.addFast(f, l.fileId);
   }
 
   private fileId(f: string): number {
@@ -321,7 +402,7 @@ export class SeriesBuilder {
     const k = seriesKey(s);
     let g = this.groups.get(k);
     if (!g) this.groups.set(k, (g = new Group(s.host, s.namespace, this.capFor())));
-    g.add(s, (f) => this.fileId(f), this.keepCounters);
+    if (this.keep(g)) g.add(s, (f) => this.fileId(f), this.keepCounters);
   }
 
   build(): HostSeries[] {
