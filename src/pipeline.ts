@@ -151,6 +151,8 @@ export async function readSnapshots(inputs: readonly string[], given: ReadOption
       await readJsonFile(item, host, opts, merger, stats);
       continue;
     }
+    // The whole run is this one file: no later file compares with its moments (normalize/moments.ts).
+    if (inputs.length === 1 && item.name === inputs[0]) r.moments.last = item.name;
     await r.text(item);
   }
   merger.flush();
@@ -197,6 +199,7 @@ export async function readRange(range: FileRange, opts: ReadOptions, sink: Snaps
     base: range.base,
     open: () => readChunks(range.path, range.start, range.end),
   };
+  r.moments.last = range.name; // a piece of one file: no other file is read by this reader
   await r.text(item, range.start === 0 ? undefined : range.linesBefore);
   r.merger.flush();
   r.finish();
@@ -387,7 +390,7 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
     stats.outsideLines += seg.stats.outside;
     stats.blocks += seg.stats.blocks;
   };
-  return { stats, merger, text, finish };
+  return { stats, merger, text, finish, moments };
 }
 
 /** JSON inputs: `sadf -j` output is read; other JSON (manifests, notes) is passed over. */

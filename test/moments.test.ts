@@ -167,3 +167,30 @@ describe('MomentIndex keeps each value exactly (its values are coded as differen
     expect(kinds('conflict')).toBeGreaterThan(100);
   });
 });
+
+describe('MomentIndex.last: the file no later file compares with', () => {
+  it('is checked against the files before it, gives the same answers as when indexed, and is not kept', () => {
+    const v = [1, 2, 3];
+    const general = new MomentIndex(3);
+    const lastKnown = new MomentIndex(3);
+    lastKnown.last = 'b';
+    for (const m of [general, lastKnown]) {
+      expect(m.check('h', undefined, 1000, v, 'a', 1)).toBeUndefined();
+      expect(m.check('h', undefined, 2000, v, 'a', 2)).toBeUndefined();
+    }
+    const answers = (m: MomentIndex) => [
+      m.check('h', undefined, 1000, v, 'b', 5),
+      m.check('h', undefined, 2000, [1, 9, 3], 'b', 6),
+      m.check('h', undefined, 3000, v, 'b', 7),
+      m.check('h', undefined, 4000, v, 'b', 8),
+      m.check('h', undefined, 5000, v, 'b', 9),
+    ];
+    const want = answers(general);
+    expect(answers(lastKnown)).toEqual(want);
+    expect(want[0]).toEqual({ agree: 'a:1' });
+    expect(want[1]).toMatchObject({ first: 'a:2' });
+    // The general index kept b's new moments until its bound (one of 3000..5000 fitted, two did not); the last file keeps none.
+    expect(general.unindexed).toEqual(new Map([['b', 2]]));
+    expect(lastKnown.unindexed).toEqual(new Map());
+  });
+});

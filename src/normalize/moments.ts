@@ -230,11 +230,17 @@ export class MomentIndex {
   /** host\0namespace → the files read for it, the current one last. */
   private byHost = new Map<string, FileMoments[]>();
   /** The files of the last check's host and namespace (the next check is most often of the same). */
-  private last: { host: string | undefined; ns: string | undefined; files: FileMoments[] } | undefined;
+  private seen: { host: string | undefined; ns: string | undefined; files: FileMoments[] } | undefined;
   /** Moments indexed, all files together: at most `max` (memory bounded whatever the inputs' size). */
   private size = 0;
   /** Per file, its timed snapshots not indexed because the index was full: a later file repeating them is not merged. */
   readonly unindexed = new Map<string, number>();
+  /**
+   * The file read last, when the reader knows it (a run of one plain file, or one piece
+   * of it): no file comes after it to compare with its moments, so they are checked
+   * against the files before it and not kept. A run of one big file spends nothing here.
+   */
+  last: string | undefined;
 
   constructor(private readonly max = MAX_MOMENTS) {}
 
@@ -244,13 +250,21 @@ export class MomentIndex {
     diagnostics?: readonly Diagnostic[],
   ): MomentCheck {
     let files: FileMoments[];
-    const last = this.last;
-    if (last && last.host === host && last.ns === ns) files = last.files;
+    const seen = this.seen;
+    if (seen && seen.host === host && seen.ns === ns) files = seen.files;
     else {
       const hk = host === undefined && ns === undefined ? '' : `${host ?? ''}\u0000${ns ?? ''}`;
       let got = this.byHost.get(hk);
       if (!got) this.byHost.set(hk, (got = []));
-      this.last = { host, ns, files: (files = got) };
+      this.seen = { host, ns, files: (files = got) };
+    }
+    if (file === this.last) {
+      for (const prev of files) {
+        if (prev.file === file) continue;
+        const i = prev.find(ms);
+        if (i >= 0) return compare(prev, i, vals);
+      }
+      return undefined;
     }
     let cur = files[files.length - 1];
     if (!cur || cur.file !== file) files.push((cur = new FileMoments(file)));
