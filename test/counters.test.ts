@@ -75,6 +75,23 @@ describe('counter_delta and counter_rate', () => {
     expect(counterIncrease(t, Float64Array.from([NaN, NaN, 7, NaN, NaN]))).toBeUndefined();
   });
 
+  it('untimed snapshots step only within one file (its lines are in capture order), never across files (in no known order)', () => {
+    const u = Float64Array.from([NaN, NaN, NaN, NaN]);
+    const y = Float64Array.from([0, 5, 7, 9]);
+    const file = Int32Array.from([0, 1, 1, 2]);
+    expect(counterStep(u, y, 1, file)).toBeUndefined(); // file 0 → file 1
+    expect(counterStep(u, y, 2, file)).toEqual({ delta: 2, seconds: NaN }); // within file 1 (no time, so no rate)
+    expect(counterStep(u, y, 3, file)).toBeUndefined(); // file 1 → file 2
+    expect(counterIncrease(u, y, 0, file)).toEqual({ delta: 2, seconds: NaN, steps: 1 });
+    // Timed snapshots step across files.
+    expect(counterStep(t, y, 1, file)).toEqual({ delta: 5, seconds: 10 });
+  });
+
+  it("pcp's QA /proc/net/snmp of four kernels, side by side in one folder: no UDP drops invented between them", async () => {
+    const r = await analyze([samplePath('../test/fixtures/world/pcp/qa/linux')]);
+    expect(fired(r, 'udp-receive-drops')).toEqual([]);
+  });
+
   it('a counter that restarts (two real captures of different namespaces, one after the other) gives no negative rate', async () => {
     // counters-idle was captured a minute after tcp-listen-overflow's 1553 overflows, in a fresh namespace:
     // read as one host, its counters fall back to 0.

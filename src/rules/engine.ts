@@ -199,7 +199,7 @@ class Context {
     if (this.seriesCache.has(key)) return this.seriesCache.get(key);
     const pk = `${field}\u0000${windowMs}`;
     let pts = this.pointsCache.get(pk);
-    if (!this.pointsCache.has(pk)) this.pointsCache.set(pk, (pts = seriesPoints(this.s.times, this.column(field), windowMs)));
+    if (!this.pointsCache.has(pk)) this.pointsCache.set(pk, (pts = seriesPoints(this.s.times, this.column(field), windowMs, this.s.fileIndex)));
     const v = pts && seriesOf(fn, pts, arg);
     this.seriesCache.set(key, v);
     return v;
@@ -433,7 +433,7 @@ function snapshotEnv(rule: CompiledRule, ctx: Context, book: LimitBook, i: numbe
       if (name === 'counter_delta' || name === 'counter_rate') {
         const f = identName(args[0]!);
         if (f === undefined) return undefined;
-        const step = counterStep(ctx.s.times, ctx.column(f), env.at);
+        const step = counterStep(ctx.s.times, ctx.column(f), env.at, ctx.s.fileIndex);
         if (!step) {
           if (Number.isNaN(ctx.column(f)[env.at]!)) missing.add(f);
           return undefined;
@@ -520,9 +520,10 @@ function compileEnv(rule: CompiledRule, ctx: Context, book: LimitBook, missing: 
         if (f === undefined) return undefined;
         const col = ctx.column(f);
         const times = ctx.s.times;
+        const files = ctx.s.fileIndex;
         const rate = name === 'counter_rate';
         return (i) => {
-          const step = counterStep(times, col, i);
+          const step = counterStep(times, col, i, files);
           if (!step) {
             if (Number.isNaN(col[i]!)) missing.add(f);
             return NaN;

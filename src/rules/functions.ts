@@ -17,12 +17,13 @@ export const SERIES_FUNCTIONS = [
  * where it went backwards (a reboot, a namespace made again): a new run starts there, never
  * a negative increase. `seconds`: NaN when either time is unknown.
  */
-export function counterStep(t: Float64Array, y: Float64Array, i: number): { delta: number; seconds: number } | undefined {
+export function counterStep(t: Float64Array, y: Float64Array, i: number, file?: Int32Array): { delta: number; seconds: number } | undefined {
   const v = y[i]!;
   if (v !== v) return undefined;
   let j = i - 1;
   while (j >= 0 && y[j] !== y[j]) j--;
   if (j < 0 || v < y[j]!) return undefined;
+  if (!ordered(t, i, j, file)) return undefined;
   return { delta: v - y[j]!, seconds: (t[i]! - t[j]!) / 1000 };
 }
 
@@ -31,8 +32,9 @@ export function counterStep(t: Float64Array, y: Float64Array, i: number): { delt
  * consecutive snapshots that have it, a backwards step starting a new run (it adds
  * nothing); and the seconds from the first to the last of those snapshots with a time.
  */
-export function counterIncrease(t: Float64Array, y: Float64Array, lo = 0): { delta: number; seconds: number; steps: number } | undefined {
+export function counterIncrease(t: Float64Array, y: Float64Array, lo = 0, file?: Int32Array): { delta: number; seconds: number; steps: number } | undefined {
   let prev = NaN;
+  let pi = -1;
   let delta = 0;
   let steps = 0;
   let t0 = NaN;
@@ -44,13 +46,25 @@ export function counterIncrease(t: Float64Array, y: Float64Array, lo = 0): { del
       if (t0 !== t0) t0 = t[i]!;
       t1 = t[i]!;
     }
-    if (prev === prev) {
+    if (prev === prev && ordered(t, i, pi, file)) {
       steps++;
       if (v >= prev) delta += v - prev;
     }
     prev = v;
+    pi = i;
   }
   return steps ? { delta, seconds: (t1 - t0) / 1000, steps } : undefined;
+}
+
+/**
+ * Whether snapshot j came before snapshot i in time, so that a counter's step from j to i is
+ * an increase over an interval: both have a time, or both come from one file (the order of
+ * its lines is the order of capture). Untimed snapshots of different files are in no known
+ * order (pcp's QA keeps `/proc/net/snmp` of four kernels side by side): no step between them.
+ */
+function ordered(t: Float64Array, i: number, j: number, file: Int32Array | undefined): boolean {
+  if (t[i] === t[i] && t[j] === t[j]) return true;
+  return file !== undefined && file[i] === file[j];
 }
 
 /** Page size used to turn `mem` pages into bytes (the usual 4 KiB; sockstat does not print it). */
@@ -104,6 +118,7 @@ export class SeriesPoints {
     private readonly t: Float64Array,
     private readonly y: Float64Array,
     private readonly lo: number,
+    private readonly file?: Int32Array,
   ) {
     let count = 0;
     let first = NaN;
@@ -122,7 +137,7 @@ export class SeriesPoints {
 
   /** The counter view of the points (counterIncrease), made once. */
   get counter(): { delta: number; seconds: number; steps: number } | undefined {
-    if (this.counterDone === undefined) this.counterDone = { v: counterIncrease(this.t, this.y, this.lo) };
+    if (this.counterDone === undefined) this.counterDone = { v: counterIncrease(this.t, this.y, this.lo, this.file) };
     return this.counterDone.v;
   }
   private counterDone: { v: ReturnType<typeof counterIncrease> } | undefined;
@@ -218,7 +233,7 @@ export function rSquaredOf(x: Float64Array, y: Float64Array, line: { m: number; 
  * `windowMs` keeps the points within that span before the last timed point.
  * Undefined: a window was asked and no point has a time.
  */
-export function seriesPoints(t: Float64Array, y: Float64Array, windowMs?: number): SeriesPoints | undefined {
+export function seriesPoints(t: Float64Array, y: Float64Array, windowMs?: number, file?: Int32Array): SeriesPoints | undefined {
   let lo = 0;
   if (windowMs !== undefined) {
     let lastT = NaN;
@@ -226,7 +241,7 @@ export function seriesPoints(t: Float64Array, y: Float64Array, windowMs?: number
     if (Number.isNaN(lastT)) return undefined;
     while (lo < t.length && !(t[lo]! >= lastT - windowMs)) lo++;
   }
-  return new SeriesPoints(t, y, lo);
+  return new SeriesPoints(t, y, lo, file);
 }
 
 /**

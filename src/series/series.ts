@@ -48,6 +48,11 @@ export class HostSeries {
   }
   private absentCol: Float64Array | undefined;
 
+  /** Each snapshot's file as a number (the same number, the same file). */
+  get fileIndex(): Int32Array {
+    return this.fileIdx;
+  }
+
   get length(): number {
     return this.times.length;
   }
