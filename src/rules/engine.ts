@@ -445,7 +445,10 @@ function snapshotEnv(rule: CompiledRule, ctx: Context, book: LimitBook, i: numbe
         const a0 = args[0];
         const pat = a0 && a0.kind === 'str' ? a0.value : undefined;
         const le = pat === undefined ? null : ctx.logEvents(rule.id, pat);
-        if (!le) return undefined;
+        if (!le) {
+          if (pat !== undefined) missing.add(NO_KERNEL_LOG);
+          return undefined;
+        }
         const lo = run ? run[0]! : env.at;
         const hi = run ? run[run.length - 1]! : env.at;
         const sel: number[] = [];
@@ -534,7 +537,10 @@ function compileEnv(rule: CompiledRule, ctx: Context, book: LimitBook, missing: 
       }
       if (name === 'log_count' && args.length === 1 && args[0]!.kind === 'str') {
         const le = ctx.logEvents(rule.id, args[0]!.value);
-        if (!le) return () => NaN;
+        if (!le) {
+          missing.add(NO_KERNEL_LOG);
+          return () => NaN;
+        }
         const counts = new Float64Array(ctx.s.length);
         for (let k = 0; k < le.bucket.length; k++) counts[le.bucket[k]!]!++;
         return (i) => counts[i]!;
@@ -543,6 +549,9 @@ function compileEnv(rule: CompiledRule, ctx: Context, book: LimitBook, missing: 
     },
   };
 }
+
+/** What a rule that reads kernel log lines misses when the inputs hold no kernel log for the host (said where field names are). */
+export const NO_KERNEL_LOG = 'a kernel log (dmesg, messages, journal)';
 
 function num(v: Value): number {
   return typeof v === 'number' ? v : -Infinity;
