@@ -80,6 +80,18 @@ describe('hostile archives', () => {
     expect(reasons(r)[0]).toMatch(/!level9\.tar\.gz: archive nested more than 8 deep; not read$/);
   });
 
+  it('item 6b: hidden members of nested archives are passed over by size, never held (3 levels, 4 hidden 2 MiB members each, a 1 MiB budget)', async () => {
+    const zeros = Buffer.alloc(2 << 20);
+    let inner: Buffer = await tarOf([...Array.from({ length: 4 }, (_, i) => ({ name: `.h${i}`, body: zeros })), { name: 'combined.txt', body: REAL }]);
+    for (let level = 2; level >= 1; level--) {
+      inner = await tarOf([...Array.from({ length: 4 }, (_, i) => ({ name: `.h${i}`, body: zeros })), { name: `level${level + 1}.tar.gz`, body: gzipSync(inner) }]);
+    }
+    const p = write('hidden-nested.tar.gz', gzipSync(inner));
+    const r = await collectSnapshots([p], { archiveLimits: { maxBuffered: 1 << 20, smallMember: 1 << 20 } });
+    expect(reasons(r)).toEqual([]);
+    expect(r.snapshots.map((s) => s.source.slice(s.source.indexOf('hidden-nested')))).toEqual(['hidden-nested.tar.gz!level2.tar.gz!level3.tar.gz!combined.txt:1']);
+  });
+
   it('more members than the limit: the rest are reported, the first are read', async () => {
     const entries: Entry[] = Array.from({ length: 1500 }, (_, i) => ({ name: `m/${String(i).padStart(5, '0')}.txt`, body: i === 0 ? REAL : '' }));
     const p = write('many.tar', await tarOf(entries));
