@@ -4,6 +4,10 @@
 //   overlap.zip  2,000 central-directory entries sharing one deflate body (64 MiB each)
 //   nested.tar.gz  6 levels of .tar.gz, each with 16 hidden members of 8 MiB of zeros
 //   crash.log  a capture log with 64 KiB NUL runs where blocks were lost
+//   bomb.gz  a sockstat line then 2 GiB of spaces, ~2 MB of gzip (over the 1000:1 ratio)
+//   long.log  a capture, one 256 MiB line, the capture again
+// (the 20,000 hosts: bench/gen-hosts.mjs; one-line snapshots under the bomb ratio:
+// bench/near-bomb.mjs; /dev/zero is named as it is; bench/hostile-run.mjs measures them all)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,4 +93,23 @@ const log = readFileSync(join(root, 'samples/kernel-6.18/unconnected-leak/timeli
 const parts = [];
 for (let i = 0; i < 200; i++) parts.push(log, Buffer.alloc(64 << 10));
 writeFileSync(join(dir, 'crash.log'), Buffer.concat(parts));
+{
+  // A sockstat line, then 2 GiB of spaces: text (zeros are found binary before the ratio
+  // guard), ~1030:1 in gzip, over the 1000:1 ratio once past the 256 MiB floor.
+  const { createGzip } = await import('node:zlib');
+  const { createWriteStream } = await import('node:fs');
+  const { once } = await import('node:events');
+  const gz = createGzip({ level: 9 });
+  const out = createWriteStream(join(dir, 'bomb.gz'));
+  gz.pipe(out);
+  gz.write('TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 0\n');
+  const z = Buffer.alloc(64 << 20, 0x20);
+  for (let i = 0; i < 32; i++) if (!gz.write(z)) await once(gz, 'drain');
+  gz.end();
+  await once(out, 'close');
+}
+{
+  const capture = readFileSync(join(root, 'samples/kernel-6.18/unconnected-leak/combined.txt'));
+  writeFileSync(join(dir, 'long.log'), Buffer.concat([capture, Buffer.alloc(256 << 20, 0x61), Buffer.from('\n'), capture]));
+}
 process.stdout.write(`${dir}\n`);
