@@ -145,7 +145,7 @@ describe('sysstat', () => {
     expect(r.findings).toEqual([]);
     const ne = Object.fromEntries(r.not_evaluated.map((n) => [n.rule, n.missing]));
     expect(ne['tcp-unhashed-sockets']).toEqual(['tcp_unhashed']);
-    expect(ne['tcp-orphans-high']).toEqual(['tcp_orphan']);
+    expect(ne['tcp-orphans-high']).toEqual(['a kernel log (dmesg, messages, journal)', 'tcp_orphan']);
     expect(ne['sockets-used-growth']).toEqual(['tcp_alloc']);
   });
 });
