@@ -429,7 +429,12 @@ async function readKernelLog(item: InputFile, opts: ReadOptions, sink: SnapshotS
   const ctx: LogTimeContext = {};
   if (dt && 'ms' in dt) ctx.refMs = dt.ms;
   if (item.kernelLog?.bootMs !== undefined) ctx.bootMs = item.kernelLog.bootMs;
-  if (opts.tz) ctx.wallToUtc = (w) => wallInZone(w, opts.tz!);
+  // dmesg -T and syslog print local wall time with no zone: --tz, else the zone the bundle names,
+  // else the bundle's one offset (etc/localtime or date against date --utc with a single offset).
+  const tz = opts.tz ?? item.tz;
+  const offsets = item.zones ? [...new Set(Object.values(item.zones))] : [];
+  if (tz) ctx.wallToUtc = (w) => wallInZone(w, tz);
+  else if (offsets.length === 1) ctx.wallToUtc = (w) => w - offsets[0]! * 60000;
   const host = item.host ?? opts.host;
   const scanner = new LogScanner(opts.logMatcher!, item.name, ctx, (e) => sink.logEvent!(e, host));
   try {

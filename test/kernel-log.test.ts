@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,19 @@ describe('kernel log lines', () => {
     // Without a kernel log the rule is not evaluated; with one and no line it is silent.
     const c = await analyze([samplePath('captures/sosreport-node3/sosreport-node3-2026-11-25')]);
     expect(c.not_evaluated.map((n) => n.rule)).toContain('conntrack-table-full');
+  });
+
+  it('dmesg -T and syslog lines in a bundle are read in the zone the bundle names (no zone: UTC, said so)', async () => {
+    const sos = join(tmp, 'sosreport-node3-berlin');
+    cpSync(samplePath('captures/sosreport-node3/sosreport-node3-2026-11-25'), sos, { recursive: true });
+    mkdirSync(join(sos, 'var/log'), { recursive: true });
+    cpSync(KERN_LOG, join(sos, 'var/log/kern.log'));
+    mkdirSync(join(sos, 'etc'), { recursive: true });
+    writeFileSync(join(sos, 'etc/timezone'), 'Europe/Berlin\n');
+    const [g] = fired(await analyze([sos]), 'conntrack-table-full');
+    // Jun 8 10:48:13 in Berlin (CEST, UTC+2) is 08:48:13Z.
+    expect(g!.message).toMatch(/\(2026-06-08T08:48:13Z, .*var\/log\/kern\.log:1\)/);
+    expect(g!.message).not.toContain('has no zone');
   });
 
   it('the JSON report lists each finding\'s matched lines as objects: time, file:line, text, pattern', async () => {
