@@ -114,7 +114,7 @@ export async function archiveBench(n = runs) {
     const span = (xs) => `${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}`;
     out += `| ${file.split('/').pop()} | ${(statSync(file).size / 1048576).toFixed(1)} | \`${dec.join(' ')}\` ${md.toFixed(2)} (${span(ds)}) | ${ms.toFixed(2)} (${span(ss)}) | ${(md / ms).toFixed(2)}x | ${(Math.max(...s.map((x) => x.rssKiB)) / 1024).toFixed(0)} |\n`;
   }
-  out += `\nxz decoder used by sockscope: ${native ? 'the system xz -dc (on PATH)' : 'WebAssembly (no xz on PATH)'}\n`;
+  out += `\nxz decoder used by sockscope for these files: ${native ? 'the system xz -dc (on PATH; files over 256 KiB)' : 'WebAssembly (no xz on PATH)'}\n`;
   return out;
 }
 

@@ -84,9 +84,19 @@ export function findProgram(name: string): string | undefined {
   return found;
 }
 
-/** Which xz decoder runs: the system's `xz -dc` (native, several times faster) or the WebAssembly one. */
-export function xzDecoder(): 'xz' | 'wasm' {
-  return findProgram('xz') ? 'xz' : 'wasm';
+/**
+ * xz files up to this many compressed bytes are decoded in process: starting `xz` costs
+ * ~20 ms (a fork of this process and two pipes), which the WebAssembly decoder's lower
+ * speed (~110 MB/s of output against ~260 MB/s through the pipe) only catches up with past
+ * a few MB of output. Measured on 100 small sosreports (~10 kB each): 2.9 s with `xz`, 1.0 s
+ * in process (bench/RESULTS.md).
+ */
+export const SMALL_XZ = 256 << 10;
+
+/** Which xz decoder runs for a file of `size` compressed bytes (unknown: the native one when it exists). */
+export function xzDecoder(size?: number): 'xz' | 'wasm' {
+  if (!findProgram('xz')) return 'wasm';
+  return size !== undefined && size <= SMALL_XZ ? 'wasm' : 'xz';
 }
 
 /**
@@ -272,7 +282,7 @@ export function gunzip(s: Readable, notes?: string[]): Readable {
  * With `notes`, a damaged end (trailing garbage, a cut stream) keeps what decoded and
  * is said there.
  */
-export function decompress(source: Readable, c: Compression, limits: BombLimits = { maxRatio: 1000, bombFloor: 256 << 20 }, notes?: string[]): Readable {
+export function decompress(source: Readable, c: Compression, limits: BombLimits = { maxRatio: 1000, bombFloor: 256 << 20 }, notes?: string[], size?: number): Readable {
   if (!c) return source;
   let inBytes = 0;
   async function* count(): AsyncGenerator<Buffer> {
@@ -285,7 +295,7 @@ export function decompress(source: Readable, c: Compression, limits: BombLimits 
   s.on('close', () => source.destroy());
   let inner: Readable;
   if (c === 'gz') inner = gunzip(s, notes);
-  else if (c === 'xz') inner = findProgram('xz') ? external(findProgram('xz')!, s, notes, 'xz') : unxzWasm(s);
+  else if (c === 'xz') inner = xzDecoder(size) === 'xz' ? external(findProgram('xz')!, s, notes, 'xz') : unxzWasm(s);
   else {
     const bz = findProgram('bzip2');
     if (!bz) {

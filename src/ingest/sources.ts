@@ -215,7 +215,7 @@ async function* content(src: Source, head: Buffer, ctx: WalkCtx): AsyncGenerator
     const c = magic.compression;
     let peeked: { head: Buffer; stream: Readable };
     try {
-      peeked = await peekStream(decompress(src.open(), c, ctx.limits, notes), SNIFF_BYTES);
+      peeked = await peekStream(decompress(src.open(), c, ctx.limits, notes, src.size), SNIFF_BYTES);
     } catch (e) {
       yield { source: src.label, reason: `cannot read: ${(e as Error).message}` };
       return;
@@ -234,7 +234,7 @@ async function* content(src: Source, head: Buffer, ctx: WalkCtx): AsyncGenerator
         first = false;
         return peeked.stream;
       }
-      return decompress(src.open(), c, ctx.limits, notes);
+      return decompress(src.open(), c, ctx.limits, notes, src.size);
     });
     f.notes = notes;
     yield f;
