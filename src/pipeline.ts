@@ -15,7 +15,7 @@ import { parseFilenameTime, type TimeOptions } from './parse/time.js';
 import type { Block, LimitReading } from './segment/types.js';
 import { isLimitSysctl, limitValues } from './parse/sysctl.js';
 import { LogScanner, type LogEvent, type LogMatcher, type LogTimeContext } from './parse/kernel-log.js';
-import { wallInZone } from './parse/time.js';
+import { posixTz, posixWallToUtc, wallInZone } from './parse/time.js';
 
 export interface ReadOptions extends TimeOptions {
   /**
@@ -329,7 +329,10 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
     const defaultTime = item.defaultTime ?? parseFilenameTime(item.base, tz ? { tz } : {});
     const segOpts: SegmentOptions = {};
     if (tz) segOpts.tz = tz;
-    else if (item.zones) segOpts.zones = item.zones;
+    else {
+      if (item.zones) segOpts.zones = item.zones;
+      if (item.tzRule !== undefined) segOpts.tzRule = item.tzRule;
+    }
     if (host !== undefined) segOpts.host = host;
     if (defaultTime) segOpts.defaultTime = defaultTime;
     if (item.namespace !== undefined) segOpts.namespace = item.namespace;
@@ -433,7 +436,9 @@ async function readKernelLog(item: InputFile, opts: ReadOptions, sink: SnapshotS
   // else the bundle's one offset (etc/localtime or date against date --utc with a single offset).
   const tz = opts.tz ?? item.tz;
   const offsets = item.zones ? [...new Set(Object.values(item.zones))] : [];
+  const rule = item.tzRule !== undefined ? posixTz(item.tzRule) : undefined;
   if (tz) ctx.wallToUtc = (w) => wallInZone(w, tz);
+  else if (rule) ctx.wallToUtc = (w) => posixWallToUtc(rule, w).ms;
   else if (offsets.length === 1) ctx.wallToUtc = (w) => w - offsets[0]! * 60000;
   const host = item.host ?? opts.host;
   const scanner = new LogScanner(opts.logMatcher!, item.name, ctx, (e) => sink.logEvent!(e, host));

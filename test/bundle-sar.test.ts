@@ -30,6 +30,21 @@ describe('sar text in support bundles', () => {
     expect(sar.flatMap((s) => s.diagnostics.filter((d) => /read as UTC/.test(d.message)))).toEqual([]);
   });
 
+  it('sosreport with only etc/localtime (no timedatectl, no etc/timezone): sar times read with its POSIX TZ rule', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'sockscope-bundle-sar-'));
+    cpSync(samplePath('captures/sosreport-node3'), tmp, { recursive: true });
+    const root = join(tmp, readdirSync(tmp).find((n) => n.startsWith('sosreport-'))!);
+    mkdirSync(join(root, 'sos_commands/sar'), { recursive: true });
+    cpSync(SAR_A, join(root, 'sos_commands/sar/sar02'));
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    // A TZif file as tzdata writes it: v2 header and data, then the rule as a footer line.
+    writeFileSync(join(root, 'etc/localtime'), Buffer.concat([Buffer.from('TZif2'), Buffer.alloc(50), Buffer.from('\nCET-1CEST,M3.5.0,M10.5.0/3\n')]));
+    const r = await collectSnapshots([root]);
+    const sar = r.snapshots.filter((s) => s.formats.includes('sar-sock'));
+    expect(sar.map((s) => [s.host, s.time])).toEqual(MOMENTS.map((m) => ['node3', m]));
+    expect(sar.flatMap((s) => s.diagnostics.filter((d) => /read as UTC/.test(d.message)))).toEqual([]);
+  });
+
   it('supportconfig: sar/sarYYYYMMDD.xz is read (binary saYYYYMMDD passed over), in the zone basic-environment.txt names', async () => {
     const tmp = mkdtempSync(join(tmpdir(), 'sockscope-bundle-sar-'));
     cpSync(samplePath('captures/supportconfig'), tmp, { recursive: true });

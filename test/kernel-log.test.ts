@@ -86,6 +86,11 @@ describe('kernel log lines', () => {
     // Jun 8 10:48:13 in Berlin (CEST, UTC+2) is 08:48:13Z.
     expect(g!.message).toMatch(/\(2026-06-08T08:48:13Z, .*var\/log\/kern\.log:1\)/);
     expect(g!.message).not.toContain('has no zone');
+    // The same with only etc/localtime (a TZif file: the rule in its footer).
+    rmSync(join(sos, 'etc/timezone'));
+    writeFileSync(join(sos, 'etc/localtime'), Buffer.concat([Buffer.from('TZif2'), Buffer.alloc(50), Buffer.from('\nCET-1CEST,M3.5.0,M10.5.0/3\n')]));
+    const [h] = fired(await analyze([sos]), 'conntrack-table-full');
+    expect(h!.message).toMatch(/\(2026-06-08T08:48:13Z, .*var\/log\/kern\.log:1\)/);
   });
 
   it('the JSON report lists each finding\'s matched lines as objects: time, file:line, text, pattern', async () => {

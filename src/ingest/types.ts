@@ -30,6 +30,8 @@ export interface InputFile {
   /** From the bundle: the zone its clock is in (`--tz` wins), or its zone abbreviations' offsets. */
   tz?: string;
   zones?: Readonly<Record<string, number>>;
+  /** From the bundle's `etc/localtime`: its POSIX TZ rule, for zone-less times (`--tz` and a named zone win). */
+  tzRule?: string;
   /** The file is `proc/sys/net/ipv4/<name>`: its content is that limit. */
   limitSysctl?: string;
   /**

@@ -32,6 +32,11 @@ export interface TimeOptions {
    * `etc/localtime`, or `date` against `date --utc`): read without `--tz`.
    */
   zones?: Readonly<Record<string, number>>;
+  /**
+   * A POSIX TZ rule (`CET-1CEST,M3.5.0,M10.5.0/3`, the footer of the bundle's
+   * `etc/localtime`): zone-less times are read with it when there is no `--tz`.
+   */
+  tzRule?: string;
 }
 
 /**
@@ -62,6 +67,117 @@ export function zonesFromTzif(text: string): Record<string, number> | undefined 
   if (/^[A-Za-z]/.test(m[1]!)) out[m[1]!] = std;
   if (m[4]) out[m[4]] = m[5] !== undefined ? -west(m[5], m[6]) : std + 60;
   return Object.keys(out).length ? out : undefined;
+}
+
+/** A POSIX TZ string's rule for one transition: `Mm.w.d`, `Jn` or `n`, and its time of day in seconds. */
+type TzDate = { kind: 'M'; m: number; w: number; d: number; t: number } | { kind: 'J' | 'N'; n: number; t: number };
+
+/** A parsed POSIX TZ string: offsets in minutes east of UTC, and when daylight time starts and ends. */
+export interface PosixTz {
+  std: string;
+  stdOff: number;
+  dst?: { name: string; off: number; start: TzDate; end: TzDate };
+}
+
+/**
+ * A POSIX TZ string (the form of `TZ=` and of a TZif file's footer): `EST5EDT,M3.2.0,M11.1.0`,
+ * `CET-1CEST,M3.5.0,M10.5.0/3`, `<+0330>-3:30`, `AEST-10AEDT,M10.1.0,M4.1.0/3`, `JST-9`.
+ * Offsets are written west of UTC (EST5 is UTC-5); a daylight name without rules takes the
+ * US rules, as glibc does. Undefined when the text is not one.
+ */
+export function parsePosixTz(text: string): PosixTz | undefined {
+  const m = /^(<[A-Za-z0-9+-]+>|[A-Za-z]{3,})([+-]?\d{1,2}(?::\d{2}){0,2})(?:(<[A-Za-z0-9+-]+>|[A-Za-z]{3,})([+-]?\d{1,2}(?::\d{2}){0,2})?(?:,([^,]+),([^,]+))?)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const name = (n: string) => n.replace(/^<|>$/g, '');
+  const stdOff = -hms(m[2]!) / 60;
+  const out: PosixTz = { std: name(m[1]!), stdOff };
+  if (m[3] === undefined) return out;
+  const start = tzDate(m[5] ?? 'M3.2.0');
+  const end = tzDate(m[6] ?? 'M11.1.0');
+  if (!start || !end) return undefined;
+  out.dst = { name: name(m[3]), off: m[4] !== undefined ? -hms(m[4]) / 60 : stdOff + 60, start, end };
+  return out;
+}
+
+const POSIX = new Map<string, PosixTz | undefined>();
+/** parsePosixTz, once per rule text. */
+export function posixTz(text: string): PosixTz | undefined {
+  if (!POSIX.has(text)) {
+    if (POSIX.size > 64) POSIX.clear();
+    POSIX.set(text, parsePosixTz(text));
+  }
+  return POSIX.get(text);
+}
+
+/** `[+-]h[:mm[:ss]]` in seconds. */
+function hms(t: string): number {
+  const neg = t.startsWith('-');
+  const [h, mi, se] = t.replace(/^[+-]/, '').split(':').map(Number);
+  const v = h! * 3600 + (mi ?? 0) * 60 + (se ?? 0);
+  return neg ? -v : v;
+}
+
+function tzDate(r: string): TzDate | undefined {
+  const [d, t] = r.split('/');
+  const secs = t !== undefined ? hms(t) : 7200;
+  let m = /^M(\d{1,2})\.([1-5])\.([0-6])$/.exec(d!);
+  if (m && +m[1]! >= 1 && +m[1]! <= 12) return { kind: 'M', m: +m[1]!, w: +m[2]!, d: +m[3]!, t: secs };
+  m = /^J(\d{1,3})$/.exec(d!);
+  if (m && +m[1]! >= 1 && +m[1]! <= 365) return { kind: 'J', n: +m[1]!, t: secs };
+  m = /^(\d{1,3})$/.exec(d!);
+  if (m && +m[1]! <= 365) return { kind: 'N', n: +m[1]!, t: secs };
+  return undefined;
+}
+
+/** The wall-clock instant (as if UTC) a transition rule gives in `year`. */
+function transitionWall(r: TzDate, year: number): number {
+  const DAY = 86400000;
+  let day: number;
+  if (r.kind === 'M') {
+    const first = Date.UTC(year, r.m - 1, 1);
+    const wd = new Date(first).getUTCDay();
+    let dom = 1 + ((r.d - wd + 7) % 7) + (r.w - 1) * 7;
+    const dim = new Date(Date.UTC(year, r.m, 0)).getUTCDate();
+    while (dom > dim) dom -= 7;
+    day = Date.UTC(year, r.m - 1, dom);
+  } else if (r.kind === 'J') {
+    const leap = new Date(Date.UTC(year, 1, 29)).getUTCMonth() === 1;
+    day = Date.UTC(year, 0, 1) + (r.n - 1 + (leap && r.n >= 60 ? 1 : 0)) * DAY;
+  } else {
+    day = Date.UTC(year, 0, 1) + r.n * DAY;
+  }
+  return day + r.t * 1000;
+}
+
+/**
+ * A wall-clock time (given as if UTC) read with a POSIX TZ rule: the instant, and a note
+ * when the time is ambiguous (the hour repeated when daylight time ends: read as the first,
+ * daylight) or does not exist (skipped when it starts: read with the offset before it).
+ */
+export function posixWallToUtc(tz: PosixTz, wallMs: number): { ms: number; note?: string } {
+  const dst = tz.dst;
+  if (!dst) return { ms: wallMs - tz.stdOff * 60000 };
+  const year = new Date(wallMs).getUTCFullYear();
+  // The start is said in standard time, the end in daylight time, both local.
+  const start = transitionWall(dst.start, year);
+  const end = transitionWall(dst.end, year);
+  const shift = (dst.off - tz.stdOff) * 60000;
+  const inDst = start < end ? wallMs >= start && wallMs < end : wallMs >= start || wallMs < end;
+  const ms = wallMs - (inDst ? dst.off : tz.stdOff) * 60000;
+  if (shift > 0 && wallMs >= end - shift && wallMs < end) {
+    return { ms, note: `the hour repeated when ${dst.name} ends: read as ${dst.name} (${fmtOffset(dst.off)})` };
+  }
+  if (shift > 0 && wallMs >= start && wallMs < start + shift) {
+    return { ms: wallMs - tz.stdOff * 60000, note: `a time skipped when ${dst.name} starts: read as ${tz.std} (${fmtOffset(tz.stdOff)})` };
+  }
+  return { ms };
+}
+
+/** The POSIX TZ rule at the end of a TZif file (`etc/localtime`), when it has one. */
+export function tzRuleFromTzif(text: string): string | undefined {
+  if (!text.startsWith('TZif')) return undefined;
+  const footer = text.slice(text.lastIndexOf('\n', text.length - 2) + 1).trim();
+  return parsePosixTz(footer) ? footer : undefined;
 }
 
 /**
@@ -248,6 +364,10 @@ function build(
     if ('error' in r) return r;
     ms = r.ms;
     note = r.note;
+  } else if (opts.tzRule !== undefined && posixTz(opts.tzRule)) {
+    const r = posixWallToUtc(posixTz(opts.tzRule)!, wall);
+    ms = r.ms;
+    if (r.note) note = `${JSON.stringify(raw)}: ${r.note} (${opts.tzRule})`;
   } else {
     ms = wall;
     note = `no time zone in ${JSON.stringify(raw)}; read as UTC (pass --tz to change)`;

@@ -113,7 +113,9 @@ export class SarTextReader {
     const ts = parseTimestampLine(stamp, this.opts);
     if (!ts || isTimestampError(ts)) b.timeError = ts ? ts.error : `cannot place ${stamp}`;
     else {
-      const notes = [ts.note ? `sar prints the host's local time with no zone: read as UTC (pass --tz ZONE to change)` : undefined, r.note];
+      // With a zone (--tz or the bundle's rule) the note is the time's own (a daylight-saving change).
+      const zoned = this.opts.tz !== undefined || this.opts.tzRule !== undefined;
+      const notes = [ts.note ? (zoned ? ts.note : `sar prints the host's local time with no zone: read as UTC (pass --tz ZONE to change)`) : undefined, r.note];
       const note = notes.filter((x) => x !== undefined).join('; ');
       if (note) ts.note = note;
       else delete ts.note;

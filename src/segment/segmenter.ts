@@ -286,6 +286,7 @@ export class Segmenter {
     this.flush();
     const o: ConstructorParameters<typeof SarTextReader>[2] = {};
     if (this.opts.tz) o.tz = this.opts.tz;
+    else if (this.opts.tzRule !== undefined) o.tzRule = this.opts.tzRule;
     if (this.opts.host !== undefined) o.host = this.opts.host;
     if (this.opts.namespace !== undefined) o.namespace = this.opts.namespace;
     this.sar = new SarTextReader(this.file, h, o, (b) => {
@@ -306,6 +307,7 @@ export class Segmenter {
     }
     const o: Parameters<typeof segmentSadfJson>[2] = { firstLine: c.firstLine };
     if (this.opts.tz) o.tz = this.opts.tz;
+    else if (this.opts.tzRule !== undefined) o.tzRule = this.opts.tzRule;
     if (this.opts.host !== undefined) o.host = this.opts.host;
     const r = segmentSadfJson(c.text(), this.file, o);
     if (r.error) this.opts.onProblem?.(source, `sadf -j: ${r.error}`);

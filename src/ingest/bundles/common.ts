@@ -13,6 +13,8 @@ export interface BundleContext {
   /** The bundle's own zone (bundles/zone.ts), for the local times its files print. */
   tz?: string;
   zones?: Readonly<Record<string, number>>;
+  /** The POSIX TZ rule of its `etc/localtime`, for zone-less times. */
+  tzRule?: string;
 }
 
 export async function exists(tree: Tree, path: string): Promise<boolean> {
@@ -49,6 +51,7 @@ export async function member(tree: Tree, dir: string, rel: string, ctx: BundleCo
   if (ctx.namespace !== undefined) f.namespace = ctx.namespace;
   if (ctx.tz !== undefined) f.tz = ctx.tz;
   if (ctx.zones !== undefined) f.zones = ctx.zones;
+  if (ctx.tzRule !== undefined) f.tzRule = ctx.tzRule;
   return f;
 }
 
@@ -61,6 +64,7 @@ export async function textMember(tree: Tree, dir: string, rel: string, ctx: Bund
   const only: BundleContext = {};
   if (ctx.host !== undefined) only.host = ctx.host;
   if (ctx.tz !== undefined) only.tz = ctx.tz;
+  if (ctx.tzRule !== undefined) only.tzRule = ctx.tzRule;
   const f = await member(tree, dir, rel, only);
   if (!f) return undefined;
   const magic = sniff(await tree.peek(joinPath(dir, rel), 8));

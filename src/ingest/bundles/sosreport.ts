@@ -105,6 +105,7 @@ export async function* sosreport(tree: Tree, dir: string, opts: TimeOptions): Bu
   });
   if (opts.tz !== undefined) ctx.tz = opts.tz;
   if (opts.zones !== undefined) ctx.zones = opts.zones;
+  if (opts.tzRule !== undefined) ctx.tzRule = opts.tzRule;
   const host = firstLine((await read('hostname')) ?? '') ?? firstLine((await read('sos_commands/host/hostname')) ?? '');
   if (host) ctx.host = host;
   const manifest = await read('sos_reports/manifest.json');
