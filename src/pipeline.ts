@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { readChunks } from './ingest/chunks.js';
 import { BlockMerger } from './normalize/merge.js';
 import { normalizeBlock } from './normalize/normalize.js';
+import { limitsOfSysctlLine } from './normalize/limits.js';
 import { MAX_MOMENTS, MomentIndex, numericVector, type MomentCheck } from './normalize/moments.js';
 import type { Skip, Snapshot } from './normalize/types.js';
 import { Segmenter, type SegmentOptions } from './segment/segmenter.js';
@@ -339,9 +340,14 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
     if (linesBefore !== undefined) segOpts.firstLine = linesBefore;
     segOpts.onProblem = (source, reason) => stats.inputProblems.push({ source, reason });
     if (sink.limit) {
-      segOpts.onLimit = (l: LimitReading) => {
-        if (l.host === undefined && opts.host !== undefined) l.host = opts.host;
-        sink.limit!(l);
+      segOpts.onSysctl = (line) => {
+        const ls = limitsOfSysctlLine(line);
+        if (!ls) return false;
+        for (const l of ls) {
+          if (l.host === undefined && opts.host !== undefined) l.host = opts.host;
+          sink.limit!(l);
+        }
+        return true;
       };
     }
     const note = item.timeNote;

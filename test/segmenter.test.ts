@@ -4,13 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Segmenter, type SegmentOptions } from '../src/segment/segmenter.js';
-import type { Block, LimitReading } from '../src/segment/types.js';
+import type { Block, LimitReading, SysctlLine } from '../src/segment/types.js';
+import { limitsOfSysctlLine } from '../src/normalize/limits.js';
 import { sample } from './helpers.js';
 
 function segment(rel: string, opts: SegmentOptions = {}) {
   const blocks: Block[] = [];
   const limits: LimitReading[] = [];
-  const s = new Segmenter(rel, { ...opts, onLimit: (l) => limits.push(l) }, (b) => blocks.push(b));
+  const s = new Segmenter(rel, { ...opts, onSysctl: (l) => { const ls = limitsOfSysctlLine(l); if (ls) limits.push(...ls); return ls !== undefined; } }, (b) => blocks.push(b));
   const lines = sample(rel).split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   for (const l of lines) s.push(l);
@@ -42,6 +43,21 @@ describe('Segmenter', () => {
     const { blocks, stats } = segment('kernel-6.18/timewait-storm/timeline-iso.log');
     expect(stats).toEqual({ lines: 396, blank: 72, outside: 0, blocks: 36, limits: 0 });
     expect(shape(blocks[0]!)).toEqual({ line: 1, time: '2026-11-25T01:00:42Z', host: undefined, parts: 1, sections: [['ss', 2, 8]] });
+  });
+
+  it('sysctl -a lines are handed over as lines (the segmenter reads no values); the ones that gave no limit are outside lines', () => {
+    const seen: SysctlLine[] = [];
+    const s = new Segmenter('x', { host: 'h', onSysctl: (l) => (seen.push(l), l.text.includes('tcp_mem')) }, () => undefined);
+    for (const t of ['net.ipv4.tcp_mem = 1 2 3', 'net.core.somaxconn = 4096', 'net.ipv4.tcp_mem = oops']) s.push(t);
+    s.end();
+    expect(seen).toEqual([
+      { text: 'net.ipv4.tcp_mem = 1 2 3', source: 'x:1', host: 'h' },
+      { text: 'net.core.somaxconn = 4096', source: 'x:2', host: 'h' },
+      { text: 'net.ipv4.tcp_mem = oops', source: 'x:3', host: 'h' },
+    ]);
+    expect(s.stats).toMatchObject({ limits: 2, outside: 1 });
+    expect(limitsOfSysctlLine({ text: 'net.ipv4.tcp_mem = oops', source: 'x:3' })).toBeUndefined();
+    expect(limitsOfSysctlLine({ text: 'net.core.somaxconn = 4096', source: 'x:2', host: 'h' })).toEqual([{ name: 'somaxconn', value: 4096, source: 'x:2', host: 'h' }]);
   });
 
   it('sysctl -a lines give limits with their file:line, and no block', () => {

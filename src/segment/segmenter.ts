@@ -1,8 +1,7 @@
 import type { Line } from '../parse/types.js';
 import { classify, gluedOutputAt, isProse, LineClass, lineGroup, promptCaptures, promptHost, sockstatShaped } from './classify.js';
 import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from '../parse/time.js';
-import type { Block, LimitReading, Section, SectionKind, SegmentStats } from './types.js';
-import { parseSysctlLine } from '../parse/sysctl.js';
+import type { Block, Section, SectionKind, SegmentStats, SysctlLine } from './types.js';
 import { listingHeader, listingNoise, listingRow, type ListingKind } from '../parse/listing.js';
 import { LINE_FORMATS, type InputFormat } from '../parse/formats/index.js';
 import { sadfKind, sadfMarker } from './sadf-d.js';
@@ -15,8 +14,11 @@ export interface SegmentOptions extends TimeOptions {
   defaultTime?: Timestamp | TimestampError;
   /** Host for every block (bundle host name or `--host`); beats prompts. */
   host?: string;
-  /** Receives the limits found in `sysctl -a` lines. */
-  onLimit?: (l: LimitReading) => void;
+  /**
+   * Receives each `sysctl -a` line of the limit families; answers whether it gave limits
+   * (the values are read by a later stage: normalize/limits.ts). Without it they are outside lines.
+   */
+  onSysctl?: (line: SysctlLine) => boolean;
   /** Network namespace for every block (supportconfig network-<NS>.txt). */
   namespace?: string;
   /** Number of the line before the first pushed one (to re-read a block from its own line on). */
@@ -257,17 +259,10 @@ export class Segmenter {
   }
 
   private sysctl(t: string, no: number): void {
-    const r = parseSysctlLine(t);
-    if (!r || typeof r.values === 'string' || !this.opts.onLimit) {
-      this.outside();
-      return;
-    }
-    this.stats.limits++;
-    for (const v of r.values) {
-      const l: LimitReading = { name: v.name, value: v.value, source: `${this.file}:${no}` };
-      if (this.host !== undefined) l.host = this.host;
-      this.opts.onLimit(l);
-    }
+    const line: SysctlLine = { text: t, source: `${this.file}:${no}` };
+    if (this.host !== undefined) line.host = this.host;
+    if (this.opts.onSysctl?.(line)) this.stats.limits++;
+    else this.outside();
   }
 
   /** A plain `sar` report: its `Linux ... (host) date` header starts it; it ends at a line that is not sar's. */

@@ -52,6 +52,15 @@ export interface SegmentStats {
   limits: number;
 }
 
+/** A `sysctl -a` line of the families limits come from (`net.ipv4.`, `net.netfilter.`, `net.core.`), as the segmenter meets it. */
+export interface SysctlLine {
+  text: string;
+  /** `file:line`. */
+  source: string;
+  /** The host of the capture around it, if known. */
+  host?: string;
+}
+
 /** A kernel limit read from `sysctl -a` output or a `proc/sys` file. */
 export interface LimitReading {
   host?: string;
