@@ -60,6 +60,31 @@ describe('protocol counters: /proc/net/snmp, /proc/net/netstat, nstat -a, netsta
   });
 });
 
+describe('netstat -s pasted into a ticket', () => {
+  it('with a blank line between its lines (a Markdown rendering), it gives the counters of the capture as printed', async () => {
+    const { Readable } = await import('node:stream');
+    const text = sample('captures/counters/netstat-s.txt');
+    const pasted = text.split('\n').join('\n\n');
+    const a = await collectSnapshots(['-'], { stdin: Readable.from([text]) });
+    const b = await collectSnapshots(['-'], { stdin: Readable.from([pasted]) });
+    expect(a.snapshots).toHaveLength(1);
+    expect(b.snapshots.map((s) => s.values)).toEqual(a.snapshots.map((s) => s.values));
+    expect(b.snapshots[0]!.values).toMatchObject({ UdpRcvbufErrors: 1494 });
+    expect(b.stats.outside).toBe(a.stats.outside);
+  });
+
+  it('nstat -az and the /proc/net/snmp and netstat pairs, double-spaced the same way, give the same counters', async () => {
+    const { Readable } = await import('node:stream');
+    for (const f of ['captures/counters/nstat-az.txt', 'captures/counters/proc.txt']) {
+      const text = sample(f);
+      const a = await collectSnapshots(['-'], { stdin: Readable.from([text]) });
+      const b = await collectSnapshots(['-'], { stdin: Readable.from([text.split('\n').join('\n\n')]) });
+      expect([f, b.snapshots.map((s) => [s.values, s.counters])]).toEqual([f, a.snapshots.map((s) => [s.values, s.counters])]);
+      expect(Object.keys(a.snapshots[0]!.counters ?? {}).length).toBeGreaterThan(100);
+    }
+  });
+});
+
 describe('counter_delta and counter_rate', () => {
   const t = Float64Array.from([0, 10_000, 20_000, 30_000, 40_000]);
   it('increase per interval; absent at the first, where absent, and where the counter went backwards', () => {

@@ -144,6 +144,10 @@ export class Segmenter {
         this.section.lines.push({ no, text: raw });
         return;
       }
+      if (f.lines!.blankInside && this.section?.kind === f.kind && raw.trim() === '') {
+        this.stats.blank++;
+        return;
+      }
       this.registered = undefined;
     }
     const t = raw.trim();

@@ -19,6 +19,8 @@ export const netstatS: InputFormat = {
       const t = raw.trim();
       return isNetstatSGroup(t) && !lines.some((l) => l.text.trim() === t);
     },
+    // netstat -s pasted into a ticket often has a blank line between its lines.
+    blankInside: true,
   },
   read: (lines) => counterOutput(parseNetstatS(lines), 'netstat -s'),
 };

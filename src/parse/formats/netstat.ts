@@ -24,6 +24,8 @@ export const netstat: InputFormat = {
       for (const l of lines) if (l.text.trim().startsWith(`${g}:`)) n++;
       return n < 2;
     },
+    // Pasted into a ticket, it often has a blank line between its lines.
+    blankInside: true,
   },
   read: (lines) => counterOutput(parseCounterPairs(lines), 'netstat'),
 };

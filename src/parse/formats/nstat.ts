@@ -14,6 +14,8 @@ export const nstat: InputFormat = {
   lines: {
     starts: (t) => isNstatHeader(t),
     continues: (raw) => nstatRow(raw.trim()) !== undefined,
+    // Pasted into a ticket, it often has a blank line between its lines.
+    blankInside: true,
   },
   read: (lines) => counterOutput(parseNstat(lines), 'nstat'),
 };

@@ -51,6 +51,12 @@ export interface LineRecognizer {
    * other line. Without this test a section is the one starting line.
    */
   continues?(raw: string, lines: readonly Line[]): boolean;
+  /**
+   * Blank lines do not end the section (they are counted as blank, not kept in it): the next
+   * non-blank line is asked `continues`. For outputs pasted with a blank line between their
+   * lines, as a Markdown rendering makes of a ticket.
+   */
+  blankInside?: boolean;
 }
 
 export interface InputFormat {
