@@ -73,6 +73,17 @@ describe('netstat -s pasted into a ticket', () => {
     expect(b.stats.outside).toBe(a.stats.outside);
   });
 
+  it('indented as a whole (a Markdown code block, a quoted mail), it gives the same counters: groups are told by being less indented', async () => {
+    const { Readable } = await import('node:stream');
+    const text = sample('captures/counters/netstat-s.txt');
+    const a = await collectSnapshots(['-'], { stdin: Readable.from([text]) });
+    for (const pasted of [text.replace(/^/gm, '    '), text.replace(/^/gm, '\t')]) {
+      const b = await collectSnapshots(['-'], { stdin: Readable.from([pasted]) });
+      expect(b.snapshots.map((s) => [s.values, s.counters])).toEqual(a.snapshots.map((s) => [s.values, s.counters]));
+    }
+    expect(a.snapshots[0]!.values).toMatchObject({ tcp_estab: 0, UdpRcvbufErrors: 1494 });
+  });
+
   it('nstat -az and the /proc/net/snmp and netstat pairs, double-spaced the same way, give the same counters', async () => {
     const { Readable } = await import('node:stream');
     for (const f of ['captures/counters/nstat-az.txt', 'captures/counters/proc.txt']) {

@@ -148,11 +148,19 @@ export function parseNetstatS(lines: readonly Line[]): CounterParse {
   const lineOf: Record<string, number> = {};
   const issues: ParseIssue[] = [];
   let group: string | undefined;
+  // Group lines are indented less than the lines under them; a paste may have indented the
+  // whole output (a Markdown code block, a quoted mail), so the test is relative.
+  const indent = (text: string) => text.length - text.trimStart().length;
+  let under = Infinity;
+  for (const { text } of lines) {
+    const t = text.trim();
+    if (t !== '' && !/^[A-Za-z0-9]+:$/.test(t)) under = Math.min(under, indent(text));
+  }
   for (const { no, text } of lines) {
     const t = text.trim();
     if (t === '') continue;
     const g = /^([A-Za-z0-9]+):$/.exec(t);
-    if (g && !/^\s/.test(text)) {
+    if (g && indent(text) < under) {
       group = g[1]!;
       continue;
     }
