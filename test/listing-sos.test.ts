@@ -98,3 +98,17 @@ describe('old iproute2 owners: users:(("sshd",1231,3)) without pid=', () => {
     expect(procs.find((p) => p.pid === 11427)).toMatchObject({ name: 'sshd', states: { ESTAB: 1 } });
   });
 });
+
+describe('listings pasted double-spaced (a blank line between rows, as a ticket\'s Markdown renders them)', () => {
+  it('give the same snapshots as printed: a blank line does not end a listing, the next line decides', async () => {
+    const { Readable } = await import('node:stream');
+    for (const f of ['captures/listing-sos/lsof-nP.txt', 'captures/listing-sos/ss-uamp.txt', 'captures/netstat/netstat-W-neopa.txt', 'captures/tcp-syn-flood/timeline.log']) {
+      const text = sample(f);
+      const a = await collectSnapshots(['-'], { stdin: Readable.from([text]) });
+      const b = await collectSnapshots(['-'], { stdin: Readable.from([text.split('\n').join('\n\n')]) });
+      const view = (r: typeof a) => r.snapshots.map((s) => [s.time, s.values, s.listing]);
+      expect([f, view(b)]).toEqual([f, view(a)]);
+      expect([f, b.stats.outside]).toEqual([f, a.stats.outside]);
+    }
+  });
+});

@@ -136,6 +136,10 @@ export class Segmenter {
         this.stats.outside++; // the command's own message (stderr in the same file): the listing goes on
         return;
       }
+      if (raw.trim() === '') {
+        this.stats.blank++; // a blank line between rows (a listing pasted double-spaced): the next line decides
+        return;
+      }
       this.listing = undefined;
     }
     if (this.registered) {
