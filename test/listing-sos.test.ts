@@ -99,7 +99,19 @@ describe('old iproute2 owners: users:(("sshd",1231,3)) without pid=', () => {
   });
 });
 
-describe('listings pasted double-spaced (a blank line between rows, as a ticket\'s Markdown renders them)', () => {
+describe('listings pasted double-spaced (a blank line between rows, as a ticket\'s Markdown renders them), or indented as a whole', () => {
+  it('indented by four spaces (a Markdown code block): the header\'s indentation is taken off the rows', async () => {
+    const { Readable } = await import('node:stream');
+    for (const f of ['captures/listing-sos/lsof-nP.txt', 'captures/listing-sos/ss-uamp.txt', 'captures/netstat/netstat-W-neopa.txt', 'captures/tcp-syn-flood/timeline.log', 'captures/counters-idle/timeline.log']) {
+      const text = sample(f);
+      const a = await collectSnapshots(['-'], { stdin: Readable.from([text]) });
+      const b = await collectSnapshots(['-'], { stdin: Readable.from([text.replace(/^(?=.)/gm, '    ')]) });
+      const view = (r: typeof a) => r.snapshots.map((s) => [s.time, s.values, s.listing]);
+      expect([f, view(b)]).toEqual([f, view(a)]);
+      expect([f, b.stats.outside]).toEqual([f, a.stats.outside]);
+    }
+  });
+
   it('give the same snapshots as printed: a blank line does not end a listing, the next line decides', async () => {
     const { Readable } = await import('node:stream');
     for (const f of ['captures/listing-sos/lsof-nP.txt', 'captures/listing-sos/ss-uamp.txt', 'captures/netstat/netstat-W-neopa.txt', 'captures/tcp-syn-flood/timeline.log']) {

@@ -69,6 +69,8 @@ export class Segmenter {
   private timed = false;
   /** Inside a socket listing: which kind (rows and continuation lines follow the header). */
   private listing: ListingKind | undefined;
+  /** The whitespace before the listing's header (a paste indented as a whole): taken off its rows. */
+  private listingIndent = '';
   /** Inside the output of a format recognized through the registry (its `lines`): which one. */
   private registered: InputFormat | undefined;
   /** Inside a plain `sar` report (segment/sar-text.ts). */
@@ -128,8 +130,9 @@ export class Segmenter {
       return;
     }
     if (this.listing && this.section?.kind === 'listing') {
-      if (listingRow(this.listing, raw)) {
-        this.section.lines.push({ no, text: raw });
+      const row = this.listingIndent && raw.startsWith(this.listingIndent) ? raw.slice(this.listingIndent.length) : raw;
+      if (listingRow(this.listing, row)) {
+        this.section.lines.push({ no, text: row });
         return;
       }
       if (listingNoise(raw)) {
@@ -216,6 +219,7 @@ export class Segmenter {
         this.section = { kind: 'listing', file: this.file, line: no, lines: [{ no, text: t }] };
         this.block!.sections.push(this.section);
         this.listing = listingHeader(t);
+        this.listingIndent = raw.slice(0, raw.length - raw.trimStart().length);
         return;
       }
       case LineClass.SadfHeader: {
