@@ -1,7 +1,7 @@
 /**
- * A capture as a ticket brings it: pasted from Windows (CRLF), in a Markdown code block or a
- * quoted mail (indented as a whole), or double-spaced (a blank line between lines, as some
- * renderings copy). Every loose real capture of test/fixtures/world and samples/ must give the
+ * A capture as a ticket brings it: pasted from Windows (CRLF), in a Markdown code block
+ * (indented as a whole), double-spaced (a blank line between lines, as some renderings
+ * copy), quoted in a mail reply (`> `), or copied from a web page (no-break spaces). Every loose real capture of test/fixtures/world and samples/ must give the
  * same snapshots in each form as printed.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -26,6 +26,8 @@ const FORMS: [string, (t: string) => string][] = [
   ['CRLF', (t) => t.replace(/\n/g, '\r\n')],
   ['indented by four spaces', (t) => t.replace(/^(?=.)/gm, '    ')],
   ['double-spaced', (t) => t.split('\n').join('\n\n')],
+  ['quoted in a mail reply (> )', (t) => t.replace(/^/gm, '> ')],
+  ['copied from a web page (no-break spaces)', (t) => t.replace(/ /g, '\u00a0')],
 ];
 
 const view = (r: Awaited<ReturnType<typeof collectSnapshots>>) => r.snapshots.map((s) => [s.time, s.host, s.values, s.counters, s.listing]);
@@ -33,7 +35,7 @@ const view = (r: Awaited<ReturnType<typeof collectSnapshots>>) => r.snapshots.ma
 describe('captures as tickets bring them', () => {
   const files = [...captures(join(ROOT, 'test/fixtures/world')), ...captures(join(ROOT, 'samples/public')), ...captures(join(ROOT, 'samples/captures/listing-sos')), ...captures(join(ROOT, 'samples/captures/counters'))];
 
-  it(`every loose real capture (${files.length} files) gives the same snapshots pasted with CRLF, indented, or double-spaced`, async () => {
+  it(`every loose real capture (${files.length} files) gives the same snapshots pasted with CRLF, indented, double-spaced, mail-quoted or with no-break spaces`, async () => {
     expect(files.length).toBeGreaterThan(40);
     let withSnapshots = 0;
     const differ: string[] = [];

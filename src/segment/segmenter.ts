@@ -121,7 +121,7 @@ export class Segmenter {
   push(raw: string): void {
     this.no++;
     this.stats.lines++;
-    this.line(raw, this.no);
+    this.line(asPrinted(raw), this.no);
   }
 
   private line(raw: string, no: number): void {
@@ -489,3 +489,16 @@ export function segmentText(text: string, file: string, opts: SegmentOptions = {
 }
 
 export type { Line };
+
+/**
+ * A line as the tool printed it, from a line as a ticket or a mail brings it: the quote
+ * markers of a mail reply (`> `, `>> `, `> > `) taken off, and the no-break spaces a web page
+ * or a rich-text editor puts for spaces (U+00A0, U+2007, U+202F) made spaces again. No tool
+ * whose output sockscope reads starts a line with `>` or prints a no-break space.
+ */
+export function asPrinted(raw: string): string {
+  let t = raw;
+  if (t.charCodeAt(0) === 62 && /^(?:> ?)+/.test(t)) t = t.replace(/^(?:> ?)+/, '');
+  if (/[\u00a0\u2007\u202f]/.test(t)) t = t.replace(/[\u00a0\u2007\u202f]/g, ' ');
+  return t;
+}
