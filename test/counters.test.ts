@@ -70,7 +70,7 @@ describe('netstat -s pasted into a ticket', () => {
     expect(a.snapshots).toHaveLength(1);
     expect(b.snapshots.map((s) => s.values)).toEqual(a.snapshots.map((s) => s.values));
     expect(b.snapshots[0]!.values).toMatchObject({ UdpRcvbufErrors: 1494 });
-    expect(b.stats.outside).toBe(a.stats.outside);
+    expect(b.stats.outsideLines).toBe(a.stats.outsideLines);
   });
 
   it('indented as a whole (a Markdown code block, a quoted mail), it gives the same counters: groups are told by being less indented', async () => {

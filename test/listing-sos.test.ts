@@ -108,7 +108,7 @@ describe('listings pasted double-spaced (a blank line between rows, as a ticket\
       const b = await collectSnapshots(['-'], { stdin: Readable.from([text.replace(/^(?=.)/gm, '    ')]) });
       const view = (r: typeof a) => r.snapshots.map((s) => [s.time, s.values, s.listing]);
       expect([f, view(b)]).toEqual([f, view(a)]);
-      expect([f, b.stats.outside]).toEqual([f, a.stats.outside]);
+      expect([f, b.stats.outsideLines]).toEqual([f, a.stats.outsideLines]);
     }
   });
 
@@ -120,7 +120,7 @@ describe('listings pasted double-spaced (a blank line between rows, as a ticket\
       const b = await collectSnapshots(['-'], { stdin: Readable.from([text.split('\n').join('\n\n')]) });
       const view = (r: typeof a) => r.snapshots.map((s) => [s.time, s.values, s.listing]);
       expect([f, view(b)]).toEqual([f, view(a)]);
-      expect([f, b.stats.outside]).toEqual([f, a.stats.outside]);
+      expect([f, b.stats.outsideLines]).toEqual([f, a.stats.outsideLines]);
     }
   });
 });

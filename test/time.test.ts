@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { samplePath } from './helpers.js';
 import { parseFilenameTime, parseTimestampLine, type Timestamp } from '../src/parse/time.js';
 
 const ok = (line: string, tz?: string): Timestamp => {
@@ -101,5 +103,32 @@ describe('daylight-saving changes and impossible times (issue 18 items 13, 17)',
     expect(parseTimestampLine('Mon Feb 30 10:00:00 UTC 2026')).toEqual({ error: 'no such date: "Mon Feb 30 10:00:00 UTC 2026"' });
     expect(parseTimestampLine('2024-02-29T10:00:00Z')).toEqual({ ms: Date.UTC(2024, 1, 29, 10), iso: '2024-02-29T10:00:00Z' });
     expect(parseTimestampLine('2026-11-25T10:00:00+99:99')).toEqual({ error: 'zone offset out of range in "2026-11-25T10:00:00+99:99"' });
+  });
+});
+
+describe('`date` in other locales (samples/captures/locale-dates: real glibc output in 30 locales)', () => {
+  const rows = readFileSync(samplePath('captures/locale-dates/dates.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t') as [string, string, string, string]);
+
+  it('each line is the moment it was printed for, in its zone; id_ID (12-hour clock with no AM/PM) is an error, never a wrong hour', () => {
+    expect(rows.length).toBe(180);
+    const wrong: string[] = [];
+    for (const [locale, epoch, tz, out] of rows) {
+      const r = parseTimestampLine(out, { tz });
+      if (locale === 'id_ID') {
+        if (!r || !('error' in r)) wrong.push(`${locale} ${out}: ${JSON.stringify(r)}`);
+      } else if (!r || 'error' in r || r.ms !== Number(epoch) * 1000) wrong.push(`${locale} ${tz} ${out}: ${JSON.stringify(r)}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('en_US, de_DE and zh_CN start the blocks of a capture loop, with their time', async () => {
+    const { Readable } = await import('node:stream');
+    const { collectSnapshots } = await import('../src/pipeline.js');
+    const out = (l: string) => rows.find(([loc, e, tz]) => loc === l && e === '1795580270' && tz === 'UTC')![3];
+    const sockstat = 'sockets: used 11\nTCP: inuse 1 orphan 0 tw 0 alloc 1 mem 0\n';
+    const text = ['en_US', 'de_DE', 'zh_CN'].map((l) => `${out(l)}\n${sockstat}`).join('');
+    const r = await collectSnapshots(['-'], { stdin: Readable.from([text]) });
+    expect(r.snapshots.map((s) => s.time)).toEqual(['2026-11-25T04:17:50Z', '2026-11-25T04:17:50Z', '2026-11-25T04:17:50Z']);
+    expect(r.stats.outsideLines).toBe(0);
   });
 });

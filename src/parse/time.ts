@@ -11,6 +11,8 @@
  * a note saying so.
  */
 
+import { MONTH_NAMES } from './month-names.js';
+
 export interface Timestamp {
   /** Milliseconds since the epoch (for ordering and arithmetic). */
   ms: number;
@@ -202,6 +204,8 @@ const MON = '(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
 const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
 // `date`: Wed Nov 25 00:55:46 UTC 2026   (the zone may be missing, or come before the year)
 const DATE_C = new RegExp(`^${DAY}\\s+${MON}\\s+(\\d{1,2})\\s+(\\d{1,2}):(\\d{2}):(\\d{2})(?:[.,](\\d+))?\\s+(?:([A-Za-z][A-Za-z0-9]{0,5}|[+-]\\d{2}(?::?\\d{2})?)\\s+)?(\\d{4})$`);
+// `date` in en_US (glibc: `%a %b %e %r %Z %Y`): Sun Jul  5 12:06:40 AM UTC 2026
+const DATE_C12 = new RegExp(`^${DAY}\\s+${MON}\\s+(\\d{1,2})\\s+(\\d{1,2}):(\\d{2}):(\\d{2})\\s+([AaPp][Mm])\\s+(?:([A-Za-z][A-Za-z0-9]{0,5}|[+-]\\d{2}(?::?\\d{2})?)\\s+)?(\\d{4})$`);
 // `date -R`: Wed, 25 Nov 2026 00:55:46 +0000
 const DATE_R = new RegExp(`^(?:${DAY},?\\s+)?(\\d{1,2})\\s+${MON}\\s+(\\d{4})\\s+(\\d{1,2}):(\\d{2}):(\\d{2})(?:\\s+([+-]\\d{4}|[A-Za-z]{1,5}))?$`);
 // ISO 8601 / RFC 3339 / `date -Is` / `-Ins` (comma fraction) / `%F %T [zone]`
@@ -381,7 +385,9 @@ function build(
 function plausible(t: string): boolean {
   const c = t.charCodeAt(0);
   // digit, letter (day name) or banner punctuation
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || c === 61 || c === 35 || c === 45 || c === 42 || c === 91 || c === 126 || c === 62 || c === 124;
+  if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || c === 61 || c === 35 || c === 45 || c === 42 || c === 91 || c === 126 || c === 62 || c === 124) return true;
+  // `date` in other locales starts with a lowercase or non-ASCII day name (mer., śro, Ср): only with a time in it.
+  return ((c >= 97 && c <= 122) || c >= 128) && /\d[:.時]\d\d/.test(t);
 }
 
 function parseCore(t: string, opts: TimeOptions): Timestamp | TimestampError | undefined {
@@ -397,6 +403,15 @@ function parseCore(t: string, opts: TimeOptions): Timestamp | TimestampError | u
   if (m) {
     return build(+m[3]!, MONTHS[m[2]!]!, +m[1]!, +m[4]!, +m[5]!, +m[6]!, undefined, m[7], opts, t);
   }
+  m = DATE_C12.exec(t);
+  if (m) {
+    const h = +m[3]!;
+    if (h < 1 || h > 12) return { error: `timestamp out of range: ${JSON.stringify(t)}` };
+    const pm = m[6]!.toUpperCase() === 'PM';
+    return build(+m[8]!, MONTHS[m[1]!]!, +m[2]!, (h % 12) + (pm ? 12 : 0), +m[4]!, +m[5]!, undefined, m[7], opts, t);
+  }
+  const local = localDate(t, opts);
+  if (local) return local;
   m = EPOCH.exec(t);
   if (m) {
     const sec = Number(m[1]);
@@ -407,6 +422,47 @@ function parseCore(t: string, opts: TimeOptions): Timestamp | TimestampError | u
     const f = ms % 1000;
     return { ms, iso: isoFromMs(ms, f ? pad(f, 3) : undefined) };
   }
+  return undefined;
+}
+
+const ZONE = '([A-Za-z][A-Za-z0-9]{0,5}|[+-]\\d{2}(?::?\\d{2})?)';
+/**
+ * `date` in other locales (glibc's `date_fmt`), as tools/capture/locale-dates.sh recorded them:
+ * a day name, the day, a month name, the year before or after the time, the zone
+ * (de `Mi 25. Nov 04:17:50 UTC 2026`, fr `mer. 25 nov. 2026 04:17:50 UTC`, it `mer 25 nov
+ * 2026, 04:17:50, UTC`, pl `śro, 25 lis 2026, 04:17:50 UTC`, uk `середа, 25 листопада 2026
+ * 04:17:50 +0000`, nb `sø. 05. juli 00:06:40 +0000 2026`, nl `zo  5 jul 2026  0:06:40 UTC`).
+ */
+const DATE_WORDS = new RegExp(`^\\p{L}+\\.?,?\\s+(\\d{1,2})\\.?\\s+(\\p{L}+)\\.?\\s+(?:(\\d{4}),?\\s+)?(\\d{1,2}):(\\d{2}):(\\d{2}),?(?:\\s+${ZONE})?(?:\\s+(\\d{4}))?$`, 'u');
+// zh_CN `2026年 11月 25日 星期三 04:17:50 UTC`, ja_JP `2026年 11月 25日 水曜日 ...`, zh_TW `西元2026年11月25日 (週三) 04時17分50秒 UTC`
+const DATE_CJK = new RegExp(`^(?:西元)?(\\d{4})年\\s*(\\d{1,2})月\\s*(\\d{1,2})日\\s*(?:\\(?[^\\s()]+\\)?\\s+)?(\\d{1,2})[:時](\\d{2})[:分](\\d{2})秒?(?:\\s+${ZONE})?$`, 'u');
+// ko_KR `2026. 11. 25. (수) 04:17:50 UTC`, hu_HU `2026. nov. 25., szerda, 04:17:50 UTC`
+const DATE_YMD = new RegExp(`^(\\d{4})\\.\\s*(\\d{1,2}|\\p{L}+)\\.\\s*(\\d{1,2})\\.,?\\s*(?:\\(\\p{L}+\\)\\s+|\\p{L}+,\\s+)?(\\d{1,2}):(\\d{2}):(\\d{2})(?:\\s+${ZONE})?$`, 'u');
+// fi_FI `ke 25.11.2026 04.17.50 +0000`
+const DATE_FI = new RegExp(`^\\p{L}+\\s+(\\d{1,2})\\.(\\d{1,2})\\.(\\d{4})\\s+(\\d{1,2})\\.(\\d{2})\\.(\\d{2})(?:\\s+${ZONE})?$`, 'u');
+
+function localDate(t: string, opts: TimeOptions): Timestamp | TimestampError | undefined {
+  const c = t.charCodeAt(0);
+  if (c < 128 && !(c >= 48 && c <= 57) && !(c >= 65 && c <= 90) && !(c >= 97 && c <= 122)) return undefined;
+  let m = DATE_WORDS.exec(t);
+  if (m) {
+    const mon = MONTH_NAMES[m[2]!.toLowerCase()];
+    const year = m[3] ?? m[8];
+    if (mon === undefined || year === undefined || (m[3] !== undefined && m[8] !== undefined)) return undefined;
+    // id_ID prints a 12-hour clock with an empty AM/PM: two spaces after the time, and no way to tell 00:06 from 12:06.
+    if (/\d:\d\d:\d\d {2}/.test(t)) return { error: `${JSON.stringify(t)} has a 12-hour time without AM or PM (the locale prints none): its hour cannot be placed` };
+    return build(+year, mon, +m[1]!, +m[4]!, +m[5]!, +m[6]!, undefined, m[7], opts, t);
+  }
+  m = DATE_CJK.exec(t);
+  if (m) return build(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, undefined, m[7], opts, t);
+  m = DATE_YMD.exec(t);
+  if (m) {
+    const mon = /^\d+$/.test(m[2]!) ? +m[2]! - 1 : MONTH_NAMES[m[2]!.toLowerCase()];
+    if (mon === undefined) return undefined;
+    return build(+m[1]!, mon, +m[3]!, +m[4]!, +m[5]!, +m[6]!, undefined, m[7], opts, t);
+  }
+  m = DATE_FI.exec(t);
+  if (m) return build(+m[3]!, +m[2]! - 1, +m[1]!, +m[4]!, +m[5]!, +m[6]!, undefined, m[7], opts, t);
   return undefined;
 }
 
