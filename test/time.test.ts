@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { samplePath } from './helpers.js';
+import { join } from 'node:path';
+import { ROOT } from './helpers.js';
 import { parseFilenameTime, parseTimestampLine, type Timestamp } from '../src/parse/time.js';
 
 const ok = (line: string, tz?: string): Timestamp => {
@@ -106,8 +107,8 @@ describe('daylight-saving changes and impossible times (issue 18 items 13, 17)',
   });
 });
 
-describe('`date` in other locales (samples/captures/locale-dates: real glibc output in 30 locales)', () => {
-  const rows = readFileSync(samplePath('captures/locale-dates/dates.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t') as [string, string, string, string]);
+describe('`date` in other locales (test/fixtures/locale-dates: real glibc output in 30 locales)', () => {
+  const rows = readFileSync(join(ROOT, 'test/fixtures/locale-dates/dates.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t') as [string, string, string, string]);
 
   it('each line is the moment it was printed for, in its zone; id_ID (12-hour clock with no AM/PM) is an error, never a wrong hour', () => {
     expect(rows.length).toBe(180);

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Real `date` output of glibc in the locales a capture loop is often run in, for
-# samples/captures/locale-dates/ (Debian 12, glibc 2.36, package locales-all):
-#   sh tools/capture/locale-dates.sh > samples/captures/locale-dates/dates.tsv
-#   sh tools/capture/locale-dates.sh months > src/parse/month-names.txt (the names the parser knows)
+# test/fixtures/locale-dates/ (Debian 12, glibc 2.36, package locales-all):
+#   sh tools/capture/locale-dates.sh > test/fixtures/locale-dates/dates.tsv
+#   sh tools/capture/locale-dates.sh months   (the month names: src/parse/month-names.ts holds them,
+#   each lowercased without its final dot, grouped by month; a name of two months would be left out)
 # dates.tsv: locale, epoch seconds, TZ, then what `date -d @epoch` printed there.
 LOCALES="C en_US de_DE de_AT de_CH fr_FR fr_CA es_ES es_MX it_IT pt_BR pt_PT nl_NL ru_RU pl_PL tr_TR sv_SE da_DK nb_NO cs_CZ sk_SK uk_UA ro_RO id_ID hu_HU fi_FI zh_CN zh_TW ja_JP ko_KR"
 if [ "$1" = months ]; then
