@@ -1,5 +1,6 @@
 import { BUILTIN_RULES_DIR, readRuleFiles } from './ingest/rule-files.js';
 import { isLimitSysctl, LIMIT_NAMES, limitValues } from './parse/sysctl.js';
+import { SnapshotRecord } from './normalize/record.js';
 import { readSnapshots, type ReadOptions, type RunStats } from './pipeline.js';
 import { emptyLimitBook, runRules, type Finding, type LimitBook, type NotEvaluated } from './rules/engine.js';
 import { buildRuleSet, type RuleSet, type RuleSetOptions } from './rules/ruleset.js';
@@ -87,8 +88,7 @@ export async function analyzeWithSeries(
   const stats = await (opts.read ?? readSnapshots)(inputs, { ...opts, logMatcher: logs.matcher }, {
     logEvent: (e, host) => logs.add(hostKey(host, e.file), e),
     logFile: (file, host) => logs.cover(hostKey(host, file)),
-    snapshot: (s) => builder.add(s),
-    fast: (f) => builder.fast(f),
+    snapshot: (r) => builder.add(r),
     limit: (l) => {
       const k = limitKey(l.host, l.source);
       let m = book.byKey.get(k);
@@ -104,11 +104,11 @@ export async function analyzeWithSeries(
   // empty row at its last matched line, so that the rules reading the log judge it.
   for (const [key, last] of logs.lastEvents()) {
     if (builder.has(key)) continue;
-    builder.add({
+    builder.add(SnapshotRecord.of({
       source: `${last.file}:${last.line}`, sources: [], formats: ['kernel-log'], values: {}, otherKeys: {}, diagnostics: [],
       ...(key.startsWith('host:') ? { host: key.slice(5) } : {}),
       ...(last.ms !== undefined ? { timeMs: last.ms, time: isoFromMs(last.ms) } : {}),
-    });
+    }));
   }
   const series = builder.build();
   const { findings, notEvaluated, problems, notices } = runRules(ruleSet.rules, series, book, logs);

@@ -39,8 +39,7 @@ const HAND_OVER = 1 << 16;
 export async function exportRows(source: ExportSource, opts: ExportOptions, out: ExportOutput): Promise<RunStats> {
   const w = await rowWriter(opts);
   const sink: SnapshotSink = {
-    snapshot: (s) => w.snapshot(s),
-    fast: (f) => w.fast(f),
+    snapshot: (r) => w.snapshot(r),
     drain: () => {
       if (w.pending <= HAND_OVER) return;
       w.lend(out.lend);

@@ -1,15 +1,17 @@
 import { expandInputs, isProblem, type InputFile, type InputProblem } from './ingest/sources.js';
 import { looksLikeSadfJson, segmentSadfJson } from './segment/sadf-json.js';
 import { readLines, scanLines } from './ingest/lines.js';
-import { FastScanner, isFastBlock, type FastBlock } from './segment/fast.js';
-import { fastSnapshot, fastToBlock } from './normalize/fast.js';
+import { FAST_KINDS, FastScanner, fastToBlock, isFastBlock, type FastBlock } from './fast/scanner.js';
+/** Where `--split` may cut a file (parallel/split.ts): the byte-level path is the pipeline's own. */
+export { fastBlockEnd } from './fast/scanner.js';
 import type { ArchiveLimits } from './ingest/archive.js';
 import type { Readable } from 'node:stream';
 import { readChunks } from './ingest/chunks.js';
 import { BlockMerger } from './normalize/merge.js';
 import { normalizeBlock } from './normalize/normalize.js';
 import { limitsOfSysctlLine } from './normalize/limits.js';
-import { MAX_MOMENTS, MomentIndex, numericVector, type MomentCheck } from './normalize/moments.js';
+import { MAX_MOMENTS, MomentIndex, type MomentCheck } from './normalize/moments.js';
+import { SnapshotRecord } from './normalize/record.js';
 import type { Skip, Snapshot } from './normalize/types.js';
 import { Segmenter, type SegmentOptions } from './segment/segmenter.js';
 import { parseFilenameTime, type TimeOptions } from './parse/time.js';
@@ -36,7 +38,7 @@ export interface ReadOptions extends TimeOptions {
   onBytes?(n: number): void;
   /**
    * false: read every block with the general path (tests compare it with the
-   * byte-level fast path, segment/fast.ts, which is on by default).
+   * byte-level path, src/fast/, which is on by default).
    */
   fast?: boolean;
   /** The rules' kernel log patterns: matching lines of kernel logs and of captures become events. */
@@ -97,13 +99,11 @@ export function mergeStats(into: RunStats, s: RunStats): RunStats {
 }
 
 export interface SnapshotSink {
-  snapshot(s: Snapshot): void;
   /**
-   * A snapshot read by the fast path, before it is made an object: sinks that can
-   * use its values as they are (CSV, the series store) take it here; others get
-   * the same snapshot through snapshot().
+   * Each snapshot, whichever way it was read. The record is lent for the call: keep
+   * `r.snapshot()` to keep the snapshot.
    */
-  fast?(f: FastBlock): void;
+  snapshot(r: SnapshotRecord): void;
   /** Kernel limits found among the inputs (sysctl -a, proc/sys/net/ipv4/*). */
   limit?(l: LimitReading): void;
   /** A kernel log line that matched a rule's pattern, and the host it is of (undefined: unnamed). */
@@ -211,26 +211,32 @@ export async function readRange(range: FileRange, opts: ReadOptions, sink: Snaps
 /** Reads inputs into `sink`, keeping the run's accounting. */
 function reader(opts: ReadOptions, sink: SnapshotSink) {
   const stats = emptyStats();
-  const deliverFast = (f: FastBlock): void => {
-    stats.blocksInSnapshots++;
+  /** Every snapshot, from either path: the run's filters, then the sink. `parts`: blocks it stands for. */
+  const deliverRecord = (r: SnapshotRecord, parts: number): void => {
+    stats.blocksInSnapshots += parts;
     if (opts.host !== undefined) {
-      if (f.host === undefined) f.host = opts.host;
-      else if (f.host !== opts.host) {
+      if (r.host === undefined) r.setHost(opts.host);
+      else if (r.host !== opts.host) {
         stats.otherHosts++;
         return;
       }
     }
-    const ms = f.time.ms;
-    if ((opts.sinceMs !== undefined && ms < opts.sinceMs) || (opts.untilMs !== undefined && ms > opts.untilMs)) {
-      stats.filtered++;
-      return;
+    const ms = r.timeMs;
+    if (opts.sinceMs !== undefined || opts.untilMs !== undefined) {
+      if (Number.isNaN(ms) || (opts.sinceMs !== undefined && ms < opts.sinceMs) || (opts.untilMs !== undefined && ms > opts.untilMs)) {
+        stats.filtered++;
+        return;
+      }
     }
-    const c = moments.check(f.host, f.namespace, ms, f.values, f.file, f.line);
-    if (c && repeated(c, f.file, `${f.file}:${f.line}`, 1)) return;
+    if (!Number.isNaN(ms)) {
+      const c = moments.check(r.host, r.namespace, ms, r.nums, r.file, r.line, r.diagnostics);
+      if (c && repeated(c, r.file, r.source, parts)) return;
+    }
     stats.snapshots++;
-    if (sink.fast) sink.fast(f);
-    else sink.snapshot(fastSnapshot(f));
+    sink.snapshot(r);
   };
+  /** The general path's record, filled again for each of its snapshots. */
+  const record = new SnapshotRecord();
   /** One row per (host, moment): a moment read before from another file is merged (same values) or reported. */
   const moments = new MomentIndex();
   const merged = new Map<string, number>();
@@ -285,7 +291,7 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
   };
   const deliver = (b: Block | FastBlock): void => {
     if (isFastBlock(b)) {
-      deliverFast(b);
+      deliverRecord(b.record, 1);
       return;
     }
     if (b.timeError !== undefined) {
@@ -298,30 +304,14 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
       stats.skipped.push(r.skip);
       return;
     }
-    stats.blocksInSnapshots += b.parts;
-    const s = r.snapshot;
-    if (opts.host !== undefined) {
-      if (s.host === undefined) s.host = opts.host;
-      else if (s.host !== opts.host) {
-        stats.otherHosts++;
-        return;
-      }
-    }
-    if (opts.sinceMs !== undefined || opts.untilMs !== undefined) {
-      if (
-        s.timeMs === undefined ||
-        (opts.sinceMs !== undefined && s.timeMs < opts.sinceMs) ||
-        (opts.untilMs !== undefined && s.timeMs > opts.untilMs)
-      ) {
-        stats.filtered++;
-        return;
-      }
-    }
-    if (s.timeMs !== undefined && repeated(moments.check(s.host, s.namespace, s.timeMs, numericVector(s.values), b.file, b.line, s.diagnostics), b.file, s.source, b.parts)) return;
-    stats.snapshots++;
-    sink.snapshot(s);
+    deliverRecord(record.fill(r.snapshot), b.parts);
   };
-  const merger = new BlockMerger(deliver, (f) => fastToBlock(f, opts));
+  const merger = new BlockMerger<FastBlock>(deliver, {
+    is: isFastBlock,
+    moment: (f) => f.record,
+    kinds: FAST_KINDS,
+    toBlock: (f) => fastToBlock(f, opts),
+  });
 
   /** A text input: lines → blocks (fast path or Segmenter) → the merger. `linesBefore`: a piece of a file. */
   const text = async (item: InputFile, linesBefore?: number): Promise<void> => {
@@ -403,7 +393,7 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
 }
 
 /** JSON inputs: `sadf -j` output is read; other JSON (manifests, notes) is passed over. */
-async function readJsonFile(item: InputFile, host: string | undefined, opts: ReadOptions, merger: BlockMerger, stats: RunStats): Promise<void> {
+async function readJsonFile(item: InputFile, host: string | undefined, opts: ReadOptions, merger: BlockMerger<FastBlock>, stats: RunStats): Promise<void> {
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of item.open() as AsyncIterable<Buffer>) {
@@ -488,6 +478,6 @@ async function readLimitFile(
 /** Collect every snapshot in memory (tests, analyze). */
 export async function collectSnapshots(inputs: readonly string[], opts: ReadOptions = {}): Promise<{ snapshots: Snapshot[]; stats: RunStats }> {
   const snapshots: Snapshot[] = [];
-  const stats = await readSnapshots(inputs, opts, { snapshot: (s) => snapshots.push(s) });
+  const stats = await readSnapshots(inputs, opts, { snapshot: (r) => snapshots.push(r.snapshot()) });
   return { snapshots, stats };
 }

@@ -29,6 +29,7 @@ const STAGE_RANK: Record<string, number> = {
   'segment': 1,
   'ingest': 2,
   'normalize': 3,
+  'fast': 3.5, // the byte-level path: parse, segment and normalize's record; imported by src/pipeline.ts only
   'series': 4,
   'rules': 5,
   'report': 6,
@@ -258,6 +259,11 @@ describe('stage boundaries (docs/architecture.md)', () => {
       { from: 'src/ingest/archive.ts', to: 'src/ingest/sources.ts', dynamic: false },
       { from: 'src/ingest/archive.ts', to: 'src/ingest/tree.ts', dynamic: false },
     ])).toEqual(['src/ingest/archive.ts <-> src/ingest/sources.ts']);
+  });
+
+  it('the byte-level path (src/fast/) is imported by src/pipeline.ts only', () => {
+    const into = edges.filter((e) => stageOf(e.to) === 'fast' && stageOf(e.from) !== 'fast').map((e) => e.from);
+    expect([...new Set(into)]).toEqual(['src/pipeline.ts']);
   });
 
   it('parse is the base layer: no import from another stage, no files, no process', () => {

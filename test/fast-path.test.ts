@@ -5,21 +5,22 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { readSnapshots, type ReadOptions, type RunStats } from '../src/pipeline.js';
-import { fastSnapshot } from '../src/normalize/fast.js';
-import type { Snapshot } from '../src/normalize/types.js';
-import { csvWriter } from '../src/report/rows.js';
+import Papa from 'papaparse';
+import { csvHeader, csvWriter, FORMULA_START, snapshotRow } from '../src/report/rows.js';
 import { ROOT, sample, SAMPLES } from './helpers.js';
 
 /**
- * The byte-level fast path (segment/fast.ts) must give exactly what the general
- * path gives: the same snapshots (keys, order, values, sources), the same
- * accounting and the same CSV bytes; it only decides which blocks it may read.
+ * The byte-level path (src/fast/) must give exactly what the general path gives: the
+ * same snapshots (keys, order, values, sources), the same accounting and the same CSV
+ * bytes; it only decides which blocks it may read. The CSV writer's bytes are also
+ * checked against papaparse's for the same cells (`spec`), whichever path read them.
  */
 interface Read {
   snaps: string[];
   stats: RunStats;
   fast: number;
   csv: string;
+  spec: string;
 }
 
 async function read(inputs: string[], opts: ReadOptions): Promise<Read> {
@@ -27,22 +28,20 @@ async function read(inputs: string[], opts: ReadOptions): Promise<Read> {
   let fast = 0;
   const w = csvWriter();
   let csv = '';
+  let spec = csvHeader();
   const stats = await readSnapshots(inputs, opts, {
-    snapshot: (s: Snapshot) => {
-      snaps.push(JSON.stringify(s));
-      w.snapshot(s);
-    },
-    fast: (f) => {
-      fast++;
-      snaps.push(JSON.stringify(fastSnapshot(f)));
-      w.fast!(f);
+    snapshot: (r) => {
+      if (r.bytePath) fast++;
+      snaps.push(JSON.stringify(r.snapshot()));
+      w.snapshot(r);
+      spec += Papa.unparse([snapshotRow(r)], { newline: '\n', header: false, escapeFormulae: FORMULA_START }) + '\n';
     },
     drain: () => {
       csv += w.take().toString('utf8');
     },
   });
   csv += w.take().toString('utf8');
-  return { snaps, stats, fast, csv };
+  return { snaps, stats, fast, csv, spec };
 }
 
 /** Text given as stdin, cut into chunks of the given sizes (cycled). */
@@ -68,6 +67,8 @@ function expectSame(a: Read, b: Read): void {
   for (let i = 0; i < a.snaps.length; i++) expect(a.snaps[i], `snapshot ${i}`).toBe(b.snaps[i]);
   expect(a.stats).toEqual(b.stats);
   expect(a.csv).toBe(b.csv);
+  expect(a.csv).toBe(a.spec);
+  expect(b.csv).toBe(b.spec);
 }
 
 const TIMELINE = sample('kernel-6.18/timewait-storm/timeline-date.log');
@@ -145,7 +146,7 @@ describe('rows lent without a copy (RowWriter.lend)', () => {
   // Lends after every row.
   const rowsOf = async (onRow: (w: ReturnType<typeof csvWriter>) => void) => {
     const w = csvWriter();
-    await readSnapshots([file], {}, { snapshot: (s) => (w.snapshot(s), onRow(w)), fast: (f) => (w.fast(f), onRow(w)) });
+    await readSnapshots([file], {}, { snapshot: (r) => (w.snapshot(r), onRow(w)) });
     return w;
   };
 

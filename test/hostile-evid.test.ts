@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { analyze } from '../src/analyze.js';
 import { SeriesBuilder } from '../src/series/series.js';
 import type { Snapshot } from '../src/normalize/types.js';
+import { SnapshotRecord } from '../src/normalize/record.js';
 import { samplePath } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sockscope-h18-'));
@@ -17,7 +18,7 @@ describe('issue 18: memory and rules that fail at run time', () => {
       host, source: `f:1`, sources: ['f:1'], formats: ['sockstat'], values: { sockets_used: 1, tcp_alloc: 1 }, otherKeys: {}, diagnostics: [],
       time: '2026-11-25T00:00:00Z', timeMs: Date.UTC(2026, 10, 25),
     });
-    for (let i = 0; i < 2000; i++) b.add(snap(`h${i}`));
+    for (let i = 0; i < 2000; i++) b.add(SnapshotRecord.of(snap(`h${i}`)));
     const series = b.build();
     expect(series.length).toBe(2000);
     // The first group is sized from the input; every later one starts at 16 rows and doubles with use.

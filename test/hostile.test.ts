@@ -272,9 +272,10 @@ describe('memory bounded by the data kept (issue 18 item 6c)', () => {
 
   it('many one-row series are all kept whatever the budget (each is a line of input)', async () => {
     const { SeriesBuilder } = await import('../src/series/series.js');
+    const { SnapshotRecord } = await import('../src/normalize/record.js');
     const b = new SeriesBuilder(16, undefined, 8);
-    for (let i = 0; i < 100; i++) b.add({ source: `f:${i + 1}`, host: `h${i}`, sources: [], formats: [], values: { tcp_tw: i }, otherKeys: {}, diagnostics: [] });
-    for (let i = 0; i < 100; i++) b.add({ source: `f:${i + 101}`, host: 'h0', sources: [], formats: [], values: { tcp_tw: 1000 + i }, otherKeys: {}, diagnostics: [] });
+    for (let i = 0; i < 100; i++) b.add(SnapshotRecord.of({ source: `f:${i + 1}`, host: `h${i}`, sources: [], formats: [], values: { tcp_tw: i }, otherKeys: {}, diagnostics: [] }));
+    for (let i = 0; i < 100; i++) b.add(SnapshotRecord.of({ source: `f:${i + 101}`, host: 'h0', sources: [], formats: [], values: { tcp_tw: 1000 + i }, otherKeys: {}, diagnostics: [] }));
     const s = b.build();
     expect(s).toHaveLength(100);
     expect(s.filter((x) => x.length === 1)).toHaveLength(99);

@@ -20,9 +20,7 @@ function blocksOf(rel: string, opts: SegmentOptions = {}): Block[] {
 
 function merge(blocks: Block[]): Block[] {
   const out: Block[] = [];
-  const m = new BlockMerger((b) => out.push(b as Block), () => {
-    throw new Error('no fast block here');
-  });
+  const m = new BlockMerger((b) => out.push(b as Block));
   for (const b of blocks) m.push(b);
   m.flush();
   return out;

@@ -70,7 +70,6 @@ async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
  */
 async function runExportDataset(a: ExportArgs, opts: ReturnType<typeof readOptions>, io: CliIo): Promise<number> {
   const { parquetWriter, partitionPath } = await import('../report/parquet.js');
-  const { fastSnapshot } = await import('../normalize/fast.js');
   const { appendFileSync, existsSync, mkdirSync, readdirSync } = await import('node:fs');
   const { join } = await import('node:path');
   const dir = a['output-dir']!;
@@ -80,7 +79,7 @@ async function runExportDataset(a: ExportArgs, opts: ReturnType<typeof readOptio
   const by = (a.partition ?? []) as ('host' | 'date')[];
   const omit = by.filter((k) => k === 'host');
   const parts = new Map<string, { w: ReturnType<typeof parquetWriter>; file: string }>();
-  const part = (s: import('../normalize/types.js').Snapshot) => {
+  const part = (s: import('../normalize/record.js').SnapshotRecord) => {
     const key = partitionPath(s, by);
     let p = parts.get(key);
     if (!p) {
@@ -95,7 +94,7 @@ async function runExportDataset(a: ExportArgs, opts: ReturnType<typeof readOptio
   };
   mkdirSync(dir, { recursive: true });
   const progress = await attachProgress(a, opts, io);
-  const stats = await readSnapshots(a.inputs, opts, { snapshot: part, fast: (f) => part(fastSnapshot(f)) });
+  const stats = await readSnapshots(a.inputs, opts, { snapshot: part });
   for (const p of parts.values()) {
     p.w.finish();
     appendFileSync(p.file, p.w.take());
@@ -115,7 +114,8 @@ async function runExplain(a: CommonArgs & { as?: string; output?: string }, io: 
   const notes: string[] = [];
   const progress = await attachProgress(a, opts, io);
   const stats = await readSnapshots(a.inputs, opts, {
-    snapshot: (s) => {
+    snapshot: (rec) => {
+      const s = rec.snapshot();
       if (a.as === 'ss') {
         const r = renderSs(s);
         buf += r.text;

@@ -74,6 +74,9 @@ export type Field = NumericField | ExtraField;
 
 export const ALL_FIELDS: readonly Field[] = [...NUMERIC_FIELDS, ...EXTRA_FIELDS];
 
+/** Position of each field in ALL_FIELDS (a snapshot record's column). */
+export const FIELD_INDEX: ReadonlyMap<string, number> = new Map(ALL_FIELDS.map((f, i) => [f, i]));
+
 /** Leading text columns, then numeric, then extras, then free-form tails. */
 export const COLUMNS = [
   'host',

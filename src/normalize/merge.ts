@@ -1,27 +1,44 @@
-import { isFastBlock, type FastBlock } from '../segment/fast.js';
 import type { Block, SectionKind } from '../segment/types.js';
 
-const FAST_KINDS: readonly SectionKind[] = ['sockstat', 'sockstat6', 'ss'];
+/**
+ * What the merger needs of a block read another way than by the Segmenter (the byte-level
+ * path's): its moment, the kinds of its sections, and the general path's Block for it.
+ */
+/** When and where a block was captured. */
+export interface Moment {
+  /** Epoch ms (NaN or undefined: no time, which merges with nothing). */
+  timeMs: number | undefined;
+  host?: string | undefined;
+  namespace?: string | undefined;
+}
+
+export interface OtherBlocks<F> {
+  is(b: Block | F): b is F;
+  /** The block's moment (an object it holds: nothing is made per call). */
+  moment(b: F): Moment;
+  kinds: readonly SectionKind[];
+  toBlock(b: F): Block;
+}
 
 /**
  * Blocks of one moment (the same host and time, no format twice but listings) become one:
  * `T.sockstat`, `T.sockstat6` and `T.ss-s` files, or `date; cat sockstat;
- * date; ss -s` in the same second. Holds at most one block. A fast block
- * (segment/fast.ts) that must merge is first re-read as a general block.
+ * date; ss -s` in the same second. Holds at most one block. A block read another way
+ * (`other`) that must merge is first made a general Block.
  */
-export class BlockMerger {
-  private pending: Block | FastBlock | undefined;
+export class BlockMerger<F = never> {
+  private pending: Block | F | undefined;
 
   constructor(
-    private readonly emit: (b: Block | FastBlock) => void,
-    private readonly toBlock: (f: FastBlock) => Block,
+    private readonly emit: (b: Block | F) => void,
+    private readonly other?: OtherBlocks<F>,
   ) {}
 
-  push(b: Block | FastBlock): void {
+  push(b: Block | F): void {
     const p = this.pending;
-    if (p && canMerge(p, b)) {
-      const into = isFastBlock(p) ? this.toBlock(p) : p;
-      const add = isFastBlock(b) ? this.toBlock(b) : b;
+    if (p && this.canMerge(p, b)) {
+      const into = this.block(p);
+      const add = this.block(b);
       into.sections.push(...add.sections);
       into.parts += add.parts;
       this.pending = into;
@@ -35,17 +52,30 @@ export class BlockMerger {
     if (this.pending) this.emit(this.pending);
     this.pending = undefined;
   }
-}
 
-const kinds = (b: Block | FastBlock): readonly SectionKind[] => (isFastBlock(b) ? FAST_KINDS : b.sections.map((s) => s.kind));
+  private isOther(b: Block | F): b is F {
+    return this.other !== undefined && this.other.is(b);
+  }
 
-function canMerge(a: Block | FastBlock, b: Block | FastBlock): boolean {
-  if (!a.time || !b.time || a.time.ms !== b.time.ms) return false;
-  if (a.host !== b.host || a.namespace !== b.namespace) return false;
-  if (isFastBlock(a) && isFastBlock(b)) return false; // both have sockstat
-  const ka = kinds(a);
-  const kb = kinds(b);
-  if (ka.length === 0 || kb.length === 0) return false;
-  // Several listings of one moment belong together (a sosreport keeps ss, netstat and lsof).
-  return !kb.some((k) => k !== 'listing' && ka.includes(k));
+  private block(b: Block | F): Block {
+    return this.isOther(b) ? this.other!.toBlock(b) : (b as Block);
+  }
+
+  private canMerge(a: Block | F, b: Block | F): boolean {
+    const o = this.other;
+    const oa = o !== undefined && o.is(a);
+    const ob = o !== undefined && o.is(b);
+    if (oa && ob) return false; // the same sections twice
+    const ma: Moment | Block = oa ? o!.moment(a as F) : (a as Block);
+    const mb: Moment | Block = ob ? o!.moment(b as F) : (b as Block);
+    const ta = oa ? (ma as Moment).timeMs : (a as Block).time?.ms;
+    const tb = ob ? (mb as Moment).timeMs : (b as Block).time?.ms;
+    if (ta === undefined || tb === undefined || ta !== tb) return false;
+    if (ma.host !== mb.host || ma.namespace !== mb.namespace) return false;
+    const ka = oa ? o!.kinds : (a as Block).sections.map((s) => s.kind);
+    const kb = ob ? o!.kinds : (b as Block).sections.map((s) => s.kind);
+    if (ka.length === 0 || kb.length === 0) return false;
+    // Several listings of one moment belong together (a sosreport keeps ss, netstat and lsof).
+    return !kb.some((k) => k !== 'listing' && ka.includes(k));
+  }
 }

@@ -2,7 +2,7 @@ import { parseListing, TCP_STATES, type ListingSummary, type TcpState } from '..
 import { formatBit, formatOf, FORMATS } from '../parse/formats/index.js';
 import type { Block, SectionKind } from '../segment/types.js';
 import { isCounterName } from '../parse/counters.js';
-import { ALL_FIELDS, type Field } from './fields.js';
+import { ALL_FIELDS, FIELD_INDEX, type Field } from './fields.js';
 import type { Diagnostic, Skip, Snapshot, Values } from './types.js';
 
 /** Where a value came from: the format's priority and label, and the file and line (formatted only when reported). */
@@ -14,7 +14,6 @@ interface Candidate {
   line: number;
 }
 
-const FIELD_INDEX = new Map<string, number>(ALL_FIELDS.map((f, i) => [f, i]));
 
 const STATE_FIELD: Record<TcpState, Field> = {
   ESTAB: 'list_estab', 'SYN-SENT': 'list_syn_sent', 'SYN-RECV': 'list_syn_recv', 'FIN-WAIT-1': 'list_fin_wait1',
@@ -31,6 +30,14 @@ export function formatList(mask: number): string[] {
   if (!l) FORMAT_LISTS.set(mask, (l = Object.freeze(FORMATS.filter((f) => mask & formatBit(f.kind)).map((f) => f.kind)) as unknown as string[]));
   return l;
 }
+
+/**
+ * TCP sockets allocated but in no hash table: `ss -s` prints closed = alloc - (inuse4 +
+ * inuse6 - tw), since sockstat's inuse counts time-wait sockets and alloc does not.
+ */
+export const tcpClosedOf = (alloc: number, in4: number, in6: number, tw: number): number => alloc - (in4 + in6 - tw);
+/** closed - timewait: sockets allocated and never connected or bound (TCP_CLOSE). */
+export const tcpUnhashedOf = (closed: number, tw: number): number => closed - tw;
 
 export type NormalizeResult = { snapshot: Snapshot } | { skip: Skip };
 
@@ -134,7 +141,7 @@ export function normalizeBlock(block: Block): NormalizeResult {
   const { tcp_alloc: alloc, tcp4_inuse: in4, tcp6_inuse: in6, tcp_tw: tw } = values;
   const closed = printed.get('tcp_closed');
   if (alloc !== undefined && in4 !== undefined && in6 !== undefined && tw !== undefined) {
-    values.tcp_closed = alloc - (in4 + in6 - tw);
+    values.tcp_closed = tcpClosedOf(alloc, in4, in6, tw);
     if (closed && closed.value !== values.tcp_closed) {
       const cs = at(closed.file, closed.line);
       diagnostics.push({
@@ -150,7 +157,7 @@ export function normalizeBlock(block: Block): NormalizeResult {
     values.tcp_closed = closed.value;
   }
   if (values.tcp_closed !== undefined && values.tcp_tw !== undefined) {
-    values.tcp_unhashed = values.tcp_closed - values.tcp_tw;
+    values.tcp_unhashed = tcpUnhashedOf(values.tcp_closed, values.tcp_tw);
   }
 
   if (listing) {

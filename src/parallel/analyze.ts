@@ -4,7 +4,7 @@ import type { LogEvent } from '../parse/kernel-log.js';
 import type { Snapshot } from '../normalize/types.js';
 import { emptyStats, readSnapshots, type ReadOptions, type RunStats, type SnapshotSink } from '../pipeline.js';
 import type { RuleSetOptions } from '../rules/ruleset.js';
-import { fastSnapshot } from '../normalize/fast.js';
+import { SnapshotRecord } from '../normalize/record.js';
 
 /**
  * `analyze -j N` over many inputs: each input named on the command line (a bundle, a log, a
@@ -86,10 +86,11 @@ export function parallelReader(p: ParallelReadOptions): (inputs: readonly string
       }
     }
     const stats = emptyStats();
+    const record = new SnapshotRecord();
     for (const u of units) {
       for (const e of u.events) {
         switch (e[0]) {
-          case 0: sink.snapshot(e[1]); break;
+          case 0: sink.snapshot(record.fill(e[1])); break;
           case 1: sink.limit?.(e[1]); break;
           case 2: sink.logEvent?.(e[1], e[2]); break;
           case 3: sink.logFile?.(e[1], e[2]); break;
@@ -104,7 +105,7 @@ export function parallelReader(p: ParallelReadOptions): (inputs: readonly string
 
 /**
  * One input read whole, as readSnapshots reads it, with what it gave the sink recorded in
- * order (fast-path snapshots as the snapshots they stand for: their buffers stay here).
+ * order (each snapshot as an object of its own: the records are lent).
  * `send` takes the events in batches as they come.
  */
 export async function recordInput(input: string, opts: ReadOptions, send: (events: SinkEvent[]) => void): Promise<RunStats> {
@@ -117,8 +118,7 @@ export async function recordInput(input: string, opts: ReadOptions, send: (event
     }
   };
   const stats = await readSnapshots([input], { ...opts, onFile: (name, bytes) => push([4, name, bytes]) }, {
-    snapshot: (s) => push([0, s]),
-    fast: (f) => push([0, fastSnapshot(f)]),
+    snapshot: (r) => push([0, r.snapshot()]),
     limit: (l) => push([1, l]),
     logEvent: (e, host) => push([2, e, host]),
     logFile: (file, host) => push([3, file, host]),

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import { sniff } from '../ingest/decompress.js';
 import { listingRow } from '../parse/listing.js';
-import { fastBlockEnd } from '../segment/fast.js';
+import { fastBlockEnd } from '../pipeline.js';
 
 /** A piece of a file: [start, end) and the number of lines before it. */
 export interface Piece {
@@ -18,7 +18,7 @@ const WINDOW_TAIL = 48 << 10;
  * Cut a big plain-text capture into pieces of about `pieceBytes` that threads can
  * read independently and still give, together, exactly what one reader gives.
  * A cut is made only
- *  - at a `date` line that ends a fast-path block (segment/fast.ts) whose own `date`
+ *  - at a `date` line that ends a block of the byte-level path (src/fast/) whose own `date`
  *    line shows another time: the reader holds nothing open there (no section, no
  *    socket listing) and the blocks on either side cannot merge (different times);
  *  - while no `#` or `$` byte has been seen since the file began: a shell prompt (which

@@ -10,6 +10,11 @@ export interface SsRow {
 
 export type SsRowName = '*' | 'RAW' | 'UDP' | 'TCP' | 'INET' | 'FRAG';
 
+/** The transport table's arithmetic as iproute2 prints it: these rows' Total is IP + IPv6, */
+export const SS_ROWS_SUMMED: readonly SsRowName[] = ['RAW', 'UDP', 'TCP', 'FRAG'];
+/** and INET's Total is the sum of these rows' Totals. */
+export const SS_INET_PARTS: readonly SsRowName[] = ['RAW', 'UDP', 'TCP'];
+
 /** The summary printed by `ss -s`, in either iproute2 format. */
 export interface SsSummary {
   format: 'new' | 'old';

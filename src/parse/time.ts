@@ -214,7 +214,8 @@ const EPOCH = /^(\d{9,10})(?:\.(\d{1,9}))?$/;
 const EPOCH_MS = /^\d{13}$/;
 const BANNER_EDGE = /^[\s=#*~\-[\]>|]+|[\s=#*~\-[\]<|]+$/g;
 
-function isUtcName(z: string): boolean {
+/** A zone name the parser reads as UTC itself, whatever --tz says. */
+export function isUtcName(z: string): boolean {
   return z === 'Z' || z === 'UTC' || z === 'GMT' || z === 'UT' || z === 'z';
 }
 

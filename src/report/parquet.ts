@@ -1,9 +1,7 @@
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
 import { ALL_FIELDS, COLUMNS } from '../normalize/fields.js';
-import { fastSnapshot } from '../normalize/fast.js';
-import type { Snapshot } from '../normalize/types.js';
-import type { FastBlock } from '../segment/fast.js';
+import type { SnapshotRecord } from '../normalize/record.js';
 import { snapshotRow, type Cell, type RowWriter } from './rows.js';
 
 /** Rows per row group: a few MB of column data in memory at a time, and groups a reader can skip. */
@@ -67,9 +65,9 @@ export function parquetWriter(opts: { rowGroupRows?: number; omit?: readonly str
     columns = kept.map(() => []);
     rows = 0;
   };
-  const add = (s: Snapshot): void => {
+  const add = (r: SnapshotRecord): void => {
     if (finished) throw new Error('parquet: row after finish');
-    const row = snapshotRow(s);
+    const row = snapshotRow(r);
     for (let j = 0; j < kept.length; j++) {
       const i = kept[j]!.i;
       const v = row[i]!;
@@ -86,7 +84,6 @@ export function parquetWriter(opts: { rowGroupRows?: number; omit?: readonly str
   };
   return {
     snapshot: add,
-    fast: (f: FastBlock) => add(fastSnapshot(f)),
     take,
     lend(write) {
       // The writer's buffer is written over by the next group: a copy is lent.
@@ -137,7 +134,7 @@ export function hiveEscape(v: string): string {
  * The Hive partition directory of a snapshot: `host=web01/date=2026-11-25` for
  * `['host', 'date']`; `date` is the UTC day of `time`. Absent values are Hive's null.
  */
-export function partitionPath(s: Snapshot, by: readonly PartitionKey[]): string {
+export function partitionPath(s: Pick<SnapshotRecord, 'host' | 'time'>, by: readonly PartitionKey[]): string {
   return by
     .map((k) => {
       const v = k === 'host' ? s.host : s.time?.slice(0, 10);

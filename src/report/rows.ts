@@ -1,44 +1,48 @@
 import Papa from 'papaparse';
-import { ALL_FIELDS, COLUMNS, EXTRA_FIELDS } from '../normalize/fields.js';
-import { FAST_FORMATS, fastSnapshot } from '../normalize/fast.js';
-import type { Snapshot } from '../normalize/types.js';
-import { FastTime, type FastBlock } from '../segment/fast.js';
+import { ALL_FIELDS, COLUMNS } from '../normalize/fields.js';
+import { isoOfMs, type SnapshotRecord } from '../normalize/record.js';
+import type { Diagnostic } from '../normalize/types.js';
+import { NO_KEYS } from '../normalize/normalize.js';
+import { isoFromMs } from '../parse/time.js';
 
 export type Cell = string | number | null;
 
-/** A snapshot as a flat row in column order; absent values are null (empty in CSV). */
-export function snapshotRow(s: Snapshot): Cell[] {
-  const row: Cell[] = [s.host ?? null, s.time ?? null, s.source, s.formats.join('+')];
-  for (const f of ALL_FIELDS) {
-    const v = s.values[f];
-    row.push(v === undefined ? null : v);
-  }
-  row.push(s.namespace ?? null);
-  const other = Object.entries(s.otherKeys);
-  row.push(other.length ? other.map(([k, v]) => `${k}=${v}`).join(';') : null);
-  row.push(s.diagnostics.length ? s.diagnostics.map((d) => d.message).join(' | ') : null);
+const otherKeysText = (o: Record<string, number>): string | null => {
+  const e = Object.entries(o);
+  return e.length ? e.map(([k, v]) => `${k}=${v}`).join(';') : null;
+};
+const diagnosticsText = (d: readonly Diagnostic[]): string | null => (d.length ? d.map((x) => x.message).join(' | ') : null);
+
+/**
+ * A snapshot as a flat row in column order; absent values are null (empty in CSV). The CSV
+ * writer's bytes are papaparse's for these cells (a test compares them on every sample).
+ */
+export function snapshotRow(r: SnapshotRecord): Cell[] {
+  const row: Cell[] = [r.host ?? null, r.time ?? null, r.source, r.formats.join('+')];
+  for (const v of r.nums) row.push(Number.isNaN(v) ? null : v);
+  row.push(r.namespace ?? null, otherKeysText(r.otherKeys), diagnosticsText(r.diagnostics));
   return row;
 }
 
 /** A snapshot as one JSON object with the CSV's keys; absent values are null. */
-export function snapshotJson(s: Snapshot): Record<string, unknown> {
+export function snapshotJson(r: SnapshotRecord): Record<string, unknown> {
   const o: Record<string, unknown> = {
-    host: s.host ?? null,
-    time: s.time ?? null,
-    source: s.source,
-    formats: s.formats.join('+'),
+    host: r.host ?? null,
+    time: r.time ?? null,
+    source: r.source,
+    formats: r.formats.join('+'),
   };
-  for (const f of ALL_FIELDS) o[f] = s.values[f] ?? null;
-  o.namespace = s.namespace ?? null;
-  o.other_keys = s.otherKeys;
-  o.diagnostics = s.diagnostics;
+  const v = r.nums;
+  for (let i = 0; i < ALL_FIELDS.length; i++) o[ALL_FIELDS[i]!] = Number.isNaN(v[i]!) ? null : v[i];
+  o.namespace = r.namespace ?? null;
+  o.other_keys = r.otherKeys;
+  o.diagnostics = r.diagnostics;
   return o;
 }
 
 export interface RowWriter {
-  snapshot(s: Snapshot): void;
-  /** A fast-path snapshot (segment/fast.ts): the same row, written from its values. */
-  fast(f: FastBlock): void;
+  /** One snapshot's row (the record is read during the call only). */
+  snapshot(r: SnapshotRecord): void;
   /** UTF-8 bytes ready to write since the last take(), as a copy the caller keeps. */
   take(): Buffer;
   /**
@@ -152,6 +156,42 @@ class ByteOut {
     }
   }
 
+  /** `,value` for each value (`,` alone for NaN, absent), as String() writes numbers; all NaN from `width` on. */
+  numCells(v: Float64Array, width: number): void {
+    this.room(v.length * 26);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < width; i++) {
+      buf[p++] = 44;
+      const x = v[i]!;
+      if (x !== x) continue;
+      if (x >= 0 && x <= 0x7fffffff && (x | 0) === x) {
+        if (x < 10) {
+          buf[p++] = 48 + x;
+          continue;
+        }
+        // Digits last to first with integer arithmetic, then turned round.
+        let e = p;
+        let y = x | 0;
+        while (y > 0) {
+          const q = (y / 10) | 0;
+          buf[e++] = 48 + y - q * 10;
+          y = q;
+        }
+        for (let a = p, z = e - 1; a < z; a++, z--) {
+          const t = buf[a]!;
+          buf[a] = buf[z]!;
+          buf[z] = t;
+        }
+        p = e;
+      } else {
+        p += buf.write(String(x), p, 'latin1');
+      }
+    }
+    for (let i = width; i < v.length; i++) buf[p++] = 44;
+    this.pos = p;
+  }
+
   get length(): number {
     return this.size + this.pos - this.start;
   }
@@ -193,16 +233,18 @@ const UNPARSE = { newline: '\n', header: false, escapeFormulae: FORMULA_START };
 /** One text cell exactly as papaparse writes it (quoted, formula-escaped as needed). */
 const csvCell = (x: string | undefined): string => (x === undefined ? '' : Papa.unparse([[x]], UNPARSE));
 
-const AFTER_VALUES = ','.repeat(EXTRA_FIELDS.length);
 const bytesOf = (t: string): Buffer => Buffer.from(t, 'utf8');
+/** ISO text that needs no quoting or escaping in CSV (a digit first, then digits and `-:.TZ+`). */
+const PLAIN_ISO = /^\d[\d\-:.TZ+]*$/;
+const DAY_MS = 86_400_000;
 
 /**
- * Rows of fast-path snapshots without papaparse's per-cell work: they hold numbers
- * and a few texts that are the same row after row (host, file, namespace), each
- * escaped once by papaparse. The bytes equal papaparse's for the same snapshot
- * (a test compares them on every sample).
+ * CSV rows written straight into bytes: the numbers by ByteOut, the text cells by papaparse
+ * (quoting, formula escapes), each escaped once while it stays the same row after row
+ * (host, file, formats, namespace). The bytes equal papaparse's for `snapshotRow` (a test
+ * compares them on every sample and under fuzzing).
  */
-class FastRows {
+class CsvRows {
   private host: string | undefined = '\u0000';
   private hostCell = bytesOf('');
   private ns: string | undefined = '\u0000';
@@ -210,84 +252,101 @@ class FastRows {
   private file = '\u0000';
   /** `file:` when `file:N` needs no quoting or escaping (for any N when `file:1` needs none). */
   private sourcePrefix: Buffer | undefined;
-  private readonly formats = bytesOf(csvCell(FAST_FORMATS.join('+')));
+  private formatsOf: string[] | undefined;
+  private formats = bytesOf('');
+  /** The midnight of the last time written from its ms, and its `YYYY-MM-DDT` bytes. */
+  private dayMs = NaN;
+  private dayBytes = bytesOf('');
 
-  row(f: FastBlock, out: ByteOut): void {
-    if (f.host !== this.host) {
-      this.host = f.host;
-      this.hostCell = bytesOf(csvCell(f.host));
+  row(r: SnapshotRecord, out: ByteOut): void {
+    if (r.host !== this.host) {
+      this.host = r.host;
+      this.hostCell = bytesOf(csvCell(r.host));
     }
-    if (f.namespace !== this.ns) {
-      this.ns = f.namespace;
-      this.tail = bytesOf(`${AFTER_VALUES},${csvCell(f.namespace)},,\n`);
+    if (r.file !== this.file) {
+      this.file = r.file;
+      this.sourcePrefix = csvCell(`${r.file}:1`) === `${r.file}:1` ? bytesOf(`${r.file}:`) : undefined;
     }
-    if (f.file !== this.file) {
-      this.file = f.file;
-      this.sourcePrefix = csvCell(`${f.file}:1`) === `${f.file}:1` ? bytesOf(`${f.file}:`) : undefined;
+    const fl = r.formats;
+    if (fl !== this.formatsOf) {
+      this.formatsOf = fl;
+      this.formats = bytesOf(csvCell(fl.join('+')));
     }
     out.raw(this.hostCell);
     out.byte(44);
-    const t = f.time;
-    if (t instanceof FastTime) {
-      // The ISO text from the day's bytes and the clock: no string made.
-      out.raw(t.day.bytes);
-      out.two(t.h);
-      out.byte(58);
-      out.two(t.mi);
-      out.byte(58);
-      out.two(t.s);
-      out.byte(90);
-    } else {
-      out.ascii(t.iso);
-    }
+    this.time(r, out);
     out.byte(44);
-    if (this.sourcePrefix) {
+    if (this.sourcePrefix && r.sourceText === undefined) {
       out.raw(this.sourcePrefix);
-      out.int(f.line);
+      out.int(r.line);
     } else {
-      out.text(csvCell(`${f.file}:${f.line}`));
+      out.text(csvCell(r.source));
     }
     out.byte(44);
     out.raw(this.formats);
-    const v = f.values;
-    for (let i = 0; i < v.length; i++) {
-      out.byte(44);
-      out.int(v[i]!);
+    out.numCells(r.nums, r.width);
+    if (r.diagnostics.length === 0 && (r.otherKeys === NO_KEYS || Object.keys(r.otherKeys).length === 0)) {
+      if (r.namespace !== this.ns) {
+        this.ns = r.namespace;
+        this.tail = bytesOf(`,${csvCell(r.namespace)},,\n`);
+      }
+      out.raw(this.tail);
+      return;
     }
-    out.raw(this.tail);
+    out.text(`,${csvCell(r.namespace)},${csvCell(otherKeysText(r.otherKeys) ?? undefined)},${csvCell(diagnosticsText(r.diagnostics) ?? undefined)}\n`);
+  }
+
+  /** The time cell: from the ms when the text is the canonical one (no string made). */
+  private time(r: SnapshotRecord, out: ByteOut): void {
+    const iso = r.timeIso;
+    if (iso !== undefined) {
+      if (PLAIN_ISO.test(iso)) out.ascii(iso);
+      else out.text(csvCell(iso));
+      return;
+    }
+    const ms = r.timeMs;
+    if (Number.isNaN(ms)) return;
+    let rest = ms - this.dayMs;
+    if (!(rest >= 0 && rest < DAY_MS)) {
+      this.dayMs = Math.floor(ms / DAY_MS) * DAY_MS;
+      this.dayBytes = bytesOf(isoFromMs(this.dayMs).slice(0, 11));
+      rest = ms - this.dayMs;
+    }
+    if (rest % 1000 !== 0) {
+      out.ascii(isoOfMs(ms));
+      return;
+    }
+    const sec = (rest / 1000) | 0;
+    const h = (sec / 3600) | 0;
+    const m = sec - h * 3600;
+    const mi = (m / 60) | 0;
+    out.raw(this.dayBytes);
+    out.two(h);
+    out.byte(58);
+    out.two(mi);
+    out.byte(58);
+    out.two(m - mi * 60);
+    out.byte(90);
   }
 }
 
-/** CSV (RFC 4180 by papaparse), header first, batched so papaparse runs per batch. */
+/** CSV (RFC 4180: papaparse's quoting for text cells), header first. */
 export function csvWriter(opts: { header?: boolean } = {}): RowWriter {
-  let batch: Cell[][] = [];
   const out = new ByteOut();
   if (opts.header !== false) out.text(csvHeader());
-  const fastRows = new FastRows();
-  const flushBatch = (): void => {
-    if (batch.length === 0) return;
-    out.text(Papa.unparse(batch, UNPARSE) + '\n');
-    batch = [];
-  };
+  const rows = new CsvRows();
   return {
-    snapshot(s) {
-      batch.push(snapshotRow(s));
-      if (batch.length >= 512) flushBatch();
-    },
-    fast(f) {
-      if (batch.length) flushBatch();
-      fastRows.row(f, out);
+    snapshot(r) {
+      rows.row(r, out);
     },
     take() {
-      flushBatch();
       return out.take();
     },
     lend(write) {
-      flushBatch();
       out.lend(write);
     },
     get pending() {
-      return out.length + batch.length * 200;
+      return out.length;
     },
   };
 }
@@ -296,11 +355,8 @@ export function csvWriter(opts: { header?: boolean } = {}): RowWriter {
 export function jsonlWriter(): RowWriter {
   const out = new ByteOut();
   return {
-    snapshot(s) {
-      out.text(JSON.stringify(snapshotJson(s)) + '\n');
-    },
-    fast(f) {
-      out.text(JSON.stringify(snapshotJson(fastSnapshot(f))) + '\n');
+    snapshot(r) {
+      out.text(JSON.stringify(snapshotJson(r)) + '\n');
     },
     take() {
       return out.take();

@@ -1,11 +1,8 @@
 import { dirname } from 'node:path/posix';
-import { ALL_FIELDS, type Field } from '../normalize/fields.js';
+import { ALL_FIELDS, FIELD_INDEX, type Field } from '../normalize/fields.js';
+import { isoOfMs, SnapshotRecord } from '../normalize/record.js';
 import type { Diagnostic, Snapshot } from '../normalize/types.js';
 import type { ListingSummary } from '../parse/listing.js';
-import { isoFromMs } from '../parse/time.js';
-import type { FastBlock } from '../segment/fast.js';
-
-const FIELD_INDEX = new Map<Field, number>(ALL_FIELDS.map((f, i) => [f, i]));
 
 /**
  * One host's snapshots in time order, stored by column: a Float64Array per field
@@ -38,7 +35,7 @@ export class HostSeries {
 
   /** Column of a field or a kept counter (by nstat name); all NaN when the series has none. */
   column(name: string): Float64Array {
-    const k = FIELD_INDEX.get(name as Field);
+    const k = FIELD_INDEX.get(name);
     if (k !== undefined) return this.cols[k]!;
     let c = this.counterCols.get(name);
     if (!c) {
@@ -71,7 +68,7 @@ export class HostSeries {
   time(i: number): string | undefined {
     const ms = this.times[i]!;
     if (Number.isNaN(ms)) return undefined;
-    return this.isoExtra.get(i) ?? isoFromMs(ms, ms % 1000 ? String(ms % 1000).padStart(3, '0') : undefined);
+    return this.isoExtra.get(i) ?? isoOfMs(ms);
   }
 
   timeMs(i: number): number | undefined {
@@ -237,51 +234,38 @@ class Group {
     return c;
   }
 
-  /** A fast-path snapshot: its canonical columns straight from its values. */
-  addFast(f: FastBlock, fileId: number): void {
+  add(r: SnapshotRecord, fileId: number, keep: ReadonlySet<string> | undefined): void {
     if (this.n === this.cap) this.grow();
     const i = this.n++;
-    const v = f.values;
-    for (let k = 0; k < v.length; k++) this.col(k)[i] = v[k]!;
-    for (let k = v.length; k < this.cols.length; k++) {
-      const c = this.cols[k];
-      if (c) c[i] = NaN;
+    const v = r.nums;
+    const cols = this.cols;
+    for (let k = 0; k < v.length; k++) {
+      const x = v[k]!;
+      const c = cols[k];
+      if (c) c[i] = x;
+      else if (x === x) this.col(k)[i] = x;
     }
     for (const c of this.counters.values()) c[i] = NaN;
-    this.times[i] = f.time.ms;
-    this.fileIdx[i] = fileId;
-    this.lines[i] = f.line;
-  }
-
-  add(s: Snapshot, fileIndex: (f: string) => number, keep: ReadonlySet<string> | undefined): void {
-    if (this.n === this.cap) this.grow();
-    const i = this.n++;
-    for (let k = 0; k < ALL_FIELDS.length; k++) {
-      const v = s.values[ALL_FIELDS[k]!];
-      if (v !== undefined) this.col(k)[i] = v;
-      else if (this.cols[k]) this.cols[k]![i] = NaN;
-    }
-    for (const c of this.counters.values()) c[i] = NaN;
-    if (s.counters && keep) {
-      for (const name in s.counters) {
+    if (r.counters && keep) {
+      for (const name in r.counters) {
         if (!keep.has(name)) continue;
         let c = this.counters.get(name);
         if (!c) {
           this.counters.set(name, (c = new Float64Array(this.cap)));
           c.fill(NaN, 0, i);
         }
-        c[i] = s.counters[name]!;
+        c[i] = r.counters[name]!;
       }
     }
-    this.times[i] = s.timeMs ?? NaN;
-    if (s.time !== undefined && s.timeMs !== undefined && s.time !== isoFromMs(s.timeMs, s.timeMs % 1000 ? String(s.timeMs % 1000).padStart(3, '0') : undefined)) {
-      this.isoExtra.set(i, s.time);
+    const ms = r.timeMs;
+    this.times[i] = ms;
+    if (r.timeIso !== undefined && !Number.isNaN(ms) && r.timeIso !== isoOfMs(ms)) {
+      this.isoExtra.set(i, r.timeIso);
     }
-    const colon = s.source.lastIndexOf(':');
-    this.fileIdx[i] = fileIndex(s.source.slice(0, colon));
-    this.lines[i] = Number(s.source.slice(colon + 1));
-    if (s.diagnostics.length) this.diags.set(i, s.diagnostics);
-    if (s.listing) this.listings.set(i, s.listing);
+    this.fileIdx[i] = fileId;
+    this.lines[i] = r.line;
+    if (r.diagnostics.length) this.diags.set(i, r.diagnostics);
+    if (r.listing) this.listings.set(i, r.listing);
   }
 }
 
@@ -373,19 +357,18 @@ export class SeriesBuilder {
   private files: string[] = [];
   private fileIds = new Map<string, number>();
 
-  /** Last fast-path group and file: consecutive fast snapshots share them. */
+  /** The last snapshot's group and file: consecutive snapshots mostly share them. */
   private last: { host: string | undefined; namespace: string | undefined; file: string; group: Group; fileId: number } | undefined;
 
-  /** A fast-path snapshot (segment/fast.ts), without making it an object first. */
-  fast(f: FastBlock): void {
+  add(r: SnapshotRecord): void {
     let l = this.last;
-    if (!l || l.file !== f.file || l.host !== f.host || l.namespace !== f.namespace) {
-      const key = seriesKey({ host: f.host, namespace: f.namespace, source: `${f.file}:${f.line}` } as Snapshot);
+    if (!l || l.file !== r.file || l.host !== r.host || l.namespace !== r.namespace) {
+      const key = seriesKey(r);
       let g = this.groups.get(key);
-      if (!g) this.groups.set(key, (g = new Group(f.host, f.namespace, this.capFor())));
-      l = this.last = { host: f.host, namespace: f.namespace, file: f.file, group: g, fileId: this.fileId(f.file) };
+      if (!g) this.groups.set(key, (g = new Group(r.host, r.namespace, this.capFor())));
+      l = this.last = { host: r.host, namespace: r.namespace, file: r.file, group: g, fileId: this.fileId(r.file) };
     }
-    if (this.keep(l.group)) l.group.addFast(f, l.fileId);
+    if (this.keep(l.group)) l.group.add(r, l.fileId, this.keepCounters);
   }
 
   private fileId(f: string): number {
@@ -401,13 +384,6 @@ export class SeriesBuilder {
   /** Is there a series of this key (`host:NAME`, `dir:PATH`) yet? */
   has(key: string): boolean {
     return this.groups.has(key);
-  }
-
-  add(s: Snapshot): void {
-    const k = seriesKey(s);
-    let g = this.groups.get(k);
-    if (!g) this.groups.set(k, (g = new Group(s.host, s.namespace, this.capFor())));
-    if (this.keep(g)) g.add(s, (f) => this.fileId(f), this.keepCounters);
   }
 
   build(): HostSeries[] {
@@ -458,7 +434,8 @@ export class SeriesBuilder {
 /** Group snapshots per host and order each group by time (stable). */
 export function buildSeries(snapshots: Iterable<Snapshot>): HostSeries[] {
   const b = new SeriesBuilder();
-  for (const s of snapshots) b.add(s);
+  const r = new SnapshotRecord();
+  for (const s of snapshots) b.add(r.fill(s));
   return b.build();
 }
 

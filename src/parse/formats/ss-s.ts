@@ -1,4 +1,4 @@
-import { parseSsSummary, type SsSummary } from '../ss.js';
+import { parseSsSummary, SS_INET_PARTS, SS_ROWS_SUMMED, type SsSummary } from '../ss.js';
 import type { Contribution, FormatOutput, InputFormat } from './types.js';
 
 /**
@@ -50,15 +50,15 @@ export const ssSummary: InputFormat = {
 function internalChecks(s: SsSummary): { line: number; message: string }[] {
   const out: { line: number; message: string }[] = [];
   const r = s.rows;
-  for (const name of ['RAW', 'UDP', 'TCP', 'FRAG'] as const) {
+  for (const name of SS_ROWS_SUMMED) {
     const row = r[name];
     if (row && row.ip !== undefined && row.ipv6 !== undefined && row.total !== row.ip + row.ipv6) {
       out.push({ line: row.line, message: `ss -s ${name} row: total ${row.total} is not IP ${row.ip} + IPv6 ${row.ipv6}` });
     }
   }
-  if (r.INET && r.RAW && r.UDP && r.TCP) {
-    const sum = r.RAW.total + r.UDP.total + r.TCP.total;
-    if (sum !== r.INET.total) out.push({ line: r.INET.line, message: `ss -s INET row: total ${r.INET.total} is not RAW + UDP + TCP = ${sum}` });
+  if (r.INET && SS_INET_PARTS.every((n) => r[n])) {
+    const sum = SS_INET_PARTS.reduce((a, n) => a + r[n]!.total, 0);
+    if (sum !== r.INET.total) out.push({ line: r.INET.line, message: `ss -s INET row: total ${r.INET.total} is not ${SS_INET_PARTS.join(' + ')} = ${sum}` });
   }
   return out;
 }

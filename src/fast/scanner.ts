@@ -1,5 +1,13 @@
-import type { Segmenter } from './segmenter.js';
-import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp } from '../parse/time.js';
+import { Segmenter } from '../segment/segmenter.js';
+import type { Block } from '../segment/types.js';
+import { isTimestampError, isUtcName, parseTimestampLine, type TimeOptions } from '../parse/time.js';
+import { ALL_FIELDS } from '../normalize/fields.js';
+import { isoOfMs, SnapshotRecord } from '../normalize/record.js';
+import { formatList } from '../normalize/normalize.js';
+import { agrees, FAST_WIDTH, fillColumns, FORMAT_BITS, HOLE_NAMES, TEMPLATE, TEMPLATE_LINES } from './template.js';
+
+/** The sections of every block this path reads. */
+export const FAST_KINDS: readonly string[] = TEMPLATE.map((s) => s.kind);
 
 /**
  * The byte-level fast path for the one block shape that fills archives: the
@@ -15,51 +23,17 @@ import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp 
  * compare the two on every real capture and on generated logs).
  */
 
-/** One line of the block as the loop prints it: ` ` stands for spaces/tabs, `#` for a count. */
-export const FAST_TEMPLATE = [
-  'sockets: used #',
-  'TCP: inuse # orphan # tw # alloc # mem #',
-  'UDP: inuse # mem #',
-  'UDPLITE: inuse #',
-  'RAW: inuse #',
-  'FRAG: inuse # memory #',
-  'TCP6: inuse #',
-  'UDP6: inuse #',
-  'UDPLITE6: inuse #',
-  'RAW6: inuse #',
-  'FRAG6: inuse # memory #',
-  'Total: #',
-  'TCP: # (estab #, closed #, orphaned #, timewait #)',
-  'Transport Total IP IPv6',
-  'RAW # # #',
-  'UDP # # #',
-  'TCP # # #',
-  'INET # # #',
-  'FRAG # # #',
-] as const;
-
-/** Template lines where the sockstat, sockstat6 and ss -s sections start. */
-const SOCKSTAT_AT = 0;
-const SOCKSTAT6_AT = 6;
-const SS_AT = 11;
-
-// The counts (`#`) in template order.
-const H = {
-  used: 0, tcpInuse: 1, orphan: 2, tw: 3, alloc: 4, tcpMem: 5, udpInuse: 6, udpMem: 7, udplite: 8, raw: 9,
-  fragInuse: 10, fragMem: 11, tcp6: 12, udp6: 13, udplite6: 14, raw6: 15, frag6Inuse: 16, frag6Mem: 17,
-  ssTotal: 18, ssTcp: 19, ssEstab: 20, ssClosed: 21, ssOrphaned: 22, ssTimewait: 23,
-  rawT: 24, rawIp: 25, rawIp6: 26, udpT: 27, udpIp: 28, udpIp6: 29, tcpT: 30, tcpIp: 31, tcpIp6: 32,
-  inetT: 33, inetIp: 34, inetIp6: 35, fragT: 36, fragIp: 37, fragIp6: 38,
-} as const;
-const HOLES = 39;
+/** Template lines where sections start (sockstat, sockstat6, ss -s), in order. */
+const SECTION_AT = TEMPLATE_LINES.flatMap((l, i) => (l.starts ? [i] : []));
+const HOLES = HOLE_NAMES.length;
 
 const WS = -1;
 const NUM = -2;
 /** Each template line as ops: a literal byte (>= 0), WS, NUM, or WORD followed by 4 literal bytes as one little-endian int32. */
 const WORD = -3;
-const COMPILED: Int32Array[] = FAST_TEMPLATE.map((t) => {
+const COMPILED: Int32Array[] = TEMPLATE_LINES.map(({ text }) => {
   const ops: number[] = [];
-  for (const part of t.split(/([ #])/)) {
+  for (const part of text.replace(/\{[^}]+\}/g, '#').split(/([ #])/)) {
     if (part === ' ') ops.push(WS);
     else if (part === '#') ops.push(NUM);
     else {
@@ -71,29 +45,15 @@ const COMPILED: Int32Array[] = FAST_TEMPLATE.map((t) => {
   return Int32Array.from(ops);
 });
 
-/** The canonical columns (NUMERIC_FIELDS order) of a fast block. */
-export const FAST_VALUES = 21;
-
 /**
- * A block read by the fast path: its values and where it came from. The scanner
- * reuses these objects (two in turn): a receiver uses one during the call it gets
+ * A block read by the byte-level path: its snapshot record, and its bytes (to re-read it
+ * with the general path when it must merge with another capture of the same moment). The
+ * scanner fills these objects in turn (two): a receiver uses one during the call it gets
  * it in, and keeps nothing of it.
  */
 export interface FastBlock {
   readonly fast: true;
-  file: string;
-  /** Line of the `date` line (the block's and the snapshot's source). */
-  line: number;
-  /** First lines of the sockstat, sockstat6 and `ss -s` sections. */
-  sockstatLine: number;
-  sockstat6Line: number;
-  ssLine: number;
-  time: Timestamp;
-  host: string | undefined;
-  namespace: string | undefined;
-  /** NUMERIC_FIELDS order; every one is present. */
-  values: number[];
-  /** The block's bytes, to re-read it with the general path when it must merge with another capture. */
+  readonly record: SnapshotRecord;
   buf: Buffer;
   start: number;
   end: number;
@@ -147,16 +107,21 @@ function dateShape(b: Buffer, s: number, e: number): number {
 }
 
 const num2 = (b: Buffer, i: number): number => (b[i]! - 48) * 10 + (b[i + 1]! - 48);
-const DAYS_IN = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const leap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
 export class FastScanner {
   // Scratch shared by every scanner (a match runs start to end without yielding): a
   // directory of thousands of small files makes a scanner per file.
   private readonly holes = HOLES_SCRATCH;
   private readonly lineOf = LINES_SCRATCH;
-  /** Day (y*10000+m*100+d) → its midnight and ISO prefix. */
-  private readonly days = new Map<number, Day>();
+  /** The columns of the last match (NaN but the ones the template gives). */
+  private readonly cols = COLS_SCRATCH;
+  /**
+   * The last UTC `date` line the general parser read, and its midnight: a line of the same
+   * day and zone (all but the clock equal) is that midnight plus its clock.
+   */
+  private dayLine = Buffer.alloc(40);
+  private dayLen = 0;
+  private dayMs = NaN;
   /** A view of the buffer being matched, for reading four bytes at once. */
   private dv = EMPTY_VIEW;
   private dvOf: Buffer | undefined;
@@ -246,41 +211,39 @@ export class FastScanner {
     const p = this.match(b, pos, final);
     if (p < 0) return p;
     // Two blocks in turn: a block is passed on (and done with) by the time the one after
-    // the next is read, so the one at `turn` is free (its time object too).
-    if (this.pool.length === 0) this.pool.push(FastScanner.block(this.file), FastScanner.block(this.file));
+    // the next is read, so the one at `turn` is free.
+    if (this.pool.length === 0) this.pool.push(FastScanner.block(), FastScanner.block());
     const fb = this.pool[this.turn]!;
-    const time = this.time(b, pos, this.dateEnd, this.times[this.turn]!);
-    if (!time) return NOT_FAST;
+    const r = fb.record;
+    if (!this.time(b, pos, this.dateEnd, r)) return NOT_FAST;
     this.turn ^= 1;
     // Taken: the Segmenter emits what it holds and counts these lines.
     const first = this.seg.lineNo + 1;
     this.seg.tookBlock(this.lines, this.blank);
     const lineOf = this.lineOf;
-    fb.line = first;
-    fb.sockstatLine = first + lineOf[SOCKSTAT_AT]!;
-    fb.sockstat6Line = first + lineOf[SOCKSTAT6_AT]!;
-    fb.ssLine = first + lineOf[SS_AT]!;
-    fb.time = time;
-    valuesOf(this.holes, fb.values);
+    r.reset();
+    r.file = this.file;
+    r.line = first;
+    for (let i = 0; i < SECTION_AT.length; i++) r.sectionLines[i] = first + lineOf[SECTION_AT[i]!]!;
+    r.nums.set(this.cols);
+    r.host = this.seg.currentHost;
+    r.namespace = this.opts.namespace;
     fb.buf = b;
     fb.start = pos;
     fb.end = p;
-    fb.host = this.seg.currentHost;
-    fb.namespace = this.opts.namespace;
     this.emit(fb);
     return p;
   }
 
   // (made in the constructor: field initializers run before the parameter properties are set)
   private readonly pool: FastBlock[];
-  private static block(file: string): FastBlock {
-    return {
-    fast: true as const, file, line: 0, sockstatLine: 0, sockstat6Line: 0, ssLine: 0,
-    time: new FastTime(), values: new Array<number>(FAST_VALUES).fill(0), buf: EMPTY, start: 0, end: 0,
-    host: undefined, namespace: undefined,
-    };
+  private static block(): FastBlock {
+    const record = new SnapshotRecord();
+    record.formats = formatList(FORMAT_BITS);
+    record.width = FAST_WIDTH;
+    record.bytePath = true;
+    return { fast: true as const, record, buf: EMPTY, start: 0, end: 0 };
   }
-  private readonly times = [new FastTime(), new FastTime()]; // (plain objects: cheap)
   private turn = 0;
 
   /**
@@ -381,7 +344,8 @@ export class FastScanner {
       lines++;
       p = i + 1;
     }
-    if (!agree(holes)) return NOT_FAST;
+    fillColumns(holes, this.cols);
+    if (!agrees(holes, this.cols)) return NOT_FAST;
     this.lines = lines;
     this.blank = blank;
     this.dateEnd = dateEnd;
@@ -389,120 +353,74 @@ export class FastScanner {
     return p;
   }
 
-  /** The `date` line's time: computed for UTC/GMT, else the general parser's when it is exact. */
-  private time(b: Buffer, s: number, e: number, t: FastTime): Timestamp | undefined {
-    const zs = this.zone;
-    const z0 = b[zs]!;
-    const zl = e - 5 - zs;
-    // UTC, GMT, UT
-    if ((zl === 3 && ((z0 === 85 && b[zs + 1] === 84 && b[zs + 2] === 67) || (z0 === 71 && b[zs + 1] === 77 && b[zs + 2] === 84))) || (zl === 2 && z0 === 85 && b[zs + 1] === 84)) {
-      const y = num2(b, e - 4) * 100 + num2(b, e - 2);
-      const mo = MONTH_CODES.get(code3(b, s + 4))!;
-      const d = b[s + 8] === 32 ? b[s + 9]! - 48 : num2(b, s + 8);
-      const h = num2(b, s + 11);
-      const mi = num2(b, s + 14);
-      const sec = num2(b, s + 17);
-      const dim = mo === 1 && leap(y) ? 29 : DAYS_IN[mo]!;
-      if (y >= 1970 && d >= 1 && d <= dim && h <= 23 && mi <= 59 && sec <= 59) {
-        const key = y * 10000 + mo * 100 + d;
-        let day = this.days.get(key);
-        if (!day) {
-          if (this.days.size > 4096) this.days.clear();
-          const prefix = `${String(y).padStart(4, '0')}-${TWO[mo + 1]}-${TWO[d]}T`;
-          day = { ms: Date.UTC(y, mo, d), prefix, bytes: Buffer.from(prefix, 'latin1') };
-          this.days.set(key, day);
-        }
-        t.set(day, h, mi, sec);
-        return t;
-      }
+  /**
+   * The `date` line's time into the record, as the general parser reads the line (false: it
+   * reads no exact time, or one with a note: the general path takes the block). In UTC a
+   * day's first line is parsed and the others of that day are its midnight plus their clock.
+   */
+  private time(b: Buffer, s: number, e: number, r: SnapshotRecord): boolean {
+    const h = num2(b, s + 11);
+    const mi = num2(b, s + 14);
+    const sec = num2(b, s + 17);
+    const clockOk = h <= 23 && mi <= 59 && sec <= 59;
+    const clock = (h * 3600 + mi * 60 + sec) * 1000;
+    const n = e - s;
+    if (clockOk && n === this.dayLen && this.sameDay(b, s, n)) {
+      r.timeMs = this.dayMs + clock;
+      r.timeIso = undefined;
+      return true;
     }
     const ts = parseTimestampLine(b.toString('utf8', s, e), this.opts);
-    if (!ts || isTimestampError(ts) || ts.note !== undefined) return undefined;
-    return ts;
+    if (!ts || isTimestampError(ts) || ts.note !== undefined) return false;
+    const canonical = ts.iso === isoOfMs(ts.ms);
+    if (clockOk && canonical && isUtcName(b.toString('latin1', this.zone, e - 5))) {
+      b.copy(this.dayLine, 0, s, e);
+      this.dayLen = n;
+      this.dayMs = ts.ms - clock;
+    }
+    r.timeMs = ts.ms;
+    r.timeIso = canonical ? undefined : ts.iso;
+    return true;
   }
-}
 
-/** A day's midnight and its ISO text up to the `T`. */
-interface Day {
-  ms: number;
-  prefix: string;
-  bytes: Buffer;
+  /** Is the `date` line at `s` (`n` bytes, as long as the cached one) the cached one but for its clock? */
+  private sameDay(b: Buffer, s: number, n: number): boolean {
+    const d = this.dayLine;
+    for (let i = 0; i < 11; i++) if (b[s + i] !== d[i]) return false;
+    for (let i = 19; i < n; i++) if (b[s + i] !== d[i]) return false;
+    return true;
+  }
 }
 
 /**
- * A time read by the fast path: epoch ms, and its ISO text made only when asked
- * (the CSV writer writes it from the day's bytes and the clock fields instead).
+ * The general path's block for the same lines (to merge it with another capture of the
+ * same moment): its bytes read again by the Segmenter.
  */
-export class FastTime implements Timestamp {
-  ms = 0;
-  day: Day = { ms: 0, prefix: '', bytes: EMPTY };
-  h = 0;
-  mi = 0;
-  s = 0;
-  private text: string | undefined;
-
-  set(day: Day, h: number, mi: number, s: number): void {
-    this.day = day;
-    this.h = h;
-    this.mi = mi;
-    this.s = s;
-    this.ms = day.ms + h * 3_600_000 + mi * 60_000 + s * 1000;
-    this.text = undefined;
-  }
-
-  get iso(): string {
-    return (this.text ??= `${this.day.prefix}${TWO[this.h]}:${TWO[this.mi]}:${TWO[this.s]}Z`);
-  }
+export function fastToBlock(f: FastBlock, opts: TimeOptions): Block {
+  const blocks: Block[] = [];
+  const r = f.record;
+  const so: ConstructorParameters<typeof Segmenter>[1] = { firstLine: r.line - 1 };
+  if (opts.tz) so.tz = opts.tz;
+  if (r.host !== undefined) so.host = r.host;
+  if (r.namespace !== undefined) so.namespace = r.namespace;
+  const seg = new Segmenter(r.file, so, (b) => blocks.push(b));
+  const text = f.buf.toString('utf8', f.start, f.end);
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (const l of lines) seg.push(l.endsWith('\r') ? l.slice(0, -1) : l);
+  seg.end();
+  if (blocks.length !== 1) throw new Error(`internal: fast block ${r.source} re-read as ${blocks.length} blocks`);
+  return blocks[0]!;
 }
 
 const EMPTY = Buffer.alloc(0);
 const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 const HOLES_SCRATCH = new Float64Array(HOLES);
-const LINES_SCRATCH = new Int32Array(FAST_TEMPLATE.length);
+const LINES_SCRATCH = new Int32Array(TEMPLATE_LINES.length);
+const COLS_SCRATCH = new Float64Array(ALL_FIELDS.length).fill(NaN);
 
 const NOT_FAST = -1;
 const NEED_MORE = -2;
-
-/**
- * sockstat and `ss -s` tell the same (what normalize would otherwise report as
- * disagreements), and the `ss -s` table adds up (its internal checks).
- */
-function agree(h: Float64Array): boolean {
-  return (
-    h[H.ssTotal] === h[H.used] &&
-    h[H.ssTcp]! - h[H.ssTimewait]! === h[H.alloc] &&
-    h[H.ssTimewait] === h[H.tw] &&
-    h[H.ssOrphaned] === h[H.orphan] &&
-    h[H.tcpIp] === h[H.tcpInuse] &&
-    h[H.tcpIp6] === h[H.tcp6] &&
-    h[H.udpIp] === h[H.udpInuse] &&
-    h[H.udpIp6] === h[H.udp6] &&
-    h[H.rawIp] === h[H.raw] &&
-    h[H.rawIp6] === h[H.raw6] &&
-    h[H.fragIp] === h[H.fragInuse] &&
-    h[H.fragIp6] === h[H.frag6Inuse] &&
-    h[H.alloc]! - (h[H.tcpInuse]! + h[H.tcp6]! - h[H.tw]!) === h[H.ssClosed] &&
-    h[H.rawT] === h[H.rawIp]! + h[H.rawIp6]! &&
-    h[H.udpT] === h[H.udpIp]! + h[H.udpIp6]! &&
-    h[H.tcpT] === h[H.tcpIp]! + h[H.tcpIp6]! &&
-    h[H.fragT] === h[H.fragIp]! + h[H.fragIp6]! &&
-    h[H.inetT] === h[H.rawT]! + h[H.udpT]! + h[H.tcpT]!
-  );
-}
-
-/** Template count behind each canonical column (NUMERIC_FIELDS order); -1: tcp_unhashed = closed - tw. */
-const VALUE_HOLES = Int8Array.from([
-  H.used, H.alloc, H.tcpInuse, H.tcp6, H.orphan, H.tw, H.ssClosed, -1, H.ssEstab, H.tcpMem, H.udpInuse, H.udp6, H.udpMem,
-  H.udplite, H.udplite6, H.raw, H.raw6, H.fragInuse, H.fragMem, H.frag6Inuse, H.frag6Mem,
-]);
-
-/** The canonical columns (NUMERIC_FIELDS order) from the template's counts. */
-function valuesOf(h: Float64Array, v: number[]): void {
-  for (let i = 0; i < FAST_VALUES; i++) {
-    const k = VALUE_HOLES[i]!;
-    v[i] = k >= 0 ? h[k]! : h[H.ssClosed]! - h[H.tw]!;
-  }
-}
 
 const probe = new FastScanner('', { lineNo: 0 } as unknown as Segmenter, {}, () => {});
 
