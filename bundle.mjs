@@ -1,5 +1,5 @@
 // Bundles after `tsc` (npm run build): dist/cli/main.js (a small entry that may start
-// export workers first, then loads the CLI as a chunk), dist/parallel/worker.js and the
+// export workers first, then loads the CLI as a chunk), the workers dist/cli/parallel/*.js and the
 // library entry dist/index.js, with every dependency, sharing chunks in dist/chunks/.
 // Node 20 loads each ES module file separately (yargs alone is ~40), which cost the CLI
 // ~0.1 s of its ~0.3 s start-up, and as much again for each export worker. And since the
@@ -7,9 +7,9 @@
 // are devDependencies, and an install is the package alone (well under 5 MB instead of
 // ~25 MB; test/install.test.ts holds the bound). The package ships only these bundles and
 // tsc's .d.ts files (package.json "files"); tsc's other .js files stay for the tests.
-// Code that makes paths from import.meta.url (the built-in rules/) must sit two folders
-// below the project root, as its tsc counterpart does: in dist/chunks/, dist/cli/ or
-// dist/parallel/, never in the one-folder dist/index.js (checked below).
+// Code that makes paths from import.meta.url (the built-in rules/) must sit as deep below the
+// project root as its tsc counterpart does: src/rules/ code in dist/chunks/ or dist/cli/,
+// never in the one-folder dist/index.js or the three-folder workers (checked below).
 import { build } from 'esbuild';
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -22,7 +22,7 @@ const root = dirname(fileURLToPath(import.meta.url));
 rmSync(join(root, 'dist/chunks'), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
-  entryPoints: { 'cli/main': 'src/cli/main.ts', 'parallel/worker': 'src/parallel/worker.ts', index: 'src/index.ts', 'parallel/analyze-worker': 'src/parallel/analyze-worker.ts' },
+  entryPoints: { 'cli/main': 'src/cli/main.ts', 'cli/parallel/worker': 'src/cli/parallel/worker.ts', index: 'src/index.ts', 'cli/parallel/analyze-worker': 'src/cli/parallel/analyze-worker.ts' },
   outdir: 'dist',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
@@ -41,10 +41,13 @@ for (const [file, out] of Object.entries(result.metafile.outputs)) {
   for (const imp of out.imports) {
     if (imp.external && !imp.path.startsWith('node:') && !BUILTIN.has(imp.path)) throw new Error(`bundle.mjs: ${file} imports ${imp.path} from outside the bundle`);
   }
-  if (file === 'dist/index.js') {
+  // A module that makes paths from import.meta.url must land as deep below the root as its
+  // source is (src/rules/x.ts in dist/chunks/ or dist/cli/, src/cli/parallel/x.ts in
+  // dist/cli/parallel/): elsewhere its relative paths would be wrong.
+  if (file.endsWith('.js')) {
     for (const input of Object.keys(out.inputs)) {
-      if (!input.startsWith('node_modules/') && /import\.meta\.url/.test(readFileSync(join(root, input), 'utf8'))) {
-        throw new Error(`bundle.mjs: ${input} uses import.meta.url but landed in dist/index.js, one folder below the root: its paths would be wrong`);
+      if (!input.includes('node_modules/') && input.split('/').length !== file.split('/').length && /import\.meta\.url/.test(readFileSync(join(root, input), 'utf8'))) {
+        throw new Error(`bundle.mjs: ${input} uses import.meta.url but landed in ${file}, at another depth below the root: its paths would be wrong`);
       }
     }
   }

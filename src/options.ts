@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 
 /**
  * The options of the reading commands and of `export`, declared once: yargs reads these
- * tables (src/cli/), and parallel/prefork.ts reads the same ones to tell, before the CLI
+ * tables (src/cli/), and cli/parallel/prefork.ts reads the same ones to tell, before the CLI
  * has loaded, an option's value from an input. Plain data, node: modules only (prefork
  * runs before the rest loads).
  */

@@ -2,7 +2,7 @@ import { expandInputs, isProblem, type InputFile, type InputProblem } from './in
 import { looksLikeSadfJson, segmentSadfJson } from './segment/sadf-json.js';
 import { readLines, scanLines } from './ingest/lines.js';
 import { FAST_KINDS, FastScanner, fastToBlock, isFastBlock, type FastBlock } from './fast/scanner.js';
-/** Where `--split` may cut a file (parallel/split.ts): the byte-level path is the pipeline's own. */
+/** Where `--split` may cut a file (cli/parallel/split.ts): the byte-level path is the pipeline's own. */
 export { fastBlockEnd } from './fast/scanner.js';
 import type { ArchiveLimits } from './ingest/archive.js';
 import type { Readable } from 'node:stream';
@@ -175,7 +175,7 @@ function failedInputs(inputs: readonly string[], problems: readonly InputProblem
   return out;
 }
 
-/** A byte range of a plain text file, cut at a `date` line (parallel/split.ts). */
+/** A byte range of a plain text file, cut at a `date` line (cli/parallel/split.ts). */
 export interface FileRange {
   path: string;
   /** The file's name as sources show it, and its base name. */
@@ -191,7 +191,7 @@ export interface FileRange {
 /**
  * One piece of a big file, read as readSnapshots reads the whole file and giving
  * the same snapshots for its lines (the pieces are cut where nothing carries over
- * from one to the next: parallel/split.ts).
+ * from one to the next: cli/parallel/split.ts).
  */
 export async function readRange(range: FileRange, opts: ReadOptions, sink: SnapshotSink): Promise<RunStats> {
   const r = reader(opts, sink);

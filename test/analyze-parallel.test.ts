@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyzeWithSeries } from '../src/analyze.js';
-import { parallelReader } from '../src/parallel/analyze.js';
+import { parallelReader } from '../src/cli/parallel/analyze.js';
 import { renderJson } from '../src/report/findings.js';
 import { ROOT, samplePath } from './helpers.js';
 
 // The workers are the built ones (the global setup builds dist/).
-const WORKER = join(ROOT, 'dist/parallel/analyze-worker.js');
+const WORKER = join(ROOT, 'dist/cli/parallel/analyze-worker.js');
 const BIN = join(ROOT, 'dist/cli/main.js');
 
 // Bundles of three hosts (xz, gz, supportconfig), sar JSON, capture loops, folders of per-file

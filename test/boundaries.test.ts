@@ -25,7 +25,7 @@ const SRC = join(ROOT, 'src');
 const STAGE_RANK: Record<string, number> = {
   'parse': 0,
   'version.ts': 0,
-  'options.ts': 0, // the options table: plain data, read by the CLI and by parallel/prefork.ts
+  'options.ts': 0, // the options table: plain data, read by the CLI and by cli/parallel/prefork.ts
   'segment': 1,
   'ingest': 2,
   'normalize': 3,
@@ -36,7 +36,6 @@ const STAGE_RANK: Record<string, number> = {
   'pipeline.ts': 7,
   'analyze.ts': 8,
   'export.ts': 8,
-  'parallel': 9,
   'index.ts': 9, // the library entry: nothing imports it
   'cli': 10,
 };
@@ -59,24 +58,11 @@ const MAY_TOUCH_FILES = new Set(['ingest', 'cli']);
 const MAY_TOUCH_PROCESS = new Set(['ingest', 'cli']);
 
 /**
- * Today's exceptions to the file/process rule: src/parallel/ (`export -j`) starts worker
- * processes, reads byte ranges of files for --split and writes from the workers. 15.3
- * "parallel/ either moves under the CLI, or README's stage rules say why it is an
- * exception", with 15.2 "One export function" shared by the CLI, the library and the workers.
+ * Exceptions to the file/process rule: none today. (src/parallel/, which forks the `-j`
+ * workers, reads byte ranges for --split and writes from the workers, moved under the CLI.)
  * Key: `file uses capability` (capability: files | process). Stale entries fail the test.
  */
-const IO_EXCEPTIONS: Record<string, string> = {
-  'src/parallel/export.ts uses process': 'forks the export workers (child_process) (15.2, 15.3)',
-  'src/parallel/prefork.ts uses files': 'stats the inputs to decide whether to prefork and split (15.2, 15.3)',
-  'src/parallel/prefork.ts uses process': 'forks the workers before the CLI loads (15.2, 15.3)',
-  'src/parallel/job.ts uses files': 'writes rows to the shared output descriptor (writeSync) (15.2, 15.3)',
-  'src/parallel/job.ts uses process': 'writes rows to process.stdout (15.2, 15.3)',
-  'src/parallel/split.ts uses files': '--split reads a file to find block boundaries to cut at (15.2, 15.3)',
-  'src/parallel/worker.ts uses files': 'the worker opens the output file to append its rows (15.2, 15.3)',
-  'src/parallel/worker.ts uses process': 'the worker talks to its parent (IPC), exits, writes stderr (15.2, 15.3)',
-  'src/parallel/analyze.ts uses process': 'forks the analyze -j workers (child_process) (issue 16)',
-  'src/parallel/analyze-worker.ts uses process': 'the analyze worker talks to its parent (IPC) and exits (issue 16)',
-};
+const IO_EXCEPTIONS: Record<string, string> = {};
 
 interface Edge {
   from: string; // repository-relative, e.g. src/cli/cli.ts
@@ -231,7 +217,7 @@ describe('stage boundaries (docs/architecture.md)', () => {
     expect(edges.length).toBeGreaterThan(200);
     const has = (from: string, to: string, dynamic: boolean) =>
       edges.some((e) => e.from === from && e.to === to && e.dynamic === dynamic);
-    expect(has('src/cli/cli.ts', 'src/parallel/export.ts', true)).toBe(true); // import()
+    expect(has('src/cli/cli.ts', 'src/cli/parallel/export.ts', true)).toBe(true); // import()
     expect(has('src/segment/segmenter.ts', 'src/parse/formats/index.ts', false)).toBe(true);
     expect(has('src/parse/index.ts', 'src/parse/sysctl.ts', false)).toBe(true); // export * from
     const cross = edges.filter((e) => stageOf(e.from) !== stageOf(e.to));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { COLUMNS } from '../src/normalize/fields.js';
-import { preforkCount } from '../src/parallel/prefork.js';
+import { preforkCount } from '../src/cli/parallel/prefork.js';
 import { ROOT, SCENARIOS, sample, samplePath } from './helpers.js';
 import { cli } from './cli-run.js';
 

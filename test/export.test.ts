@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { exportRows, type ExportOptions } from '../src/export.js';
 import { exportSnapshots } from '../src/index.js';
 import { EXPORT_OPTIONS, READ_OPTIONS, valuedFlags } from '../src/options.js';
-import { preforkCount } from '../src/parallel/prefork.js';
+import { preforkCount } from '../src/cli/parallel/prefork.js';
 import { emptyStats, mergeStats, type RunStats } from '../src/pipeline.js';
 import { cli } from './cli-run.js';
 import { samplePath } from './helpers.js';

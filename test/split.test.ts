@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, sample } from './helpers.js';
 
-// Workers load dist/parallel/worker.js: test the built package (global-setup builds it).
-const { exportParallel } = (await import(join(ROOT, 'dist/parallel/export.js'))) as typeof import('../src/parallel/export.js');
-const { planPieces, countNewlines } = (await import(join(ROOT, 'dist/parallel/split.js'))) as typeof import('../src/parallel/split.js');
+// Workers load dist/cli/parallel/worker.js: test the built package (global-setup builds it).
+const { exportParallel } = (await import(join(ROOT, 'dist/cli/parallel/export.js'))) as typeof import('../src/cli/parallel/export.js');
+const { planPieces, countNewlines } = (await import(join(ROOT, 'dist/cli/parallel/split.js'))) as typeof import('../src/cli/parallel/split.js');
 const { exportSnapshots } = (await import(join(ROOT, 'dist/index.js'))) as typeof import('../src/index.js');
 
 /**
@@ -33,7 +33,7 @@ async function serial(file: string) {
 async function parallel(file: string, pieceBytes: number) {
   const out = `${file}.out.csv`;
   const fd = openSync(out, 'w');
-  const stats = await exportParallel([file], {}, 'csv', 2, fd, { minBytes: 1, pieceBytes });
+  const stats = await exportParallel([file], {}, 'csv', 2, fd, { minBytes: 1, pieceBytes, workerScript: join(ROOT, 'dist/cli/parallel/worker.js') });
   closeSync(fd);
   return { csv: readFileSync(out, 'utf8'), stats };
 }
@@ -111,7 +111,7 @@ describe('one file on several threads', () => {
 });
 
 describe('a unit of a parallel export writes in its turn', async () => {
-  const { HoldBudget, TurnOut } = await import('../src/parallel/job.js');
+  const { HoldBudget, TurnOut } = await import('../src/cli/parallel/job.js');
   const sink = () => {
     const got: string[] = [];
     return { got, out: { writeNow: (b: Uint8Array) => (got.push(Buffer.from(b).toString()), true), ready: () => undefined, flushed: () => Promise.resolve() } };

@@ -71,8 +71,8 @@ export async function runAnalyze(given: AnalyzeArgs, io: CliIo): Promise<number>
   if (a.jobs !== undefined && (!Number.isInteger(a.jobs) || a.jobs < 1)) throw new UsageError(`-j ${a.jobs}: expected a whole number, 1 or more`);
   if ((a.jobs ?? 1) > 1 && a.inputs.length > 1) {
     // Each input read whole by one of N worker processes (parallel/analyze.ts); named from here as bundled.
-    const { parallelReader } = await import('../parallel/analyze.js');
-    const workerScript = fileURLToPath(new URL('../parallel/analyze-worker.js', import.meta.url));
+    const { parallelReader } = await import('./parallel/analyze.js');
+    const workerScript = fileURLToPath(new URL('../cli/parallel/analyze-worker.js', import.meta.url));
     opts.read = parallelReader({ jobs: a.jobs!, workerScript, rules: { ...(opts.rulesDirs ? { rulesDirs: opts.rulesDirs } : {}), ...(opts.disable ? { disable: opts.disable } : {}), ...(opts.params ? { params: opts.params } : {}) } });
   }
   const progress = await attachProgress(a, opts, io);

@@ -8,7 +8,7 @@ import { layoutHelp } from './help.js';
 import { closeSync, constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { exportWorkers, takePreforked } from '../parallel/prefork.js';
+import { exportWorkers, takePreforked } from './parallel/prefork.js';
 import { EXPORT_OPTIONS, SPLIT_MIN_BYTES } from '../options.js';
 import { exportRows } from '../export.js';
 
@@ -32,9 +32,9 @@ async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
     const file = a.output && a.output !== '-' ? new OutputFile(a.output) : undefined;
     const path = file?.writePath;
     const fd = file ? file.open(constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND) : 1;
-    const { exportParallel } = await import('../parallel/export.js');
+    const { exportParallel } = await import('./parallel/export.js');
     // Named from here: in the bundled CLI, the parallel export is a chunk elsewhere.
-    const workerScript = fileURLToPath(new URL('../parallel/worker.js', import.meta.url));
+    const workerScript = fileURLToPath(new URL('../cli/parallel/worker.js', import.meta.url));
     const more = { minBytes: a.split ? SPLIT_MIN_BYTES : Infinity, workerScript, workers: takePreforked(), ...(path ? { outputPath: path } : {}) };
     let stats;
     try {

@@ -4,10 +4,10 @@
  * starts its worker processes first (parallel/prefork.ts), so that their start-up
  * (~0.15 s each) runs while this process loads the CLI itself, not after it.
  */
-import { prefork } from '../parallel/prefork.js';
+import { prefork } from './parallel/prefork.js';
 
 const argv = process.argv.slice(2);
-prefork(argv, new URL('../parallel/worker.js', import.meta.url));
+prefork(argv, new URL('../cli/parallel/worker.js', import.meta.url));
 const { main } = await import('./cli.js');
 const { discardOutputs } = await import('./io.js');
 

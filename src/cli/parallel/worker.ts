@@ -1,4 +1,4 @@
-import type { RunStats } from '../pipeline.js';
+import type { RunStats } from '../../pipeline.js';
 import { openSync } from 'node:fs';
 import { fdOut, HoldBudget, runJob, stdoutOut, TurnOut, type Out, type WorkerJob } from './job.js';
 

@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
-import type { FileRange, ReadOptions, RunStats } from '../pipeline.js';
-import { exportRows, type ExportOutput } from '../export.js';
+import type { FileRange, ReadOptions, RunStats } from '../../pipeline.js';
+import { exportRows, type ExportOutput } from '../../export.js';
 
 /**
  * One unit of a parallel export, as the main process and the worker processes both run

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
-import { sniff } from '../ingest/decompress.js';
-import { listingRow } from '../parse/listing.js';
-import { fastBlockEnd } from '../pipeline.js';
+import { sniff } from '../../ingest/decompress.js';
+import { listingRow } from '../../parse/listing.js';
+import { fastBlockEnd } from '../../pipeline.js';
 
 /** A piece of a file: [start, end) and the number of lines before it. */
 export interface Piece {

@@ -1,10 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import type { LimitReading } from '../segment/types.js';
-import type { LogEvent } from '../parse/kernel-log.js';
-import type { Snapshot } from '../normalize/types.js';
-import { emptyStats, readSnapshots, type ReadOptions, type RunStats, type SnapshotSink } from '../pipeline.js';
-import type { RuleSetOptions } from '../rules/ruleset.js';
-import { SnapshotRecord } from '../normalize/record.js';
+import type { LimitReading } from '../../segment/types.js';
+import type { LogEvent } from '../../parse/kernel-log.js';
+import type { Snapshot } from '../../normalize/types.js';
+import { emptyStats, readSnapshots, type ReadOptions, type RunStats, type SnapshotSink } from '../../pipeline.js';
+import type { RuleSetOptions } from '../../rules/ruleset.js';
+import { SnapshotRecord } from '../../normalize/record.js';
 
 /**
  * `analyze -j N` over many inputs: each input named on the command line (a bundle, a log, a

@@ -1,6 +1,6 @@
-import { loadRules } from '../analyze.js';
-import { LogBook } from '../rules/logs.js';
-import type { LogMatcher } from '../parse/kernel-log.js';
+import { loadRules } from '../../analyze.js';
+import { LogBook } from '../../rules/logs.js';
+import type { LogMatcher } from '../../parse/kernel-log.js';
 import { recordInput, type AnalyzeUnit, type FromAnalyzeWorker } from './analyze.js';
 
 /**

@@ -1,11 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { expandInputs, isProblem } from '../ingest/sources.js';
-import { packing } from '../ingest/decompress.js';
-import { emptyStats, mergeStats, type FileRange, type ReadOptions, type RunStats } from '../pipeline.js';
-import { csvHeader } from '../report/rows.js';
-import { parseFilenameTime } from '../parse/time.js';
-import { SPLIT_MIN_BYTES } from '../options.js';
+import { expandInputs, isProblem } from '../../ingest/sources.js';
+import { packing } from '../../ingest/decompress.js';
+import { emptyStats, mergeStats, type FileRange, type ReadOptions, type RunStats } from '../../pipeline.js';
+import { csvHeader } from '../../report/rows.js';
+import { parseFilenameTime } from '../../parse/time.js';
+import { SPLIT_MIN_BYTES } from '../../options.js';
 import { planPieces } from './split.js';
 import { fdOut, HoldBudget, runJob, stdoutOut, TurnOut, type WorkerJob } from './job.js';
 import type { FromWorker, ToWorker } from './worker.js';
@@ -16,8 +15,8 @@ export interface ParallelOptions {
   /** Cut plain logs of at least this many bytes into pieces (default SPLIT_MIN_BYTES). */
   minBytes?: number;
   pieceBytes?: number;
-  /** The worker script (parallel/worker.js): a bundled CLI names its own. */
-  workerScript?: string;
+  /** The worker script (dist/cli/parallel/worker.js), named by the caller: a bundle's modules are not where tsc puts them. */
+  workerScript: string;
   /** Workers already started (parallel/prefork.ts), their stdout this process's: used instead of new ones. */
   workers?: ChildProcess[];
   /**
@@ -45,7 +44,7 @@ export async function exportParallel(
   jobs: number,
   /** The output: a file descriptor written by every process in turn (a file or a pipe); 1 is stdout. */
   fd: number,
-  more: ParallelOptions = {},
+  more: ParallelOptions,
 ): Promise<RunStats> {
   const o: WorkerJob['opts'] = {};
   if (opts.tz) o.tz = opts.tz;
@@ -64,7 +63,7 @@ export async function exportParallel(
     if (fd !== 1 && more.outputPath === undefined) throw new Error('started workers write to stdout or to outputPath');
     workers = given.slice(0, want).map((c) => new Worker(c, more.outputPath));
   } else {
-    const script = more.workerScript ?? fileURLToPath(new URL('./worker.js', import.meta.url));
+    const script = more.workerScript;
     workers = Array.from({ length: want }, () => new Worker(fork(script, [], { stdio: ['ignore', fd, 'inherit', 'ipc'] })));
   }
   try {

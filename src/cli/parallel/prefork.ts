@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { EXPORT_OPTIONS, JOBS_MIN_BYTES, READ_OPTIONS, SPLIT_MIN_BYTES, valuedFlags } from '../options.js';
+import { EXPORT_OPTIONS, JOBS_MIN_BYTES, READ_OPTIONS, SPLIT_MIN_BYTES, valuedFlags } from '../../options.js';
 
 /**
  * Export workers started before the CLI has loaded. Reading the command line here is a
