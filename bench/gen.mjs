@@ -7,7 +7,7 @@
 // iproute2 >= 4.17 does (Total = used, TCP = alloc + tw, closed = alloc - (inuse4 +
 // inuse6 - tw), INET = RAW + UDP + TCP).
 //
-//   node bench/gen.mjs --size 200M --out bench/data/log-200M.txt [--seed 1]
+//   node bench/gen.mjs --size 200M --out bench/data/log-200M.txt [--seed 1] [--year 2026]
 //   node bench/gen.mjs --files 10000 --dir bench/data/files-10k [--seed 1]
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
@@ -94,7 +94,8 @@ function parseSize(t) {
   return Math.round(Number(m[1]) * { '': 1, K: 1024, M: 1 << 20, G: 1 << 30 }[m[2].toUpperCase()]);
 }
 
-const start = Date.UTC(2026, 0, 1);
+// --year Y: the first block at Jan 1 of Y (default 2026); logs of different years share no moment.
+const start = Date.UTC(Number(args.year ?? 2026), 0, 1);
 if (args.files) {
   // Per-snapshot file triples named by UTC time, as snap.sh per-minute writes them.
   const n = Number(args.files);

@@ -1,4 +1,4 @@
-import { readRange, readSnapshots, type FileRange, type ReadOptions, type RunStats, type SnapshotSink } from './pipeline.js';
+import { readSnapshots, type ReadOptions, type RunStats, type SnapshotSink } from './pipeline.js';
 import { csvWriter, jsonlWriter, type RowWriter } from './report/rows.js';
 
 /**
@@ -18,8 +18,6 @@ export interface ExportOptions extends ReadOptions {
   rowGroupRows?: number;
 }
 
-/** What export reads: inputs, or one piece of a big file (parallel/split.ts). */
-export type ExportSource = readonly string[] | { range: FileRange };
 
 /** Where export's bytes go: a file, stdout, a unit's turn in a parallel export, a library caller's callback. */
 export interface ExportOutput {
@@ -35,8 +33,8 @@ export interface ExportOutput {
 /** Rows buffered before they are handed to the output. */
 const HAND_OVER = 1 << 16;
 
-/** Reads `source` and writes its rows to `out`; returns the run's accounting once every row is handed over. */
-export async function exportRows(source: ExportSource, opts: ExportOptions, out: ExportOutput): Promise<RunStats> {
+/** Reads `inputs` and writes its rows to `out`; returns the run's accounting once every row is handed over. */
+export async function exportRows(inputs: readonly string[], opts: ExportOptions, out: ExportOutput): Promise<RunStats> {
   const w = await rowWriter(opts);
   const sink: SnapshotSink = {
     snapshot: (r) => w.snapshot(r),
@@ -46,7 +44,7 @@ export async function exportRows(source: ExportSource, opts: ExportOptions, out:
       return out.ready();
     },
   };
-  const stats = 'range' in source ? await readRange(source.range, opts, sink) : await readSnapshots(source, opts, sink);
+  const stats = await readSnapshots(inputs, opts, sink);
   w.finish?.();
   w.lend(out.lend);
   await out.ready();

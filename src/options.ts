@@ -9,8 +9,6 @@ import { availableParallelism } from 'node:os';
 
 /** Smallest file that gets its own core with `export -j` (--jobs-min-bytes). */
 export const JOBS_MIN_BYTES = 16 << 20;
-/** Smallest file that --split cuts into pieces. */
-export const SPLIT_MIN_BYTES = 32 << 20;
 
 /** What an option declares (the part of yargs' Options used here). */
 export interface OptionDef {
@@ -39,7 +37,6 @@ export const EXPORT_OPTIONS = {
   format: { choices: ['csv', 'jsonl', 'parquet'], describe: 'output format; default: from -o\'s extension (.csv .jsonl .parquet), else csv' },
   output: { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' },
   jobs: { alias: 'j', type: 'number', default: availableParallelism(), describe: 'large files read at once on separate cores (several file inputs); 1 reads them in turn' },
-  split: { type: 'boolean', default: false, describe: 'with -j: also cut one big plain log (32 MiB and more) into pieces read side by side; the rows are the same' },
   'jobs-min-bytes': { type: 'number', default: JOBS_MIN_BYTES, hidden: true, describe: 'smallest file size that gets its own core' },
   'output-dir': { type: 'string', describe: 'write a Parquet dataset into DIR (new or empty) instead of one file' },
   partition: { type: 'string', array: true, choices: ['host', 'date'], describe: 'with --output-dir: Hive partitions DIR/host=NAME/date=YYYY-MM-DD/part-0.parquet, in the order given' },

@@ -2,8 +2,6 @@ import { expandInputs, isProblem, type InputFile, type InputProblem } from './in
 import { looksLikeSadfJson, segmentSadfJson } from './segment/sadf-json.js';
 import { readLines, scanLines } from './ingest/lines.js';
 import { FAST_KINDS, FastScanner, fastToBlock, isFastBlock, type FastBlock } from './fast/scanner.js';
-/** Where `--split` may cut a file (cli/parallel/split.ts): the byte-level path is the pipeline's own. */
-export { fastBlockEnd } from './fast/scanner.js';
 import type { ArchiveLimits } from './ingest/archive.js';
 import type { Readable } from 'node:stream';
 import { readChunks } from './ingest/chunks.js';
@@ -175,39 +173,6 @@ function failedInputs(inputs: readonly string[], problems: readonly InputProblem
   return out;
 }
 
-/** A byte range of a plain text file, cut at a `date` line (cli/parallel/split.ts). */
-export interface FileRange {
-  path: string;
-  /** The file's name as sources show it, and its base name. */
-  name: string;
-  base: string;
-  start: number;
-  /** Exclusive. */
-  end: number;
-  /** Lines before `start`. */
-  linesBefore: number;
-}
-
-/**
- * One piece of a big file, read as readSnapshots reads the whole file and giving
- * the same snapshots for its lines (the pieces are cut where nothing carries over
- * from one to the next: cli/parallel/split.ts).
- */
-export async function readRange(range: FileRange, opts: ReadOptions, sink: SnapshotSink): Promise<RunStats> {
-  const r = reader(opts, sink);
-  const item: InputFile = {
-    name: range.name,
-    base: range.base,
-    open: () => readChunks(range.path, range.start, range.end),
-  };
-  r.moments.last = range.name; // a piece of one file: no other file is read by this reader
-  await r.text(item, range.start === 0 ? undefined : range.linesBefore);
-  r.merger.flush();
-  r.finish();
-  if (range.start > 0) r.stats.files = 0; // the file is counted once, with its first piece
-  return r.stats;
-}
-
 /** Reads inputs into `sink`, keeping the run's accounting. */
 function reader(opts: ReadOptions, sink: SnapshotSink) {
   const stats = emptyStats();
@@ -313,8 +278,8 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
     toBlock: (f) => fastToBlock(f, opts),
   });
 
-  /** A text input: lines → blocks (fast path or Segmenter) → the merger. `linesBefore`: a piece of a file. */
-  const text = async (item: InputFile, linesBefore?: number): Promise<void> => {
+  /** A text input: lines → blocks (fast path or Segmenter) → the merger. */
+  const text = async (item: InputFile): Promise<void> => {
     const host = item.host;
     const tz = opts.tz ?? item.tz;
     const defaultTime = item.defaultTime ?? parseFilenameTime(item.base, tz ? { tz } : {});
@@ -327,7 +292,6 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
     if (host !== undefined) segOpts.host = host;
     if (defaultTime) segOpts.defaultTime = defaultTime;
     if (item.namespace !== undefined) segOpts.namespace = item.namespace;
-    if (linesBefore !== undefined) segOpts.firstLine = linesBefore;
     segOpts.onProblem = (source, reason) => stats.inputProblems.push({ source, reason });
     if (sink.limit) {
       segOpts.onSysctl = (line) => {
@@ -368,7 +332,6 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
           opts.onBytes?.(n);
           return sink.drain?.();
         },
-        linesBefore === undefined, // a later piece of a file was looked at for NUL bytes with the first
       );
       if (res.binary) {
         stats.inputProblems.push({ source: item.name, reason: res.binaryReason ?? 'binary file; not a text capture' });

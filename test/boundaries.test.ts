@@ -59,7 +59,7 @@ const MAY_TOUCH_PROCESS = new Set(['ingest', 'cli']);
 
 /**
  * Exceptions to the file/process rule: none today. (src/parallel/, which forks the `-j`
- * workers, reads byte ranges for --split and writes from the workers, moved under the CLI.)
+ * workers, stats the inputs and writes from the workers, moved under the CLI.)
  * Key: `file uses capability` (capability: files | process). Stale entries fail the test.
  */
 const IO_EXCEPTIONS: Record<string, string> = {};

@@ -144,7 +144,7 @@ describe('export on several cores', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
   });
 
-  it('prefork reads the command line as yargs will: export, -j, --split, big files only, values of options are not inputs', () => {
+  it('prefork reads the command line as yargs will: export, -j, big files only, values of options are not inputs', () => {
     const a = samplePath('kernel-6.18/orphans/timeline-date.log');
     const b = samplePath('kernel-6.18/idle/timeline-date.log');
     const size = statSync(a).size;
@@ -158,9 +158,7 @@ describe('export on several cores', () => {
     expect(preforkCount(['export', '-j', '2', ...min, a, samplePath('kernel-6.18')])).toBe(0); // a directory stays on one reader
     expect(preforkCount(['export', '-j', '2', ...min, '-o', b, a])).toBe(0); // -o's value is not an input
     expect(preforkCount(['export', '-j', '2', ...min, '--tz', 'UTC', a, b])).toBe(1);
-    expect(preforkCount(['export', '-j', '2', ...min, '--split', a])).toBe(1); // one file: only with --split
-    expect(preforkCount(['export', '-j', '2', ...min, a])).toBe(0);
-    expect(preforkCount(['export', '-j', '2', '--split', a])).toBe(0); // under 16 MiB
+    expect(preforkCount(['export', '-j', '2', ...min, a])).toBe(0); // one file: one process
     expect(preforkCount(['analyze', '-j', '2', ...min, a, b])).toBe(0);
     expect(preforkCount(['--debug', 'export', '-j', '2', ...min, a, b])).toBe(0); // options first: left to the CLI
   });

@@ -9,10 +9,10 @@ import { closeSync, constants } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { exportWorkers, takePreforked } from './parallel/prefork.js';
-import { EXPORT_OPTIONS, SPLIT_MIN_BYTES } from '../options.js';
+import { EXPORT_OPTIONS } from '../options.js';
 import { exportRows } from '../export.js';
 
-type ExportArgs = CommonArgs & { format?: string; output?: string; 'row-group-rows'?: number; 'output-dir'?: string; partition?: string[]; jobs: number; 'jobs-min-bytes': number; split?: boolean };
+type ExportArgs = CommonArgs & { format?: string; output?: string; 'row-group-rows'?: number; 'output-dir'?: string; partition?: string[]; jobs: number; 'jobs-min-bytes': number };
 
 async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
   const a = { ...given, format: formatFor(given.format as 'csv' | 'jsonl' | 'parquet' | undefined, given.output, { csv: 'csv', jsonl: 'jsonl', ndjson: 'jsonl', parquet: 'parquet' }, 'csv') };
@@ -21,10 +21,10 @@ async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
   const format = a.format;
   if (a['output-dir'] !== undefined) return runExportDataset({ ...a, format: given.format }, opts, io);
   if (a.partition?.length) throw new UsageError('--partition needs --output-dir DIR');
-  // Several cores: large files each in its own process; with --split, a big log is also cut into pieces (parallel/).
+  // Several cores: large files each in its own process (parallel/).
   // Workers write to the output themselves: a file, or this process's own stdout (not a test's stream).
   const toFd = (a.output !== undefined && a.output !== '-') || io.stdout === process.stdout;
-  const workers = toFd && format !== 'parquet' ? exportWorkers(a.inputs, a.jobs, a.split === true, a['jobs-min-bytes']) : 0;
+  const workers = toFd && format !== 'parquet' ? exportWorkers(a.inputs, a.jobs, a['jobs-min-bytes']) : 0;
   if (workers > 0) {
     // The workers write to the output themselves, in turn: stdout, or a file that every
     // process appends to (workers started before it was opened open it themselves).
@@ -35,7 +35,7 @@ async function runExport(given: ExportArgs, io: CliIo): Promise<number> {
     const { exportParallel } = await import('./parallel/export.js');
     // Named from here: in the bundled CLI, the parallel export is a chunk elsewhere.
     const workerScript = fileURLToPath(new URL('../cli/parallel/worker.js', import.meta.url));
-    const more = { minBytes: a.split ? SPLIT_MIN_BYTES : Infinity, workerScript, workers: takePreforked(), ...(path ? { outputPath: path } : {}) };
+    const more = { workerScript, workers: takePreforked(), ...(path ? { outputPath: path } : {}) };
     let stats;
     try {
       stats = await exportParallel(a.inputs, opts, a.format === 'jsonl' ? 'jsonl' : 'csv', workers + 1, fd, more);

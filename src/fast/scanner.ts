@@ -421,16 +421,3 @@ const COLS_SCRATCH = new Float64Array(ALL_FIELDS.length).fill(NaN);
 
 const NOT_FAST = -1;
 const NEED_MORE = -2;
-
-const probe = new FastScanner('', { lineNo: 0 } as unknown as Segmenter, {}, () => {});
-
-/**
- * Where a file may be cut for reading on several threads: the end of the fast block
- * at `pos` (which is the start of the next `date` line), or -1 when `pos` does not
- * start one with a complete block after it within `buf`.
- */
-export function fastBlockEnd(buf: Buffer, pos: number): number {
-  probe.forgetAhead();
-  const e = probe.match(buf, pos, false);
-  return e >= 0 && e < buf.length ? e : -1;
-}

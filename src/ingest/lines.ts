@@ -97,14 +97,14 @@ export interface ByteScanner {
  * plus what the scanner has not read yet (at most a partial line or one block).
  */
 export async function scanLines(
-  stream: Readable, scanner: ByteScanner, afterChunk?: (bytes: number) => void | Promise<void>, probe = true,
+  stream: Readable, scanner: ByteScanner, afterChunk?: (bytes: number) => void | Promise<void>,
 ): Promise<ReadResult> {
   let carry: Buffer | undefined;
   let bytes = 0;
   let longLines = 0;
   let dropping = false;
   // The first BINARY_PROBE bytes are looked at for NUL before anything is read, however the input is cut.
-  let head: Buffer[] | undefined = probe ? [] : undefined;
+  let head: Buffer[] | undefined = [];
   let headBytes = 0;
   let prev: Buffer | undefined;
   // Where the rest of one chunk is joined to the start of the next: one buffer, used again
@@ -209,7 +209,7 @@ export async function scanLines(
       head.push(buf);
       headBytes += buf.length;
       if (headBytes < BINARY_PROBE) continue;
-      const whole = head.length === 1 ? buf : Buffer.concat(head);
+      const whole: Buffer = head.length === 1 ? buf : Buffer.concat(head);
       const v = textOrBinary(whole, false);
       if (v === undefined) {
         head = [whole];

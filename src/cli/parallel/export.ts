@@ -1,20 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { expandInputs, isProblem } from '../../ingest/sources.js';
-import { packing } from '../../ingest/decompress.js';
-import { emptyStats, mergeStats, type FileRange, type ReadOptions, type RunStats } from '../../pipeline.js';
+import { emptyStats, mergeStats, type ReadOptions, type RunStats } from '../../pipeline.js';
 import { csvHeader } from '../../report/rows.js';
-import { parseFilenameTime } from '../../parse/time.js';
-import { SPLIT_MIN_BYTES } from '../../options.js';
-import { planPieces } from './split.js';
 import { fdOut, HoldBudget, runJob, stdoutOut, TurnOut, type WorkerJob } from './job.js';
 import type { FromWorker, ToWorker } from './worker.js';
 
-type Unit = { input: string } | { range: FileRange };
+/** A unit of work: one input, read whole by one process. */
+type Unit = { input: string };
 
 export interface ParallelOptions {
-  /** Cut plain logs of at least this many bytes into pieces (default SPLIT_MIN_BYTES). */
-  minBytes?: number;
-  pieceBytes?: number;
   /** The worker script (dist/cli/parallel/worker.js), named by the caller: a bundle's modules are not where tsc puts them. */
   workerScript: string;
   /** Workers already started (parallel/prefork.ts), their stdout this process's: used instead of new ones. */
@@ -87,10 +80,7 @@ async function exportWith(
   const out = fd === 1 ? stdoutOut() : fdOut(fd);
   if (format === 'csv') out.writeNow(Buffer.from(csvHeader()));
 
-  // Planned before any reading: planning reads a little around each cut, and while this
-  // process parses, its event loop would leave the workers waiting for their next unit.
-  const units: Unit[] = [];
-  for await (const u of planUnits(inputs, opts, jobs, more.minBytes ?? SPLIT_MIN_BYTES, more.pieceBytes)) units.push(u);
+  const units: Unit[] = inputs.map((input) => ({ input }));
   const byIdx: RunStats[] = [];
   // written[k] resolves when unit k's rows have all left their process: unit k+1's turn.
   // Made when the unit is taken, so the next unit's turn is there whoever takes it.
@@ -105,7 +95,7 @@ async function exportWith(
     return { unit: units[idx]!, idx, turn: idx === 0 ? Promise.resolve() : written[idx - 1]!, wrote: w.resolve };
   };
   const job = (unit: Unit): WorkerJob => ({ format, opts: o, ...unit });
-  const label = (unit: Unit) => ('input' in unit ? unit.input : unit.range.name);
+  const label = (unit: Unit) => unit.input;
 
   // This process's units share one hold budget: it takes its next unit as soon as it has
   // read one, holding rows whose turn has not come, so a faster core is not kept in step
@@ -207,37 +197,4 @@ function deferred<T>(): Deferred<T> {
   let reject!: Deferred<T>['reject'];
   const promise = new Promise<T>((r, j) => ((resolve = r), (reject = j)));
   return { promise, resolve, reject };
-}
-
-/** The inputs as units of work: big plain-text files cut into pieces, the rest whole. */
-async function* planUnits(inputs: readonly string[], opts: ReadOptions, jobs: number, splitMinBytes: number, pieceBytes?: number): AsyncGenerator<Unit> {
-  for (const input of inputs) {
-    const range = await splittable(input, opts, splitMinBytes);
-    if (!range) {
-      yield { input };
-      continue;
-    }
-    // Pieces small enough that a few are in flight at once (memory), large enough to be worth a job.
-    const bytes = pieceBytes ?? Math.max(8 << 20, Math.min(64 << 20, Math.ceil(range.size / (jobs * 4))));
-    for await (const p of planPieces(range.path, range.size, bytes)) {
-      yield { range: { path: range.path, name: range.name, base: range.base, ...p } };
-    }
-  }
-}
-
-/** A plain file on disk, big enough, whose lines carry nothing from its name or bundle. */
-async function splittable(input: string, opts: ReadOptions, minBytes: number) {
-  if (input === '-') return undefined;
-  let found: { path: string; name: string; base: string; size: number } | undefined;
-  let count = 0;
-  for await (const item of expandInputs([input], opts.tz ? { tz: opts.tz } : {})) {
-    count++;
-    if (isProblem(item) || count > 1) return undefined;
-    const plain = !packing(item.base).archive && !packing(item.base).compression && !/\.json$/i.test(item.base);
-    if (!plain || item.size === undefined || item.size < minBytes) return undefined;
-    if (item.host !== undefined || item.namespace !== undefined || item.timeNote || item.defaultTime || item.limitSysctl !== undefined) return undefined;
-    if (parseFilenameTime(item.base, opts)) return undefined;
-    found = { path: input, name: item.name, base: item.base, size: item.size };
-  }
-  return count === 1 ? found : undefined;
 }

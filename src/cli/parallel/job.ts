@@ -1,17 +1,16 @@
 import { writeSync } from 'node:fs';
-import type { FileRange, ReadOptions, RunStats } from '../../pipeline.js';
+import type { ReadOptions, RunStats } from '../../pipeline.js';
 import { exportRows, type ExportOutput } from '../../export.js';
 
 /**
  * One unit of a parallel export, as the main process and the worker processes both run
- * it: read a whole input or a piece of a big file, and write its rows to the shared
+ * it: read one input, and write its rows to the shared
  * output when it is the unit's turn (every unit before it written), holding them till then.
  */
 
-/** One export job: a whole input, or a piece of a big file (parallel/split.ts). */
+/** One export job: one input, read whole. */
 export interface WorkerJob {
-  input?: string;
-  range?: FileRange;
+  input: string;
   format: 'csv' | 'jsonl';
   opts: Pick<ReadOptions, 'tz' | 'host' | 'sinceMs' | 'untilMs' | 'archiveLimits' | 'fast'>;
 }
@@ -144,5 +143,5 @@ export class TurnOut implements ExportOutput {
 
 /** Read one job, writing its rows through `out` (the CSV header is the parent's); returns its accounting once every row is handed to `out`. */
 export function runJob(job: WorkerJob, out: TurnOut): Promise<RunStats> {
-  return exportRows(job.range ? { range: job.range } : [job.input!], { ...job.opts, format: job.format, header: false }, out);
+  return exportRows([job.input], { ...job.opts, format: job.format, header: false }, out);
 }

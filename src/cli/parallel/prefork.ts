@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { EXPORT_OPTIONS, JOBS_MIN_BYTES, READ_OPTIONS, SPLIT_MIN_BYTES, valuedFlags } from '../../options.js';
+import { EXPORT_OPTIONS, JOBS_MIN_BYTES, READ_OPTIONS, valuedFlags } from '../../options.js';
 
 /**
  * Export workers started before the CLI has loaded. Reading the command line here is a
@@ -38,15 +38,13 @@ function fileSize(path: string): number | undefined {
 /**
  * How many worker processes an export of `inputs` uses on `jobs` cores (the CLI decides
  * with this, and prefork guesses with it): when every input is a file of `minBytes` or
- * more (with --split, the smaller of that and SPLIT_MIN_BYTES), one per file after the
- * first, or with --split `jobs - 1` for one file or more; at most `jobs - 1`. 0: the
- * inputs are read in this process alone (small files of one moment then still merge).
+ * more, one per file after the first; at most `jobs - 1`. 0: the inputs are read in this
+ * process alone (small files of one moment then still merge).
  */
-export function exportWorkers(inputs: readonly string[], jobs: number, split: boolean, minBytes: number): number {
-  if (!(jobs > 1) || inputs.length < (split ? 1 : 2)) return 0;
-  const min = split ? Math.min(minBytes, SPLIT_MIN_BYTES) : minBytes;
-  for (const p of inputs) if (!((fileSize(p) ?? -1) >= min)) return 0;
-  return Math.min(jobs, split ? jobs : inputs.length) - 1;
+export function exportWorkers(inputs: readonly string[], jobs: number, minBytes: number): number {
+  if (!(jobs > 1) || inputs.length < 2) return 0;
+  for (const p of inputs) if (!((fileSize(p) ?? -1) >= minBytes)) return 0;
+  return Math.min(jobs, inputs.length) - 1;
 }
 
 /** How many workers an `export` command line (without node and script) will likely use (exportWorkers). */
@@ -54,7 +52,6 @@ export function preforkCount(argv: readonly string[]): number {
   if (argv[0] !== 'export') return 0;
   let jobs = availableParallelism();
   let minBytes = JOBS_MIN_BYTES;
-  let split = false;
   const inputs: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i]!;
@@ -64,11 +61,10 @@ export function preforkCount(argv: readonly string[]): number {
       const v = inline ?? argv[++i];
       if (name === '-j' || name === '--jobs') jobs = Number(v);
       if (name === '--jobs-min-bytes') minBytes = Number(v);
-    } else if (name === '--split') split = true;
-    else if (name === '--') inputs.push(...argv.slice(i + 1)), (i = argv.length);
+    } else if (name === '--') inputs.push(...argv.slice(i + 1)), (i = argv.length);
     else if (!name.startsWith('-') || name === '-') inputs.push(a);
   }
-  return exportWorkers(inputs, jobs, split, minBytes);
+  return exportWorkers(inputs, jobs, minBytes);
 }
 
 /** The workers started by prefork, handed over once (an export that does not use them ends them). */
