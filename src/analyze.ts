@@ -1,3 +1,4 @@
+import { isProblem, type Problem } from './parse/problem.js';
 import { BUILTIN_RULES_DIR, readRuleFiles } from './ingest/rule-files.js';
 import { isLimitSysctl, LIMIT_NAMES, limitValues } from './parse/sysctl.js';
 import { SnapshotRecord } from './normalize/record.js';
@@ -53,7 +54,7 @@ export function parseLimitArgs(args: Record<string, string>): { limits: Record<s
   for (const [k, v] of Object.entries(args)) {
     if (isLimitSysctl(k)) {
       const vals = limitValues(k, v);
-      if (typeof vals === 'string') errors.push(`--limit ${vals}`);
+      if (isProblem(vals)) errors.push(`--limit ${vals.reason}`);
       else for (const x of vals) limits[x.name] = x.value;
     } else if ((LIMIT_NAMES as readonly string[]).includes(k) && /^\d+$/.test(v.trim())) {
       limits[k] = Number(v);
@@ -147,9 +148,9 @@ function buildReport(
       blocks: stats.blocks,
       blocks_in_snapshots: stats.blocksInSnapshots,
       snapshots: stats.snapshots,
-      skipped: stats.skipped,
-      problems: stats.inputProblems,
-      failed: stats.failedInputs,
+      skipped: stats.skipped.map(asWritten),
+      problems: stats.inputProblems.map(asWritten),
+      failed: stats.failedInputs.map(asWritten),
       outside_lines: stats.outsideLines,
     },
     hosts,
@@ -160,3 +161,7 @@ function buildReport(
     notices: [...ruleSet.notices],
   };
 }
+
+/** A problem as the report writes it: source, reason, severity, in that order. */
+const asWritten = (p: Problem): Problem => ({ source: p.source, reason: p.reason, severity: p.severity });
+

@@ -10,7 +10,8 @@ import { exportRows } from './export.js';
 
 export { analyze, analyzeWithSeries, loadRules, type AnalysisReport, type AnalyzeOptions } from './analyze.js';
 export { readSnapshots, collectSnapshots, type ReadOptions, type RunStats, type SnapshotSink } from './pipeline.js';
-export type { Snapshot, Diagnostic, Skip } from './normalize/types.js';
+export type { Snapshot, Diagnostic } from './normalize/types.js';
+export type { Problem, Severity } from './parse/problem.js';
 export { COLUMNS, NUMERIC_FIELDS, EXTRA_FIELDS, FIELD_SCOPE } from './normalize/fields.js';
 export type { Finding, Evidence, NotEvaluated } from './rules/engine.js';
 export { renderText, renderMarkdown, renderJira, renderJson } from './report/findings.js';

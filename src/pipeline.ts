@@ -1,4 +1,5 @@
-import { expandInputs, isProblem, type InputFile, type InputProblem } from './ingest/sources.js';
+import { expandInputs, type InputFile } from './ingest/sources.js';
+import { isProblem, problem, type Problem } from './parse/problem.js';
 import { looksLikeSadfJson, segmentSadfJson } from './segment/sadf-json.js';
 import { readLines, scanLines } from './ingest/lines.js';
 import { FAST_KINDS, FastScanner, fastToBlock, isFastBlock, type FastBlock } from './fast/scanner.js';
@@ -10,7 +11,7 @@ import { normalizeBlock } from './normalize/normalize.js';
 import { limitsOfSysctlLine } from './normalize/limits.js';
 import { MAX_MOMENTS, MomentIndex, type MomentCheck } from './normalize/moments.js';
 import { SnapshotRecord } from './normalize/record.js';
-import type { Skip, Snapshot } from './normalize/types.js';
+import type { Snapshot } from './normalize/types.js';
 import { Segmenter, type SegmentOptions } from './segment/segmenter.js';
 import { parseFilenameTime, type TimeOptions } from './parse/time.js';
 import type { Block, LimitReading } from './segment/types.js';
@@ -61,14 +62,15 @@ export interface RunStats {
   otherHosts: number;
   /** Snapshots of a (host, moment) already read from another file, with the same values: merged into it. */
   duplicates: number;
-  skipped: Skip[];
+  /** Blocks that looked like captures but became no snapshot (severity error). */
+  skipped: Problem[];
   /** Inputs that could not be read at all. */
-  inputProblems: InputProblem[];
+  inputProblems: Problem[];
   /**
    * Inputs named by the caller (the command line) that gave nothing: a problem at their
    * own name and no file read from them (missing, unreadable, binary, ...). The CLI exits 2.
    */
-  failedInputs: InputProblem[];
+  failedInputs: Problem[];
 }
 
 export function emptyStats(): RunStats {
@@ -161,9 +163,9 @@ export async function readSnapshots(inputs: readonly string[], given: ReadOption
 }
 
 /** The named inputs with a problem at their own name from which no file was read (the first problem of each). */
-function failedInputs(inputs: readonly string[], problems: readonly InputProblem[], read: ReadonlySet<string>): InputProblem[] {
+function failedInputs(inputs: readonly string[], problems: readonly Problem[], read: ReadonlySet<string>): Problem[] {
   const named = new Set(inputs.flatMap((i) => [i, i.replace(/\/+$/, '')]));
-  const out: InputProblem[] = [];
+  const out: Problem[] = [];
   const seen = new Set<string>();
   for (const p of problems) {
     if (!named.has(p.source) || read.has(p.source) || seen.has(p.source)) continue;
@@ -228,21 +230,22 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
       return false;
     }
     stats.blocksInSnapshots -= parts; // a skip, not part of a snapshot
-    stats.skipped.push({ source, reason: `the same host and moment as ${c.first}, with other values (${c.conflict}); one row per host and moment: the first is kept` });
+    stats.skipped.push({ severity: 'error', source, reason: `the same host and moment as ${c.first}, with other values (${c.conflict}); one row per host and moment: the first is kept` });
     return true;
   };
   const finish = (): void => {
     for (const [file, e] of timeErrors) {
-      stats.inputProblems.push({ source: file, reason: `${e.n} timestamp(s) ignored, their snapshots have no time: ${e.first}${e.n > 1 ? ' (the first; each snapshot has its own diagnostic)' : ''}` });
+      stats.inputProblems.push({ severity: 'warning', source: file, reason: `${e.n} timestamp(s) ignored, their snapshots have no time: ${e.first}${e.n > 1 ? ' (the first; each snapshot has its own diagnostic)' : ''}` });
     }
     timeErrors.clear();
     for (const [k, n] of merged) {
       const [file, into] = k.split('\u0000') as [string, string];
-      stats.inputProblems.push({ source: file, reason: `${n} snapshot(s) of moments already read from ${into}, with the same values: merged into those rows` });
+      stats.inputProblems.push({ severity: 'warning', source: file, reason: `${n} snapshot(s) of moments already read from ${into}, with the same values: merged into those rows` });
     }
     for (const [k, a] of added) {
       const [file, into] = k.split('\u0000') as [string, string];
       stats.inputProblems.push({
+        severity: 'warning',
         source: file,
         reason: `${a.n} snapshot(s) of moments already read from ${into} agree with those rows and add ${[...a.fields].join(', ')}: kept as rows of their own (a row is written when it is read)`,
       });
@@ -250,7 +253,7 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
     merged.clear();
     added.clear();
     for (const [file, n] of moments.unindexed) {
-      stats.inputProblems.push({ source: file, reason: `${n} timed snapshot(s) past the ${MAX_MOMENTS} the moment index holds (memory bound): a later file repeating those moments is not merged into them` });
+      stats.inputProblems.push({ severity: 'warning', source: file, reason: `${n} timed snapshot(s) past the ${MAX_MOMENTS} the moment index holds (memory bound): a later file repeating those moments is not merged into them` });
     }
     moments.unindexed.clear();
   };
@@ -292,7 +295,7 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
     if (host !== undefined) segOpts.host = host;
     if (defaultTime) segOpts.defaultTime = defaultTime;
     if (item.namespace !== undefined) segOpts.namespace = item.namespace;
-    segOpts.onProblem = (source, reason) => stats.inputProblems.push({ source, reason });
+    segOpts.onProblem = (p) => stats.inputProblems.push(p);
     if (sink.limit) {
       segOpts.onSysctl = (line) => {
         const ls = limitsOfSysctlLine(line);
@@ -334,19 +337,19 @@ function reader(opts: ReadOptions, sink: SnapshotSink) {
         },
       );
       if (res.binary) {
-        stats.inputProblems.push({ source: item.name, reason: res.binaryReason ?? 'binary file; not a text capture' });
+        stats.inputProblems.push({ severity: 'error', source: item.name, reason: res.binaryReason ?? 'binary file; not a text capture' });
         return;
       }
       seg.end();
-      for (const n of item.notes ?? []) stats.inputProblems.push({ source: item.name, reason: n });
-      if (res.nulBytes) stats.inputProblems.push({ source: item.name, reason: `${res.nulBytes} NUL byte(s) in ${res.nulRuns} run(s), the first at byte ${res.firstNulAt} (a crash or hard reboot leaves these): passed over, the text around them read` });
-      if (res.longLines) stats.inputProblems.push({ source: item.name, reason: `${res.longLines} line(s) longer than 1 MiB cut to their first 1 MiB` });
+      for (const n of item.notes ?? []) stats.inputProblems.push({ severity: 'warning', source: item.name, reason: n });
+      if (res.nulBytes) stats.inputProblems.push({ severity: 'warning', source: item.name, reason: `${res.nulBytes} NUL byte(s) in ${res.nulRuns} run(s), the first at byte ${res.firstNulAt} (a crash or hard reboot leaves these): passed over, the text around them read` });
+      if (res.longLines) stats.inputProblems.push({ severity: 'warning', source: item.name, reason: `${res.longLines} line(s) longer than 1 MiB cut to their first 1 MiB` });
       stats.files++;
       stats.bytes += res.bytes;
       opts.onFile?.(item.name, res.bytes);
     } catch (e) {
       seg.end();
-      stats.inputProblems.push({ source: item.name, reason: `read failed: ${(e as Error).message}` });
+      stats.inputProblems.push({ severity: 'error', source: item.name, reason: `read failed: ${(e as Error).message}` });
     }
     stats.lines += seg.stats.lines;
     stats.outsideLines += seg.stats.outside;
@@ -362,7 +365,7 @@ async function readJsonFile(item: InputFile, host: string | undefined, opts: Rea
   for await (const c of item.open() as AsyncIterable<Buffer>) {
     n += c.length;
     if (n > MAX_JSON) {
-      stats.inputProblems.push({ source: item.name, reason: `JSON larger than ${MAX_JSON} bytes; not read` });
+      stats.inputProblems.push({ severity: 'error', source: item.name, reason: `JSON larger than ${MAX_JSON} bytes; not read` });
       return;
     }
     chunks.push(Buffer.from(c));
@@ -373,8 +376,8 @@ async function readJsonFile(item: InputFile, host: string | undefined, opts: Rea
   stats.files++;
   stats.bytes += n;
   opts.onFile?.(item.name, n);
-  if (r.error) {
-    stats.inputProblems.push({ source: item.name, reason: r.error });
+  if (r.problem) {
+    stats.inputProblems.push(r.problem);
     return;
   }
   for (const b of r.blocks) {
@@ -413,7 +416,7 @@ async function readKernelLog(item: InputFile, opts: ReadOptions, sink: SnapshotS
     stats.lines += scanner.lines;
     opts.onFile?.(item.name, scanner.bytes);
   } catch (e) {
-    stats.inputProblems.push({ source: item.name, reason: `read failed: ${(e as Error).message}` });
+    stats.inputProblems.push({ severity: 'error', source: item.name, reason: `read failed: ${(e as Error).message}` });
   }
 }
 
@@ -427,8 +430,8 @@ async function readLimitFile(
   stats.files++;
   stats.bytes += res.bytes;
   const vals = limitValues(sysctl, first ?? '');
-  if (typeof vals === 'string') {
-    stats.inputProblems.push({ source: `${name}:1`, reason: vals });
+  if (isProblem(vals)) {
+    stats.inputProblems.push({ ...vals, source: `${name}:1` });
     return;
   }
   for (const v of vals) {

@@ -252,7 +252,7 @@ describe('inputs that cannot be read (issue 14.2)', () => {
     expect(r.err).toContain('sockscope: nope.log: cannot read: ENOENT');
     const t = readFileSync(out, 'utf8');
     if (fmt === 'json') {
-      expect((JSON.parse(t) as { inputs: { failed: unknown } }).inputs.failed).toEqual([{ source: 'nope.log', reason: 'cannot read: ENOENT' }]);
+      expect((JSON.parse(t) as { inputs: { failed: unknown } }).inputs.failed).toEqual([{ source: 'nope.log', reason: 'cannot read: ENOENT', severity: 'error' }]);
       return;
     }
     const at = t.indexOf('nope.log');

@@ -46,7 +46,7 @@ describe('issue 18: memory and rules that fail at run time', () => {
     );
     const r = await analyze([samplePath('kernel-6.18/unconnected-leak/combined.txt')], { rulesDirs: [dir] });
     expect(r.inputs.problems).toEqual([
-      { source: join(dir, 'bad-types.yaml'), reason: expect.stringMatching(/^rule bad-types failed on .*: cannot apply ">" to number and string \(character 13 of an expression\); its findings are left out$/) },
+      { source: join(dir, 'bad-types.yaml'), reason: expect.stringMatching(/^rule bad-types failed on .*: cannot apply ">" to number and string \(character 13 of an expression\); its findings are left out$/), severity: 'error' },
     ]);
     expect(r.findings.map((f) => f.rule)).toContain('tcp-unhashed-sockets');
     expect(r.findings.map((f) => f.rule)).not.toContain('bad-types');

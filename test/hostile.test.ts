@@ -296,7 +296,7 @@ describe('memory bounded by the data kept (issue 18 item 6c)', () => {
     const { Segmenter } = await import('../src/segment/segmenter.js');
     const blocks: { line: number; parts: number }[] = [];
     const problems: string[] = [];
-    const seg = new Segmenter('s.txt', { maxSadfPending: 100, onProblem: (s, r) => problems.push(`${s}: ${r}`) }, (b) => blocks.push({ line: b.line, parts: b.parts }));
+    const seg = new Segmenter('s.txt', { maxSadfPending: 100, onProblem: (p) => problems.push(`${p.source}: ${p.reason} (${p.severity})`) }, (b) => blocks.push({ line: b.line, parts: b.parts }));
     seg.push('# hostname;interval;timestamp;totsck;tcpsck;udpsck;rawsck;ip-frag;tcp-tw');
     for (let i = 0; i < 1000; i++) seg.push(`h;60;2026-11-25 04:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')} UTC;11;1;0;0;0;2`);
     // Before the end of the file, all but the last 100 moments are out already.
@@ -305,7 +305,7 @@ describe('memory bounded by the data kept (issue 18 item 6c)', () => {
     expect(blocks).toHaveLength(1000);
     expect(blocks[0]).toEqual({ line: 2, parts: 1 });
     expect(problems).toEqual([
-      's.txt: sadf -d rows of more than 100 moments: 900 moment(s) were let go before the end of the file to bound memory; an activity of those moments met after that (SOCK6 after SOCK) is a row of its own',
+      's.txt: sadf -d rows of more than 100 moments: 900 moment(s) were let go before the end of the file to bound memory; an activity of those moments met after that (SOCK6 after SOCK) is a row of its own (warning)',
     ]);
   });
 

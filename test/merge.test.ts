@@ -1,3 +1,4 @@
+import { isProblem } from '../src/parse/problem.js';
 /**
  * The block merger (src/normalize/merge.ts): blocks of one moment (same host and time, no
  * format twice but listings) become one, on real captures.
@@ -6,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { BlockMerger } from '../src/normalize/merge.js';
 import { Segmenter, type SegmentOptions } from '../src/segment/segmenter.js';
-import { isTimestampError, parseFilenameTime } from '../src/parse/time.js';
+import { parseFilenameTime } from '../src/parse/time.js';
 import type { Block } from '../src/segment/types.js';
 import { sample, samplePath } from './helpers.js';
 
@@ -30,7 +31,7 @@ const DIR = 'captures/per-minute-files/snapshots';
 const perMinute = (): Block[] =>
   readdirSync(samplePath(DIR)).sort().flatMap((n) => {
     const t = parseFilenameTime(n);
-    return blocksOf(`${DIR}/${n}`, t && !isTimestampError(t) ? { defaultTime: t } : {});
+    return blocksOf(`${DIR}/${n}`, t && !isProblem(t) ? { defaultTime: t } : {});
   });
 
 describe('BlockMerger', () => {
@@ -56,7 +57,7 @@ describe('BlockMerger', () => {
 
   it('the same format twice at one moment stays two blocks; so do other hosts and blocks without a time', () => {
     const t = parseFilenameTime('2026-11-25T03-57-34Z.sockstat');
-    if (!t || isTimestampError(t)) throw new Error('no time');
+    if (!t || isProblem(t)) throw new Error('no time');
     const one = (host?: string) => blocksOf(`${DIR}/2026-11-25T03-57-34Z.sockstat`, { defaultTime: t, ...(host ? { host } : {}) })[0]!;
     const six = (host?: string) => blocksOf(`${DIR}/2026-11-25T03-57-34Z.sockstat6`, { defaultTime: t, ...(host ? { host } : {}) })[0]!;
     expect(merge([one(), one()]).map((b) => b.parts)).toEqual([1, 1]);

@@ -20,15 +20,16 @@ describe('one row per (host, moment) across files', () => {
     expect(snapshots).toHaveLength(40); // was 110: 36 moments of the date log, 00:56:00 twice, combined.txt and snmp.txt (no time)
     expect(stats.duplicates).toBe(46);
     expect(stats.inputProblems).toEqual([
-      { source: `${dir}/timeline-epoch.log`, reason: `26 snapshot(s) of moments already read from ${dir}/timeline-date.log, with the same values: merged into those rows` },
-      { source: `${dir}/timeline-iso.log`, reason: `20 snapshot(s) of moments already read from ${dir}/timeline-date.log, with the same values: merged into those rows` },
-      { source: `${dir}/timeline-iso.log`, reason: `1 snapshot(s) of moments already read from ${dir}/timeline-epoch.log agree with those rows and add tcp_estab: kept as rows of their own (a row is written when it is read)` },
+      { source: `${dir}/timeline-epoch.log`, reason: `26 snapshot(s) of moments already read from ${dir}/timeline-date.log, with the same values: merged into those rows`, severity: 'warning' },
+      { source: `${dir}/timeline-iso.log`, reason: `20 snapshot(s) of moments already read from ${dir}/timeline-date.log, with the same values: merged into those rows`, severity: 'warning' },
+      { source: `${dir}/timeline-iso.log`, reason: `1 snapshot(s) of moments already read from ${dir}/timeline-epoch.log agree with those rows and add tcp_estab: kept as rows of their own (a row is written when it is read)`, severity: 'warning' },
     ]);
     // A repeat whose values differ (the loops read the growing leak a few ms apart) is reported with both values.
     expect(stats.skipped).toHaveLength(24);
     expect(stats.skipped[0]).toEqual({
       source: `${dir}/timeline-epoch.log:181`,
       reason: `the same host and moment as ${dir}/timeline-date.log:309, with other values (sockets_used 611 there, 661 here, tcp_alloc 601 there, 651 here); one row per host and moment: the first is kept`,
+      severity: 'error',
     });
     expect(stats.blocks).toBe(stats.blocksInSnapshots + stats.skipped.length);
   });
@@ -86,6 +87,7 @@ describe('timestamps that cannot be placed in time are counted in the summary', 
       {
         source: p,
         reason: '2 timestamp(s) ignored, their snapshots have no time: time zone "CET" in "Wed Nov 25 01:55:46 CET 2026" is not UTC/GMT or a numeric offset; pass --tz ZONE (e.g. --tz Europe/Berlin) to read it (the first; each snapshot has its own diagnostic)',
+        severity: 'warning',
       },
     ]);
   });

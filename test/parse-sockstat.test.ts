@@ -79,7 +79,7 @@ describe('parseSockstat kernel variants (reference table)', () => {
   it('a line cut in the middle is an error naming the line', () => {
     const p = variant((l) => [l[0]!, 'TCP: inuse 1502 orphan']);
     expect(p.issues).toHaveLength(1);
-    expect(p.issues[0]).toMatchObject({ line: 2, severity: 'error' });
-    expect(p.issues[0]!.message).toMatch(/truncated/);
+    expect(p.issues[0]).toMatchObject({ source: '2', severity: 'error' });
+    expect(p.issues[0]!.reason).toMatch(/truncated/);
   });
 });

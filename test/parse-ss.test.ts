@@ -57,7 +57,7 @@ describe('parseSsSummary, iproute2 >= 4.17 format', () => {
     const lines = ssPart(sample('kernel-6.18/orphans/combined.txt')).slice(0, 6);
     const { issues } = parseSsSummary(lines);
     expect(issues[0]).toMatchObject({ severity: 'error' });
-    expect(issues[0]!.message).toMatch(/truncated \(missing TCP, INET, FRAG\)/);
+    expect(issues[0]!.reason).toMatch(/truncated \(missing TCP, INET, FRAG\)/);
   });
 });
 
@@ -105,6 +105,6 @@ describe('parseSnmp', () => {
   it('a value line shorter than its header is an error', () => {
     const [h, v] = sample('kernel-6.18/idle/snmp.txt').split('\n');
     const p = parseSnmp(toLines(`${h}\n${v!.split(' ').slice(0, 5).join(' ')}\n`));
-    expect(p.issues[0]!.message).toMatch(/15 names but 4 values/);
+    expect(p.issues[0]!.reason).toMatch(/15 names but 4 values/);
   });
 });

@@ -139,7 +139,7 @@ describe('accounting: garbage, truncation, line endings', () => {
     const { snapshots, stats } = await collectSnapshots([path]);
     expect(stats.blocks).toBe(36);
     expect(snapshots).toHaveLength(35);
-    expect(stats.skipped).toEqual([{ source: `${path}:${third + 4}`, reason: expect.stringMatching(/^sockstat: TCP: line is truncated/) }]);
+    expect(stats.skipped).toEqual([{ source: `${path}:${third + 4}`, reason: expect.stringMatching(/^sockstat: TCP: line is truncated/), severity: 'error' }]);
     expect(stats.blocks).toBe(stats.blocksInSnapshots + stats.skipped.length);
     expect(stats.outsideLines).toBe(2);
   });
@@ -261,7 +261,7 @@ describe('inputs', () => {
   it('a missing path is reported and the rest is read', async () => {
     const { snapshots, stats } = await collectSnapshots([join(tmp, 'nope'), samplePath('kernel-6.18/idle/combined.txt')]);
     expect(snapshots).toHaveLength(1);
-    expect(stats.inputProblems).toEqual([{ source: join(tmp, 'nope'), reason: 'cannot read: ENOENT' }]);
+    expect(stats.inputProblems).toEqual([{ source: join(tmp, 'nope'), reason: 'cannot read: ENOENT', severity: 'error' }]);
   });
 
   it('a small file is read whole when its stream is first read; a file gone by then is the stream\'s error, not a throw', async () => {

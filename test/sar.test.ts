@@ -44,9 +44,9 @@ describe('sadf -d over all activities (sadf -d -- -A)', () => {
     writeFileSync(cut, lines.slice(0, 366).join('\n') + '\nvm;1;2026-12-02 13:4');
     const r = await collectSnapshots([cut]);
     expect(r.stats.skipped).toEqual([
-      { source: `${cut}:315`, reason: 'sar -n SOCK: row has 8 field(s) where its header (line 313) has 9; not read' },
-      { source: `${cut}:363`, reason: 'sar -n SOCK6: row has 8 field(s) where its header (line 361) has 7; not read' },
-      { source: `${cut}:367`, reason: 'sar -n SOCK6: row has 3 field(s) where its header (line 361) has 7; not read' },
+      { source: `${cut}:315`, reason: 'sar -n SOCK: row has 8 field(s) where its header (line 313) has 9; not read', severity: 'error' },
+      { source: `${cut}:363`, reason: 'sar -n SOCK6: row has 8 field(s) where its header (line 361) has 7; not read', severity: 'error' },
+      { source: `${cut}:367`, reason: 'sar -n SOCK6: row has 3 field(s) where its header (line 361) has 7; not read', severity: 'error' },
     ]);
     // 13:43:15 has neither row; the other four moments are whole.
     expect(r.snapshots.map((s) => s.time)).toEqual(MOMENTS.filter((_, i) => i !== 1));
@@ -137,7 +137,7 @@ describe('plain sar text (sar -n SOCK, sar -A)', () => {
     const f = join(tmp, 'sar-ragged.txt');
     writeFileSync(f, lines.join('\n'));
     const r = await collectSnapshots([f], { tz: 'Europe/Berlin' });
-    expect(r.stats.skipped).toEqual([{ source: `${f}:5`, reason: 'sar -n SOCK: row has 8 field(s) where its header (line 3) has 9; not read' }]);
+    expect(r.stats.skipped).toEqual([{ source: `${f}:5`, reason: 'sar -n SOCK: row has 8 field(s) where its header (line 3) has 9; not read', severity: 'error' }]);
     expect(r.snapshots.map((s) => [s.time, s.formats.length])).toEqual(MOMENTS.map((m, i) => [m, i === 1 ? 1 : 2]));
   });
 });

@@ -49,7 +49,7 @@ describe('unknown lines inside a block do not split it', () => {
     writeFileSync(p, ['Wed Nov 25 00:55:46 UTC 2026', ...sockstat, ...sockstat].join('\n') + '\n');
     const { snapshots, stats } = await collectSnapshots([p]);
     expect(snapshots.map((s) => s.time)).toEqual(['2026-11-25T00:55:46Z']);
-    expect(stats.skipped).toEqual([{ source: `${p}:8`, reason: `sockstat repeated inside the capture at ${p}:1 with no timestamp of its own; not a snapshot` }]);
+    expect(stats.skipped).toEqual([{ source: `${p}:8`, reason: `sockstat repeated inside the capture at ${p}:1 with no timestamp of its own; not a snapshot`, severity: 'error' }]);
     expect(stats.blocks).toBe(stats.blocksInSnapshots + stats.skipped.length);
   });
 });
@@ -130,7 +130,7 @@ describe('values no counter can have (issue 18 item 17)', () => {
     const p = write('huge.txt', real.replace('mem 86', `mem ${'9'.repeat(400)}`));
     const { snapshots, stats } = await collectSnapshots([p]);
     expect(snapshots).toEqual([]);
-    expect(stats.skipped).toEqual([{ source: `${p}:2`, reason: 'sockstat: tcp_mem_pages is not a finite number (too many digits); not a snapshot' }]);
+    expect(stats.skipped).toEqual([{ source: `${p}:2`, reason: 'sockstat: tcp_mem_pages is not a finite number (too many digits); not a snapshot', severity: 'error' }]);
   });
   it('a count past 2^53 and a negative count are kept with a diagnostic naming file:line', async () => {
     const p = write('big.txt', real.replace('mem 86', 'mem 9007199254740993').replace('UDP: inuse 4', 'UDP: inuse -4'));

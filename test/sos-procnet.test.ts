@@ -30,7 +30,7 @@ describe('sosreport /proc/net copies (proc/<pid>/net)', () => {
     expect(snapshots).toHaveLength(1);
     expect(snapshots[0]!.source).toBe(`${dir}/proc/net/sockstat:1`);
     expect(snapshots[0]!.values.sockets_used).toBe(259);
-    expect(stats.inputProblems).toContainEqual({ source: `${dir}/proc/282492/net`, reason: `same content as ${dir}/proc/net: the host's network namespace, read once` });
+    expect(stats.inputProblems).toContainEqual({ source: `${dir}/proc/282492/net`, reason: `same content as ${dir}/proc/net: the host's network namespace, read once`, severity: 'warning' });
   });
 
   it("another process's different copy is that process's namespace, never added to the host's", async () => {

@@ -1,3 +1,4 @@
+import { isProblem } from '../src/parse/problem.js';
 /**
  * Kernel limits from sysctl text (src/parse/sysctl.ts), on real `sysctl -a` output of a
  * sosreport, a supportconfig and a hotsos scenario.
@@ -11,7 +12,7 @@ import { ROOT, sample } from './helpers.js';
 const limitsOf = (text: string) =>
   text.split('\n').flatMap((l, i) => {
     const r = parseSysctlLine(l);
-    return r ? [`${i + 1}: ${r.sysctl} ${typeof r.values === 'string' ? r.values : r.values.map((v) => `${v.name}=${v.value}`).join(' ')}`] : [];
+    return r ? [`${i + 1}: ${r.sysctl} ${isProblem(r.values) ? r.values.reason : r.values.map((v) => `${v.name}=${v.value}`).join(' ')}`] : [];
   });
 
 describe('sysctl limits', () => {
@@ -55,8 +56,8 @@ describe('sysctl limits', () => {
       { name: 'tcp_mem_min', value: 287898 }, { name: 'tcp_mem_pressure', value: 383865 }, { name: 'tcp_mem_max', value: 575796 },
     ]);
     expect(limitValues('tcp_max_orphans', '131072\n')).toEqual([{ name: 'tcp_max_orphans', value: 131072 }]);
-    expect(limitValues('tcp_mem', '287898 383865')).toBe('tcp_mem: expected 3 number(s), got "287898 383865"');
-    expect(limitValues('somaxconn', '-1')).toBe('somaxconn: expected 1 number(s), got "-1"');
+    expect(limitValues('tcp_mem', '287898 383865')).toEqual({ source: '', reason: 'tcp_mem: expected 3 number(s), got "287898 383865"', severity: 'error' });
+    expect(limitValues('somaxconn', '-1')).toEqual({ source: '', reason: 'somaxconn: expected 1 number(s), got "-1"', severity: 'error' });
     // Other sysctls are not limits; neither are other trees.
     expect(parseSysctlLine('net.ipv4.tcp_syncookies = 1')).toBeUndefined();
     expect(parseSysctlLine('vm.min_free_kbytes = 67584')).toBeUndefined();

@@ -1,3 +1,4 @@
+import { isProblem } from '../src/parse/problem.js';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { parseFilenameTime, parseTimestampLine, type Timestamp } from '../src/pa
 
 const ok = (line: string, tz?: string): Timestamp => {
   const r = parseTimestampLine(line, tz ? { tz } : {});
-  if (!r || 'error' in r) throw new Error(`not parsed: ${line}: ${JSON.stringify(r)}`);
+  if (!r || isProblem(r)) throw new Error(`not parsed: ${line}: ${JSON.stringify(r)}`);
   return r as Timestamp;
 };
 
@@ -24,8 +25,8 @@ describe('timestamp lines', () => {
   });
   it('an unknown abbreviation without --tz is an error, never a guess', () => {
     const r = parseTimestampLine('Wed Nov 25 01:55:46 CET 2026');
-    expect(r).toHaveProperty('error');
-    expect((r as { error: string }).error).toMatch(/CET.*--tz/);
+    expect(r).toMatchObject({ severity: 'error', source: '' });
+    expect((r as { reason: string }).reason).toMatch(/CET.*--tz/);
   });
   it('an abbreviation with --tz is read in that zone (winter and summer time)', () => {
     expect(ok('Wed Nov 25 01:55:46 CET 2026', 'Europe/Berlin').iso).toBe('2026-11-25T00:55:46Z');
@@ -100,10 +101,10 @@ describe('daylight-saving changes and impossible times (issue 18 items 13, 17)',
     expect(parseTimestampLine('2026-11-25 02:30:00', berlin)).toEqual({ ms: Date.UTC(2026, 10, 25, 1, 30), iso: '2026-11-25T01:30:00Z' });
   });
   it('impossible dates and offsets are errors, never a silent change', () => {
-    expect(parseTimestampLine('2026-02-30T10:00:00Z')).toEqual({ error: 'no such date: "2026-02-30T10:00:00Z"' });
-    expect(parseTimestampLine('Mon Feb 30 10:00:00 UTC 2026')).toEqual({ error: 'no such date: "Mon Feb 30 10:00:00 UTC 2026"' });
+    expect(parseTimestampLine('2026-02-30T10:00:00Z')).toEqual({ source: '', reason: 'no such date: "2026-02-30T10:00:00Z"', severity: 'error' });
+    expect(parseTimestampLine('Mon Feb 30 10:00:00 UTC 2026')).toEqual({ source: '', reason: 'no such date: "Mon Feb 30 10:00:00 UTC 2026"', severity: 'error' });
     expect(parseTimestampLine('2024-02-29T10:00:00Z')).toEqual({ ms: Date.UTC(2024, 1, 29, 10), iso: '2024-02-29T10:00:00Z' });
-    expect(parseTimestampLine('2026-11-25T10:00:00+99:99')).toEqual({ error: 'zone offset out of range in "2026-11-25T10:00:00+99:99"' });
+    expect(parseTimestampLine('2026-11-25T10:00:00+99:99')).toEqual({ source: '', reason: 'zone offset out of range in "2026-11-25T10:00:00+99:99"', severity: 'error' });
   });
 });
 
@@ -116,8 +117,8 @@ describe('`date` in other locales (test/fixtures/locale-dates: real glibc output
     for (const [locale, epoch, tz, out] of rows) {
       const r = parseTimestampLine(out, { tz });
       if (locale === 'id_ID') {
-        if (!r || !('error' in r)) wrong.push(`${locale} ${out}: ${JSON.stringify(r)}`);
-      } else if (!r || 'error' in r || r.ms !== Number(epoch) * 1000) wrong.push(`${locale} ${tz} ${out}: ${JSON.stringify(r)}`);
+        if (!r || !(isProblem(r))) wrong.push(`${locale} ${out}: ${JSON.stringify(r)}`);
+      } else if (!r || isProblem(r) || r.ms !== Number(epoch) * 1000) wrong.push(`${locale} ${tz} ${out}: ${JSON.stringify(r)}`);
     }
     expect(wrong).toEqual([]);
   });

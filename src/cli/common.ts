@@ -1,10 +1,10 @@
+import { isProblem, type Problem } from '../parse/problem.js';
 import type { Argv } from 'yargs';
 import type { ReadOptions, RunStats } from '../pipeline.js';
 import { inputBytes } from '../ingest/sources.js';
 import { Progress } from './progress.js';
-import { checkZone, isTimestampError, parseTimestampLine } from '../parse/time.js';
+import { checkZone, parseTimestampLine } from '../parse/time.js';
 import type { CliIo } from './io.js';
-import type { InputProblem } from '../ingest/sources.js';
 import { oneLine } from '../report/safe-text.js';
 import { READ_OPTIONS } from '../options.js';
 
@@ -37,7 +37,7 @@ export function repeatable(describe: string) {
 function parseTimeArg(name: string, text: string | undefined, tz: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const t = parseTimestampLine(text, tz ? { tz } : {});
-  if (!t || isTimestampError(t)) throw new UsageError(`--${name}: cannot read ${JSON.stringify(text)} as a time${t ? `: ${t.error}` : ''}`);
+  if (!t || isProblem(t)) throw new UsageError(`--${name}: cannot read ${JSON.stringify(text)} as a time${t ? `: ${t.reason}` : ''}`);
   return t.ms;
 }
 
@@ -85,7 +85,7 @@ export function printSummary(stats: RunStats, quiet: boolean | undefined, io: Cl
 }
 
 /** Inputs named on the command line that gave nothing: said on stderr even with --quiet, as cat and grep do. */
-export function printFailed(failed: readonly InputProblem[], io: CliIo): void {
+export function printFailed(failed: readonly Problem[], io: CliIo): void {
   for (const p of failed) io.stderr.write(`sockscope: ${oneLine(p.source)}: ${oneLine(p.reason)}\n`);
 }
 

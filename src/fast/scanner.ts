@@ -1,6 +1,7 @@
+import { isProblem } from '../parse/problem.js';
 import { Segmenter } from '../segment/segmenter.js';
 import type { Block } from '../segment/types.js';
-import { isTimestampError, isUtcName, parseTimestampLine, type TimeOptions } from '../parse/time.js';
+import { isUtcName, parseTimestampLine, type TimeOptions } from '../parse/time.js';
 import { ALL_FIELDS } from '../normalize/fields.js';
 import { isoOfMs, SnapshotRecord } from '../normalize/record.js';
 import { formatList } from '../normalize/normalize.js';
@@ -371,7 +372,7 @@ export class FastScanner {
       return true;
     }
     const ts = parseTimestampLine(b.toString('utf8', s, e), this.opts);
-    if (!ts || isTimestampError(ts) || ts.note !== undefined) return false;
+    if (!ts || isProblem(ts) || ts.note !== undefined) return false;
     const canonical = ts.iso === isoOfMs(ts.ms);
     if (clockOk && canonical && isUtcName(b.toString('latin1', this.zone, e - 5))) {
       b.copy(this.dayLine, 0, s, e);

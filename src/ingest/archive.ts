@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type yauzl from 'yauzl';
 import { MemTree } from './tree.js';
-import type { InputProblem } from './types.js';
+import type { Problem } from '../parse/problem.js';
 
 export interface ArchiveLimits {
   /** Members up to this size are held in memory so bundle layouts can be recognized. */
@@ -185,7 +185,7 @@ export async function* tarMembers(
   limits: ArchiveLimits,
   budget: Budget,
   policy: MemberPolicy,
-): AsyncGenerator<StreamedMember | InputProblem, MemTree> {
+): AsyncGenerator<StreamedMember | Problem, MemTree> {
   const mem = new MemTree(label);
   const br = new ByteReader((stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]());
   let entries = 0;
@@ -197,19 +197,19 @@ export async function* tarMembers(
       const at = br.offset;
       const h = await br.read(512);
       if (!h) {
-        if (br.offset > at) yield { source: label, reason: `archive cut short in a member header at byte ${at}` };
+        if (br.offset > at) yield { severity: 'error', source: label, reason: `archive cut short in a member header at byte ${at}` };
         break;
       }
       if (h.every((b) => b === 0)) break; // end of archive
       if (!checksumOk(h)) {
-        yield { source: label, reason: `archive unreadable: not a tar header at byte ${at} (bad checksum); the rest is not read` };
+        yield { severity: 'error', source: label, reason: `archive unreadable: not a tar header at byte ${at} (bad checksum); the rest is not read` };
         break;
       }
       const flag = String.fromCharCode(h[156]!);
       let size = num(h, 124, 12);
       if (flag === 'L' || flag === 'K' || flag === 'x' || flag === 'g') {
         if (size > 1 << 20) {
-          yield { source: label, reason: `archive unreadable: extended header of ${size} bytes at byte ${at}` };
+          yield { severity: 'error', source: label, reason: `archive unreadable: extended header of ${size} bytes at byte ${at}` };
           break;
         }
         const body = await br.read(size);
@@ -243,36 +243,36 @@ export async function* tarMembers(
         continue;
       }
       if (++entries > limits.maxEntries) {
-        yield { source: label, reason: `more than ${limits.maxEntries} members; the rest are not read` };
+        yield { severity: 'error', source: label, reason: `more than ${limits.maxEntries} members; the rest are not read` };
         break;
       }
       const mp = memberPath(name);
       if ('unsafe' in mp) {
-        yield { source: `${label}!${name}`, reason: mp.unsafe };
+        yield { severity: 'error', source: `${label}!${name}`, reason: mp.unsafe };
         await br.skip(bodyEnd);
         continue;
       }
       const path = mp.path;
       if (type !== 'file' && type !== 'contiguous-file') {
-        yield { source: `${label}!${path}`, reason: `${type} member not followed` };
+        yield { severity: 'warning', source: `${label}!${path}`, reason: `${type} member not followed` };
         await br.skip(bodyEnd);
         continue;
       }
       if (await policy.skip(mem, path, size)) {
         mem.addDir(path.split('/').slice(0, -1).join('/'));
-        if ((await br.skip(bodyEnd)) < size) yield { source: `${label}!${path}`, reason: 'archive cut short inside this member' };
+        if ((await br.skip(bodyEnd)) < size) yield { severity: 'error', source: `${label}!${path}`, reason: 'archive cut short inside this member' };
         continue;
       }
       if (size <= limits.smallMember && budget.buffered + size <= limits.maxBuffered) {
         const data = await br.read(size);
         if (!data) {
-          yield { source: `${label}!${path}`, reason: 'archive cut short inside this member; not read' };
+          yield { severity: 'error', source: `${label}!${path}`, reason: 'archive cut short inside this member; not read' };
           break;
         }
         await br.skip(pad(size));
         budget.buffered += size;
         const kept = mem.add(path, Buffer.from(data), mtimeMs);
-        if (kept !== path) yield { source: `${label}!${path}`, reason: clashReason(mem, path, kept) };
+        if (kept !== path) yield { severity: 'warning', source: `${label}!${path}`, reason: clashReason(mem, path, kept) };
         continue;
       }
       // Large: read now, in archive order, as it streams.
@@ -318,7 +318,7 @@ export async function* tarMembers(
       await br.skip(left + pad(size));
     }
   } catch (e) {
-    yield { source: label, reason: `archive unreadable: ${(e as Error).message}` };
+    yield { severity: 'error', source: label, reason: `archive unreadable: ${(e as Error).message}` };
   }
   stream.destroy();
   return mem;
@@ -349,13 +349,13 @@ async function zipOpen(src: string | Buffer): Promise<yauzl.ZipFile> {
  */
 export async function* zipMembers(
   src: string | Buffer, size: number, label: string, limits: ArchiveLimits, budget: Budget, policy: MemberPolicy,
-): AsyncGenerator<StreamedMember | InputProblem, MemTree> {
+): AsyncGenerator<StreamedMember | Problem, MemTree> {
   const mem = new MemTree(label);
   let zip: yauzl.ZipFile;
   try {
     zip = await zipOpen(src);
   } catch (e) {
-    yield { source: label, reason: `zip unreadable: ${(e as Error).message}` };
+    yield { severity: 'error', source: label, reason: `zip unreadable: ${(e as Error).message}` };
     return mem;
   }
   const entries: yauzl.Entry[] = [];
@@ -373,7 +373,7 @@ export async function* zipMembers(
     });
     zip.readEntry();
   });
-  if (listErr) yield { source: label, reason: `zip central directory unreadable after ${entries.length} entries: ${listErr.message}` };
+  if (listErr) yield { severity: 'error', source: label, reason: `zip central directory unreadable after ${entries.length} entries: ${listErr.message}` };
   const name = (e: yauzl.Entry): string => (e.fileName as unknown as Buffer).toString('utf8');
   // Stored ranges [local header, end of data): two entries sharing bytes are not read (the later ones by offset).
   const overlap = new Map<yauzl.Entry, string>();
@@ -392,7 +392,7 @@ export async function* zipMembers(
   }
   if (overlap.size) {
     const [e0, with0] = overlap.entries().next().value as [yauzl.Entry, string];
-    yield { source: label, reason: `${overlap.size} member(s) share their stored bytes with another (overlapping entries, a zip bomb's shape), such as ${name(e0)} with ${with0}; those are not read` };
+    yield { severity: 'error', source: label, reason: `${overlap.size} member(s) share their stored bytes with another (overlapping entries, a zip bomb's shape), such as ${name(e0)} with ${with0}; those are not read` };
   }
   for (const e of entries) if (!name(e).endsWith('/')) mem.addDir(name(e).split('/').slice(0, -1).join('/'));
   let total = 0;
@@ -403,18 +403,18 @@ export async function* zipMembers(
     const fileName = name(e);
     if (fileName.endsWith('/')) continue;
     if (++count > limits.maxEntries) {
-      yield { source: label, reason: `more than ${limits.maxEntries} members; the rest are not read` };
+      yield { severity: 'error', source: label, reason: `more than ${limits.maxEntries} members; the rest are not read` };
       break;
     }
     const mp = memberPath(fileName);
     if ('unsafe' in mp) {
-      yield { source: `${label}!${fileName}`, reason: mp.unsafe };
+      yield { severity: 'error', source: `${label}!${fileName}`, reason: mp.unsafe };
       continue;
     }
     const path = mp.path;
     const mode = (e.externalFileAttributes >>> 16) & 0o170000;
     if (mode !== 0 && mode !== 0o100000) {
-      yield { source: `${label}!${path}`, reason: 'not a regular file; not followed' };
+      yield { severity: 'warning', source: `${label}!${path}`, reason: 'not a regular file; not followed' };
       continue;
     }
     if (overlap.has(e)) continue; // reported above
@@ -423,7 +423,7 @@ export async function* zipMembers(
     try {
       raw = await new Promise<Readable>((res, rej) => zip.openReadStream(e, (err, s) => (err || !s ? rej(err) : res(s))));
     } catch (err) {
-      yield { source: `${label}!${path}`, reason: `member unreadable: ${(err as Error).message}` };
+      yield { severity: 'error', source: `${label}!${path}`, reason: `member unreadable: ${(err as Error).message}` };
       continue;
     }
     // Every member's output counts against the whole zip's stored size.
@@ -449,21 +449,21 @@ export async function* zipMembers(
         why = (err as Error).message;
       }
       if (bomb) {
-        yield { source: label, reason: why };
+        yield { severity: 'error', source: label, reason: why };
         break;
       }
       if (!data) {
-        yield { source: `${label}!${path}`, reason: why };
+        yield { severity: 'error', source: `${label}!${path}`, reason: why };
         continue;
       }
       budget.buffered += data.length;
       const kept = mem.add(path, data, e.getLastModDate().getTime());
-      if (kept !== path) yield { source: `${label}!${path}`, reason: clashReason(mem, path, kept) };
+      if (kept !== path) yield { severity: 'warning', source: `${label}!${path}`, reason: clashReason(mem, path, kept) };
     } else {
       yield { member: path, size: usize, stream };
       if (!stream.destroyed) stream.destroy();
       if (bomb) {
-        yield { source: label, reason: `decompression bomb: members expand to over ${total} bytes out of ${size} stored (over ${limits.maxRatio}:1); not read further` };
+        yield { severity: 'error', source: label, reason: `decompression bomb: members expand to over ${total} bytes out of ${size} stored (over ${limits.maxRatio}:1); not read further` };
         break;
       }
     }

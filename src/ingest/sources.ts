@@ -2,13 +2,15 @@ import { statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { TimeOptions } from '../parse/time.js';
-import type { InputFile, InputProblem } from './types.js';
+import type { InputFile } from './types.js';
+import { isProblem, type Problem } from '../parse/problem.js';
 import { DEFAULT_LIMITS, isStreamed, tarMembers, zipMembers, type ArchiveLimits, type Budget, type MemberPolicy, type StreamedMember } from './archive.js';
 import { bundleSkips, recognizeBundle } from './bundles/index.js';
 import { decompress, packing, peekStream, sniff, SNIFF_BYTES } from './decompress.js';
 import { DiskTree, joinPath, type MemTree, type Tree, type TreeEntry } from './tree.js';
 
-export type { InputFile, InputProblem } from './types.js';
+export type { InputFile } from './types.js';
+export { isProblem, type Problem } from '../parse/problem.js';
 
 export interface ExpandOptions {
   /** stdin stream for `-` (the CLI passes process.stdin; ingest never touches process). */
@@ -27,9 +29,6 @@ export interface ExpandOptions {
 const NOT_CAPTURE = /\.(png|jpe?g|gif|svg|html?|pdf|md|zst|7z|rar|pyc?|sh|yaml|yml)$/i;
 /** JSON is read only when it is sysstat's (`sadf -j`); other JSON (truth.json, manifests) is passed over by the pipeline. */
 
-export function isProblem(x: InputFile | InputProblem): x is InputProblem {
-  return (x as InputProblem).reason !== undefined;
-}
 
 interface WalkCtx {
   limits: ArchiveLimits;
@@ -73,7 +72,7 @@ class Exclude {
  * only adds a note when it says otherwise. Archives are streamed, nothing is
  * extracted to disk. Problems are yielded, never thrown.
  */
-export async function* expandInputs(inputs: readonly string[], opts: ExpandOptions = {}): AsyncGenerator<InputFile | InputProblem> {
+export async function* expandInputs(inputs: readonly string[], opts: ExpandOptions = {}): AsyncGenerator<InputFile | Problem> {
   const limits = { ...DEFAULT_LIMITS, ...opts.limits };
   const exclude = new Exclude(opts.exclude ?? []);
   const disk = new DiskTree();
@@ -81,29 +80,29 @@ export async function* expandInputs(inputs: readonly string[], opts: ExpandOptio
     const ctx: WalkCtx = { limits, depth: 0, time: opts.tz ? { tz: opts.tz } : {}, budget: { buffered: 0 }, exclude };
     if (input === '-') {
       const stdin = opts.stdin;
-      if (!stdin) yield { source: '-', reason: 'stdin is not available' };
+      if (!stdin) yield { severity: 'error', source: '-', reason: 'stdin is not available' };
       else yield* oneShot('-', '-', stdin, ctx);
       continue;
     }
     const st = await disk.stat(input);
     if (!st) {
-      yield { source: input, reason: `cannot read: ${disk.statError(input) ?? 'ENOENT'}` };
+      yield { severity: 'error', source: input, reason: `cannot read: ${disk.statError(input) ?? 'ENOENT'}` };
       continue;
     }
     yield* walk(disk, input, ctx, true);
   }
 }
 
-async function* walk(tree: Tree, path: string, ctx: WalkCtx, explicit: boolean): AsyncGenerator<InputFile | InputProblem> {
+async function* walk(tree: Tree, path: string, ctx: WalkCtx, explicit: boolean): AsyncGenerator<InputFile | Problem> {
   const st = await tree.stat(path);
   if (!st) {
     const why = tree instanceof DiskTree ? tree.statError(path) : undefined;
-    yield { source: tree.label(path), reason: why ? `cannot read: ${why}` : 'cannot read' };
+    yield { severity: 'error', source: tree.label(path), reason: why ? `cannot read: ${why}` : 'cannot read' };
     return;
   }
   if (st.isDir) {
     if (st.isLink && !explicit) {
-      yield { source: tree.label(path), reason: 'symbolic link to a directory; not followed' };
+      yield { severity: 'warning', source: tree.label(path), reason: 'symbolic link to a directory; not followed' };
       return;
     }
     const bundle = await recognizeBundle(tree, path, ctx.time);
@@ -115,7 +114,7 @@ async function* walk(tree: Tree, path: string, ctx: WalkCtx, explicit: boolean):
     try {
       entries = await tree.list(path);
     } catch (e) {
-      yield { source: tree.label(path), reason: `cannot list: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+      yield { severity: 'error', source: tree.label(path), reason: `cannot list: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
       return;
     }
     ctx.exclude.refresh();
@@ -129,7 +128,7 @@ async function* walk(tree: Tree, path: string, ctx: WalkCtx, explicit: boolean):
     if (st.special) {
       // A FIFO blocks, /dev/zero never ends: in a walk only regular files are opened.
       if (!explicit) {
-        yield { source: path, reason: `${st.special}${st.isLink ? ' (through a symbolic link)' : ''}, not a regular file; skipped` };
+        yield { severity: 'warning', source: path, reason: `${st.special}${st.isLink ? ' (through a symbolic link)' : ''}, not a regular file; skipped` };
         return;
       }
       // Named on the command line: read as a stream, with the usual bounds (as stdin is).
@@ -137,7 +136,7 @@ async function* walk(tree: Tree, path: string, ctx: WalkCtx, explicit: boolean):
       return;
     }
     if (ctx.exclude.has(path, st)) {
-      yield { source: path, reason: 'this run writes this file (an output); not read' };
+      yield { severity: 'warning', source: path, reason: 'this run writes this file (an output); not read' };
       return;
     }
   }
@@ -160,7 +159,7 @@ interface Source {
   diskPath?: string;
 }
 
-async function* file(tree: Tree, path: string, st: TreeEntry, ctx: WalkCtx, explicit: boolean): AsyncGenerator<InputFile | InputProblem> {
+async function* file(tree: Tree, path: string, st: TreeEntry, ctx: WalkCtx, explicit: boolean): AsyncGenerator<InputFile | Problem> {
   const base = basename(path);
   if (!explicit && NOT_CAPTURE.test(base)) return;
   const head = tree instanceof DiskTree ? await tree.peek(path, SNIFF_BYTES, st.size) : await tree.peek(path, SNIFF_BYTES);
@@ -171,12 +170,12 @@ async function* file(tree: Tree, path: string, st: TreeEntry, ctx: WalkCtx, expl
 }
 
 /** A stream that can be read once (stdin, a FIFO, a device, an archive member read as it streams). */
-async function* oneShot(label: string, base: string, stream: Readable, ctx: WalkCtx, extra: Partial<Source> = {}): AsyncGenerator<InputFile | InputProblem> {
+async function* oneShot(label: string, base: string, stream: Readable, ctx: WalkCtx, extra: Partial<Source> = {}): AsyncGenerator<InputFile | Problem> {
   let peeked: { head: Buffer; stream: Readable };
   try {
     peeked = await peekStream(stream, SNIFF_BYTES);
   } catch (e) {
-    yield { source: label, reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+    yield { severity: 'error', source: label, reason: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
     return;
   }
   let used = false;
@@ -192,14 +191,14 @@ async function* oneShot(label: string, base: string, stream: Readable, ctx: Walk
 }
 
 /** The content decides what a file is; its name only adds a note when it disagrees. */
-async function* content(src: Source, head: Buffer, ctx: WalkCtx): AsyncGenerator<InputFile | InputProblem> {
+async function* content(src: Source, head: Buffer, ctx: WalkCtx): AsyncGenerator<InputFile | Problem> {
   const p = packing(src.base);
   const magic = sniff(head);
   const byName = p.archive ?? p.compression;
   const byContent = magic ? (magic.archive ?? magic.compression) : undefined;
   if (src.base !== '-' && byName !== byContent && !(p.archive === 'tar' && magic?.compression === p.compression && p.compression)) {
-    if (magic) yield { source: src.label, reason: `read as ${byContent} by its content (the name says ${byName ?? 'plain text'})` };
-    else if (byName) yield { source: src.label, reason: `named as ${byName} but its content is not; read as plain text` };
+    if (magic) yield { severity: 'warning', source: src.label, reason: `read as ${byContent} by its content (the name says ${byName ?? 'plain text'})` };
+    else if (byName) yield { severity: 'warning', source: src.label, reason: `named as ${byName} but its content is not; read as plain text` };
   }
   const inner = magic ? (byName === byContent || (p.archive === 'tar' && magic.compression === p.compression) ? p.inner : src.base) : src.base;
   if (magic?.archive === 'zip') {
@@ -217,7 +216,7 @@ async function* content(src: Source, head: Buffer, ctx: WalkCtx): AsyncGenerator
     try {
       peeked = await peekStream(decompress(src.open(), c, ctx.limits, notes, src.size), SNIFF_BYTES);
     } catch (e) {
-      yield { source: src.label, reason: `cannot read: ${(e as Error).message}` };
+      yield { severity: 'error', source: src.label, reason: `cannot read: ${(e as Error).message}` };
       return;
     }
     const kind = sniff(peeked.head);
@@ -225,7 +224,7 @@ async function* content(src: Source, head: Buffer, ctx: WalkCtx): AsyncGenerator
       const s: Source = { ...src, reopen: false, open: () => peeked.stream };
       if (kind.archive === 'tar') yield* tar(s, peeked.stream, ctx);
       else yield* zip(s, ctx);
-      for (const n of notes) yield { source: src.label, reason: n };
+      for (const n of notes) yield { severity: 'warning', source: src.label, reason: n };
       return;
     }
     let first = true;
@@ -276,8 +275,8 @@ function memberPolicy(): MemberPolicy {
 }
 
 async function* members(
-  gen: AsyncGenerator<StreamedMember | InputProblem, MemTree>, label: string, ctx: WalkCtx,
-): AsyncGenerator<InputFile | InputProblem> {
+  gen: AsyncGenerator<StreamedMember | Problem, MemTree>, label: string, ctx: WalkCtx,
+): AsyncGenerator<InputFile | Problem> {
   let r = await gen.next();
   while (!r.done) {
     const v = r.value;
@@ -293,19 +292,19 @@ async function* members(
   ctx.budget.buffered -= mem.bytes; // the members are read: their memory can hold the next archive's
 }
 
-async function* tar(src: Source, stream: Readable, ctx: WalkCtx): AsyncGenerator<InputFile | InputProblem> {
+async function* tar(src: Source, stream: Readable, ctx: WalkCtx): AsyncGenerator<InputFile | Problem> {
   if (ctx.depth >= ctx.limits.maxDepth) {
     stream.destroy();
-    yield { source: src.label, reason: `archive nested more than ${ctx.limits.maxDepth} deep; not read` };
+    yield { severity: 'error', source: src.label, reason: `archive nested more than ${ctx.limits.maxDepth} deep; not read` };
     return;
   }
   const inner: WalkCtx = { ...ctx, depth: ctx.depth + 1 };
   yield* members(tarMembers(stream, src.label, inner.limits, ctx.budget, memberPolicy()), src.label, inner);
 }
 
-async function* zip(src: Source, ctx: WalkCtx): AsyncGenerator<InputFile | InputProblem> {
+async function* zip(src: Source, ctx: WalkCtx): AsyncGenerator<InputFile | Problem> {
   if (ctx.depth >= ctx.limits.maxDepth) {
-    yield { source: src.label, reason: `archive nested more than ${ctx.limits.maxDepth} deep; not read` };
+    yield { severity: 'error', source: src.label, reason: `archive nested more than ${ctx.limits.maxDepth} deep; not read` };
     return;
   }
   const inner: WalkCtx = { ...ctx, depth: ctx.depth + 1 };
@@ -313,7 +312,7 @@ async function* zip(src: Source, ctx: WalkCtx): AsyncGenerator<InputFile | Input
   if (src.diskPath !== undefined && src.reopen) z = src.diskPath;
   else z = await readBuffer(src.open(), ctx.limits.maxNestedZip).catch(() => undefined);
   if (z === undefined) {
-    yield { source: src.label, reason: `zip inside an archive or on a stream, larger than ${ctx.limits.maxNestedZip} bytes (a zip is read by its central directory, at its end); extract it first` };
+    yield { severity: 'error', source: src.label, reason: `zip inside an archive or on a stream, larger than ${ctx.limits.maxNestedZip} bytes (a zip is read by its central directory, at its end); extract it first` };
     return;
   }
   const size = typeof z === 'string' ? (src.size ?? 0) : z.length;

@@ -1,10 +1,11 @@
+import { type Problem } from '../parse/problem.js';
 /**
  * What ingest yields: input files and the problems of inputs that could not be read. Their own
  * module, so that the archive readers and the bundle recognizers need not import sources.ts,
  * which imports them.
  */
 import type { Readable } from 'node:stream';
-import type { Timestamp, TimestampError } from '../parse/time.js';
+import type { Timestamp } from '../parse/time.js';
 
 /**
  * One input file as the pipeline sees it: a display name (used in every
@@ -23,7 +24,7 @@ export interface InputFile {
   /** From the bundle: the host these captures are of. */
   host?: string;
   /** From the bundle: when the captures were taken (they carry no time themselves). */
-  defaultTime?: Timestamp | TimestampError;
+  defaultTime?: Timestamp | Problem;
   /** Note on where defaultTime came from (shown as a diagnostic when it is a guess). */
   timeNote?: string;
   namespace?: string;
@@ -43,7 +44,4 @@ export interface InputFile {
   notes?: string[];
 }
 
-export interface InputProblem {
-  source: string;
-  reason: string;
-}
+

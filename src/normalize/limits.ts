@@ -1,3 +1,4 @@
+import { isProblem } from '../parse/problem.js';
 import { parseSysctlLine } from '../parse/sysctl.js';
 import type { LimitReading, SysctlLine } from '../segment/types.js';
 
@@ -8,7 +9,7 @@ import type { LimitReading, SysctlLine } from '../segment/types.js';
  */
 export function limitsOfSysctlLine(line: SysctlLine): LimitReading[] | undefined {
   const r = parseSysctlLine(line.text);
-  if (!r || typeof r.values === 'string') return undefined;
+  if (!r || isProblem(r.values)) return undefined;
   return r.values.map((v) => {
     const l: LimitReading = { name: v.name, value: v.value, source: line.source };
     if (line.host !== undefined) l.host = line.host;

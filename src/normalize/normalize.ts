@@ -3,7 +3,8 @@ import { formatBit, formatOf, FORMATS } from '../parse/formats/index.js';
 import type { Block, SectionKind } from '../segment/types.js';
 import { isCounterName } from '../parse/counters.js';
 import { ALL_FIELDS, FIELD_INDEX, type Field } from './fields.js';
-import type { Diagnostic, Skip, Snapshot, Values } from './types.js';
+import type { Diagnostic, Snapshot, Values } from './types.js';
+import { locate, problem, type Problem } from '../parse/problem.js';
 
 /** Where a value came from: the format's priority and label, and the file and line (formatted only when reported). */
 interface Candidate {
@@ -39,7 +40,8 @@ export const tcpClosedOf = (alloc: number, in4: number, in6: number, tw: number)
 /** closed - timewait: sockets allocated and never connected or bound (TCP_CLOSE). */
 export const tcpUnhashedOf = (closed: number, tw: number): number => closed - tw;
 
-export type NormalizeResult = { snapshot: Snapshot } | { skip: Skip };
+/** A snapshot, or the block's skip: a Problem of severity `error` (the block is not a snapshot). */
+export type NormalizeResult = { snapshot: Snapshot } | { skip: Problem };
 
 const at = (file: string, line: number): string => `${file}:${line}`;
 
@@ -52,11 +54,11 @@ const at = (file: string, line: number): string => `${file}:${line}`;
 export function normalizeBlock(block: Block): NormalizeResult {
   const source = at(block.file, block.line);
   if (block.sections.length === 0) {
-    return { skip: { source, reason: 'timestamp with no capture after it' } };
+    return { skip: problem(source, 'timestamp with no capture after it') };
   }
   if (block.untimedAfter !== undefined && !block.time) {
     const kinds = block.sections.map((s) => formatOf(s.kind)?.label ?? s.kind).join(', ');
-    return { skip: { source, reason: `${kinds} repeated inside the capture at ${block.untimedAfter} with no timestamp of its own; not a snapshot` } };
+    return { skip: problem(source, `${kinds} repeated inside the capture at ${block.untimedAfter} with no timestamp of its own; not a snapshot`) };
   }
   const diagnostics: Diagnostic[] = [];
   const cands: (Candidate[] | undefined)[] = new Array(ALL_FIELDS.length);
@@ -85,12 +87,12 @@ export function normalizeBlock(block: Block): NormalizeResult {
     if (fmt?.read) {
       const out = fmt.read(sec.lines);
       const err = out.issues.find((i) => i.severity === 'error');
-      if (err) return { skip: { source: at(sec.file, err.line), reason: err.message } };
-      for (const w of out.issues) diagnostics.push({ kind: 'parse', source: at(sec.file, w.line), message: w.message });
+      if (err) return { skip: locate(err, sec.file) };
+      for (const w of out.issues) diagnostics.push({ kind: 'parse', source: locate(w, sec.file).source, message: w.reason });
       for (const c of out.values) {
         // Values no counter can have are said, never silently changed (issue 18 item 17).
         if (!Number.isFinite(c.value)) {
-          return { skip: { source: at(sec.file, c.line), reason: `${fmt.label}: ${c.field} is not a finite number (too many digits); not a snapshot` } };
+          return { skip: problem(at(sec.file, c.line), `${fmt.label}: ${c.field} is not a finite number (too many digits); not a snapshot`) };
         }
         if (!Number.isSafeInteger(c.value)) {
           diagnostics.push({ kind: 'parse', source: at(sec.file, c.line), field: c.field, message: `${fmt.label}: ${c.field} ${c.value} is past 2^53 and not an exact integer; kept approximately` });
@@ -100,14 +102,14 @@ export function normalizeBlock(block: Block): NormalizeResult {
         put(c.field, c.value, sec.kind, sec.file, c.line);
       }
       if (out.otherKeys) for (const k in out.otherKeys) otherKeys[k] = out.otherKeys[k]!;
-      if (out.checks) for (const c of out.checks) diagnostics.push({ kind: 'derive', source: at(sec.file, c.line), message: c.message });
+      if (out.checks) for (const c of out.checks) diagnostics.push({ kind: 'derive', source: locate(c, sec.file).source, message: c.reason });
       if (out.printed) {
         for (const k in out.printed) if (!printed.has(k)) printed.set(k, { ...out.printed[k]!, file: sec.file, label: fmt.label });
       }
     } else if (sec.kind === 'listing') {
       listing = parseListing(sec.lines, listing).summary;
     } else {
-      return { skip: { source: at(sec.file, sec.line), reason: `${sec.kind}: no reader for this format` } };
+      return { skip: problem(at(sec.file, sec.line), `${sec.kind}: no reader for this format`) };
     }
   }
 

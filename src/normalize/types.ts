@@ -41,9 +41,3 @@ export interface Snapshot {
   otherKeys: Record<string, number>;
   diagnostics: Diagnostic[];
 }
-
-/** A block that looked like a capture but could not become a snapshot. */
-export interface Skip {
-  source: string;
-  reason: string;
-}

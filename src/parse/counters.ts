@@ -1,5 +1,6 @@
+import { lineProblem, type Problem } from './problem.js';
 import { parseSnmp } from './snmp.js';
-import { type Line, type ParseIssue, parseIntToken } from './types.js';
+import { type Line, parseIntToken } from './types.js';
 
 /**
  * The kernel's cumulative protocol counters, by the names `nstat` gives them: the group
@@ -13,7 +14,7 @@ export interface CounterParse {
   counters: Record<string, number>;
   /** Counter name → line it was read from. */
   lineOf: Record<string, number>;
-  issues: ParseIssue[];
+  issues: Problem[];
 }
 
 /** Groups of /proc/net/snmp. */
@@ -66,13 +67,13 @@ export function nstatRow(t: string): { name: string; value: number } | undefined
 export function parseNstat(lines: readonly Line[]): CounterParse {
   const counters: Record<string, number> = {};
   const lineOf: Record<string, number> = {};
-  const issues: ParseIssue[] = [];
+  const issues: Problem[] = [];
   for (const { no, text } of lines) {
     const t = text.trim();
     if (t === '' || isNstatHeader(t)) continue;
     const r = nstatRow(t);
     if (!r) {
-      issues.push({ line: no, severity: 'warning', message: `nstat: not a counter row: ${JSON.stringify(t.slice(0, 80))}` });
+      issues.push(lineProblem(no, `nstat: not a counter row: ${JSON.stringify(t.slice(0, 80))}`, 'warning'));
       continue;
     }
     counters[r.name] = r.value;
@@ -146,7 +147,7 @@ const NETSTAT_S: Record<string, [RegExp, string][]> = {
 export function parseNetstatS(lines: readonly Line[]): CounterParse {
   const counters: Record<string, number> = {};
   const lineOf: Record<string, number> = {};
-  const issues: ParseIssue[] = [];
+  const issues: Problem[] = [];
   let group: string | undefined;
   // Group lines are indented less than the lines under them; a paste may have indented the
   // whole output (a Markdown code block, a quoted mail), so the test is relative.

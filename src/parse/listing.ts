@@ -1,4 +1,5 @@
-import type { Line, ParseIssue } from './types.js';
+import { lineProblem, type Problem } from './problem.js';
+import type { Line } from './types.js';
 import { LSOF_HEADER, lsofRow, parseLsof } from './listing/lsof.js';
 import { NETSTAT_HEADER, netstatRow, parseNetstat } from './listing/netstat.js';
 import { parseSs, SS_HEADER, ssRow } from './listing/ss.js';
@@ -52,9 +53,9 @@ export function listingNoise(raw: string): boolean {
 const PARTS = new WeakMap<ListingSummary, ListingPart[]>();
 
 /** Add one listing section (its header line first) to a summary. */
-export function parseListing(lines: readonly Line[], into: ListingSummary = emptyListing()): { summary: ListingSummary; issues: ParseIssue[] } {
+export function parseListing(lines: readonly Line[], into: ListingSummary = emptyListing()): { summary: ListingSummary; issues: Problem[] } {
   const kind = lines.length ? listingHeader(lines[0]!.text.trim()) : undefined;
-  if (!kind) return { summary: into, issues: [{ line: lines[0]?.no ?? 0, severity: 'error', message: 'not a socket listing' }] };
+  if (!kind) return { summary: into, issues: [lineProblem(lines[0]?.no ?? 0, 'not a socket listing', 'error')] };
   const part = kind === 'ss' ? parseSs(lines) : kind === 'netstat' ? parseNetstat(lines) : kind === 'proc-tcp' ? parseProcTcp(lines) : parseLsof(lines);
   let parts = PARTS.get(into);
   if (!parts) PARTS.set(into, (parts = []));

@@ -1,4 +1,5 @@
-import { type Line, type ParseIssue, parseIntToken } from './types.js';
+import { lineProblem, type Problem } from './problem.js';
+import { type Line, parseIntToken } from './types.js';
 
 /**
  * `/proc/net/snmp`: pairs of `Group: Name Name ...` / `Group: 1 2 ...` lines.
@@ -8,41 +9,37 @@ import { type Line, type ParseIssue, parseIntToken } from './types.js';
 export interface SnmpParse {
   groups: Record<string, Record<string, number>>;
   lineOf: Record<string, number>;
-  issues: ParseIssue[];
+  issues: Problem[];
 }
 
 export function parseSnmp(lines: readonly Line[]): SnmpParse {
   const groups: Record<string, Record<string, number>> = {};
   const lineOf: Record<string, number> = {};
-  const issues: ParseIssue[] = [];
+  const issues: Problem[] = [];
   let header: { group: string; names: string[]; no: number } | undefined;
   for (const { no, text } of lines) {
     const t = text.trim();
     if (t === '') continue;
     const colon = t.indexOf(':');
     if (colon <= 0) {
-      issues.push({ line: no, severity: 'error', message: `not an snmp line: ${JSON.stringify(t.slice(0, 80))}` });
+      issues.push(lineProblem(no, `not an snmp line: ${JSON.stringify(t.slice(0, 80))}`, 'error'));
       continue;
     }
     const group = t.slice(0, colon);
     const toks = t.slice(colon + 1).trim().split(/\s+/).filter((x) => x !== '');
     const isValues = toks.length > 0 && toks.every((x) => parseIntToken(x) !== undefined);
     if (!isValues) {
-      if (header) issues.push({ line: header.no, severity: 'error', message: `${header.group}: header without a value line` });
+      if (header) issues.push(lineProblem(header.no, `${header.group}: header without a value line`, 'error'));
       header = { group, names: toks, no };
       continue;
     }
     if (!header || header.group !== group) {
-      issues.push({ line: no, severity: 'error', message: `${group}: value line without its header line` });
+      issues.push(lineProblem(no, `${group}: value line without its header line`, 'error'));
       header = undefined;
       continue;
     }
     if (toks.length !== header.names.length) {
-      issues.push({
-        line: no,
-        severity: 'error',
-        message: `${group}: ${header.names.length} names but ${toks.length} values (truncated?)`,
-      });
+      issues.push(lineProblem(no, `${group}: ${header.names.length} names but ${toks.length} values (truncated?)`));
       header = undefined;
       continue;
     }
@@ -54,6 +51,6 @@ export function parseSnmp(lines: readonly Line[]): SnmpParse {
     lineOf[group] = no;
     header = undefined;
   }
-  if (header) issues.push({ line: header.no, severity: 'error', message: `${header.group}: header without a value line (truncated)` });
+  if (header) issues.push(lineProblem(header.no, `${header.group}: header without a value line (truncated)`, 'error'));
   return { groups, lineOf, issues };
 }

@@ -1,4 +1,5 @@
-import { type Line, type ParseIssue, parseIntToken } from './types.js';
+import { lineProblem, type Problem } from './problem.js';
+import { type Line, parseIntToken } from './types.js';
 
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 13;
 
@@ -12,7 +13,7 @@ export interface SockstatParse {
   groups: Record<string, Record<string, number>>;
   /** Line number of each group's line, for diagnostics (`file:line`). */
   lineOf: Record<string, number>;
-  issues: ParseIssue[];
+  issues: Problem[];
 }
 
 const GROUP_RE = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -44,24 +45,24 @@ function groupTexts(t: string): string[] {
 export function parseSockstat(lines: readonly Line[]): SockstatParse {
   const groups: Record<string, Record<string, number>> = {};
   const lineOf: Record<string, number> = {};
-  const issues: ParseIssue[] = [];
+  const issues: Problem[] = [];
   for (const { no, text } of lines) {
     const whole = text.trim();
     if (whole === '') continue;
     for (const t of groupTexts(whole)) parseGroup(t, no, groups, lineOf, issues);
   }
   if (Object.keys(groups).length === 0 && issues.length === 0) {
-    issues.push({ line: lines[0]?.no ?? 0, severity: 'error', message: 'empty sockstat section' });
+    issues.push(lineProblem(lines[0]?.no ?? 0, 'empty sockstat section', 'error'));
   }
   return { groups, lineOf, issues };
 }
 
-function parseGroup(t: string, no: number, groups: Record<string, Record<string, number>>, lineOf: Record<string, number>, issues: ParseIssue[]): void {
+function parseGroup(t: string, no: number, groups: Record<string, Record<string, number>>, lineOf: Record<string, number>, issues: Problem[]): void {
   {
     const colon = t.indexOf(':');
     const group = colon > 0 ? t.slice(0, colon) : '';
     if (!GROUP_RE.test(group)) {
-      issues.push({ line: no, severity: 'error', message: `not a sockstat line: ${JSON.stringify(t.slice(0, 80))}` });
+      issues.push(lineProblem(no, `not a sockstat line: ${JSON.stringify(t.slice(0, 80))}`, 'error'));
       return;
     }
     // key value key value ..., scanned in place (this runs for every sockstat line).
@@ -78,7 +79,7 @@ function parseGroup(t: string, no: number, groups: Record<string, Record<string,
       const key = t.slice(ks, i);
       while (i < n && isSpace(t.charCodeAt(i))) i++;
       if (i >= n) {
-        issues.push({ line: no, severity: 'error', message: `${group}: line is truncated (key without value): ${JSON.stringify(t.slice(0, 80))}` });
+        issues.push(lineProblem(no, `${group}: line is truncated (key without value): ${JSON.stringify(t.slice(0, 80))}`, 'error'));
         bad = true;
         break;
       }
@@ -87,7 +88,7 @@ function parseGroup(t: string, no: number, groups: Record<string, Record<string,
       const raw = t.slice(vs, i);
       const val = parseIntToken(raw);
       if (val === undefined || !KEY_RE.test(key)) {
-        issues.push({ line: no, severity: 'error', message: `${group}: bad pair ${JSON.stringify(key + ' ' + raw)}` });
+        issues.push(lineProblem(no, `${group}: bad pair ${JSON.stringify(key + ' ' + raw)}`, 'error'));
         bad = true;
         break;
       }
@@ -95,12 +96,12 @@ function parseGroup(t: string, no: number, groups: Record<string, Record<string,
       pairs++;
     }
     if (!bad && pairs === 0) {
-      issues.push({ line: no, severity: 'error', message: `${group}: line is truncated (key without value): ${JSON.stringify(t.slice(0, 80))}` });
+      issues.push(lineProblem(no, `${group}: line is truncated (key without value): ${JSON.stringify(t.slice(0, 80))}`, 'error'));
       bad = true;
     }
     if (bad) return;
     if (groups[group]) {
-      issues.push({ line: no, severity: 'error', message: `${group}: line repeated within one section` });
+      issues.push(lineProblem(no, `${group}: line repeated within one section`, 'error'));
       return;
     }
     groups[group] = kv;

@@ -1,4 +1,5 @@
-import { type Line, type ParseIssue } from './types.js';
+import { lineProblem, type Problem } from './problem.js';
+import { type Line } from './types.js';
 
 /** One row of the `ss -s` transport table: Total, IP, IPv6 (`-` in the old `*` row is absent). */
 export interface SsRow {
@@ -40,7 +41,7 @@ export interface SsSummary {
 
 export interface SsParse {
   summary?: SsSummary;
-  issues: ParseIssue[];
+  issues: Problem[];
 }
 
 const N = '(-?\\d+)';
@@ -59,7 +60,7 @@ const ROW_NAMES: readonly SsRowName[] = ['RAW', 'UDP', 'TCP', 'INET', 'FRAG'];
  * and a summary flattened onto one line all parse the same.
  */
 export function parseSsSummary(lines: readonly Line[]): SsParse {
-  const issues: ParseIssue[] = [];
+  const issues: Problem[] = [];
   // Join with single spaces; remember where each line starts to map offsets back.
   const starts: number[] = [];
   const nos: number[] = [];
@@ -83,7 +84,7 @@ export function parseSsSummary(lines: readonly Line[]): SsParse {
 
   const tm = TOTAL_RE.exec(text);
   if (!tm) {
-    issues.push({ line: first, severity: 'error', message: 'ss -s: no "Total:" line' });
+    issues.push(lineProblem(first, 'ss -s: no "Total:" line', 'error'));
     return { issues };
   }
   const afterTotal = tm.index + tm[0].length;
@@ -91,7 +92,7 @@ export function parseSsSummary(lines: readonly Line[]): SsParse {
   const rest = text.slice(afterTotal);
   const cm = TCP_RE.exec(rest);
   if (!cm) {
-    issues.push({ line: lineAt(afterTotal), severity: 'error', message: 'ss -s: "TCP:" line missing or truncated' });
+    issues.push(lineProblem(lineAt(afterTotal), 'ss -s: "TCP:" line missing or truncated', 'error'));
     return { issues };
   }
   const num = (s: string | undefined): number | undefined => (s === undefined ? undefined : Number(s));
@@ -117,7 +118,7 @@ export function parseSsSummary(lines: readonly Line[]): SsParse {
   const tail = text.slice(tableFrom);
   const hm = HEADER_RE.exec(tail);
   if (!hm) {
-    issues.push({ line: summary.tcpLine, severity: 'warning', message: 'ss -s: no transport table; per-family counts absent' });
+    issues.push(lineProblem(summary.tcpLine, 'ss -s: no transport table; per-family counts absent', 'warning'));
     return { summary, issues };
   }
   const tableText = tail.slice(hm.index + hm[0].length);
@@ -134,7 +135,7 @@ export function parseSsSummary(lines: readonly Line[]): SsParse {
     if (m[3] !== '-') row.ip = Number(m[3]);
     if (m[4] !== '-') row.ipv6 = Number(m[4]);
     if (name !== '*' && (row.ip === undefined || row.ipv6 === undefined)) {
-      issues.push({ line: row.line, severity: 'error', message: `ss -s: ${name} row has "-" where a count belongs` });
+      issues.push(lineProblem(row.line, `ss -s: ${name} row has "-" where a count belongs`, 'error'));
       continue;
     }
     summary.rows[name] = row;
@@ -142,11 +143,7 @@ export function parseSsSummary(lines: readonly Line[]): SsParse {
   }
   const missing = ROW_NAMES.filter((r) => !summary.rows[r]);
   if (missing.length > 0) {
-    issues.push({
-      line: summary.tcpLine,
-      severity: 'error',
-      message: `ss -s: transport table truncated (missing ${missing.join(', ')})`,
-    });
+    issues.push(lineProblem(summary.tcpLine, `ss -s: transport table truncated (missing ${missing.join(', ')})`));
   }
   return { summary, issues };
 }

@@ -1,3 +1,4 @@
+import { problem, type Problem } from './problem.js';
 /**
  * Kernel limits the rules compare with, as `sysctl -a` prints them
  * (`net.ipv4.tcp_mem = 190011\t253348\t380022`) or as the content of
@@ -31,18 +32,18 @@ export function isLimitSysctl(name: string): name is LimitSysctl {
   return Object.prototype.hasOwnProperty.call(LIMIT_SYSCTLS, name);
 }
 
-/** The values of one limit sysctl, or an error text when they do not fit its shape. */
-export function limitValues(sysctl: LimitSysctl, text: string): LimitValue[] | string {
+/** The values of one limit sysctl, or the problem when they do not fit its shape (source empty: the caller names the line). */
+export function limitValues(sysctl: LimitSysctl, text: string): LimitValue[] | Problem {
   const parts = LIMIT_SYSCTLS[sysctl];
   const toks = text.trim().split(/\s+/);
   if (toks.length !== parts.length || !toks.every((t) => /^\d+$/.test(t))) {
-    return `${sysctl}: expected ${parts.length} number(s), got ${JSON.stringify(text.trim())}`;
+    return problem('', `${sysctl}: expected ${parts.length} number(s), got ${JSON.stringify(text.trim())}`);
   }
   return parts.map((name, i) => ({ name, value: Number(toks[i]) }));
 }
 
 /** A `sysctl -a` line for one of the limits, else undefined (other sysctls are not limits). */
-export function parseSysctlLine(text: string): { sysctl: LimitSysctl; values: LimitValue[] | string } | undefined {
+export function parseSysctlLine(text: string): { sysctl: LimitSysctl; values: LimitValue[] | Problem } | undefined {
   const m = SYSCTL_LINE.exec(text.trim());
   if (!m || !isLimitSysctl(m[1]!)) return undefined;
   return { sysctl: m[1], values: limitValues(m[1], m[2]!) };

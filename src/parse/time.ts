@@ -1,3 +1,4 @@
+import { isProblem, problem, type Problem } from './problem.js';
 /**
  * Timestamps as capture loops print them: `date` (C locale), `date -R`,
  * `date -Is`/`-Ins`/RFC 3339, `date '+%F %T'`, epoch seconds or milliseconds,
@@ -22,9 +23,11 @@ export interface Timestamp {
   note?: string;
 }
 
-export interface TimestampError {
-  error: string;
-}
+/**
+ * A text that is a timestamp but cannot be placed in time is a Problem of severity `error`.
+ * The parser sees a text alone, so its `source` is empty: the caller names the line.
+ */
+const timeError = (reason: string): Problem => problem('', reason);
 
 export interface TimeOptions {
   /** IANA zone name for abbreviations and zone-less times (`--tz`). */
@@ -190,9 +193,9 @@ export function zoneFromDates(local: string, utc: string): Record<string, number
   const u = parseTimestampLine(utc.trim().split('\n')[0] ?? '');
   const l = local.trim().split('\n')[0] ?? '';
   const m = DATE_C.exec(l.trim());
-  if (!u || isTimestampError(u) || !m || m[7] === undefined || isUtcName(m[7]) || /^[+-]/.test(m[7])) return undefined;
+  if (!u || isProblem(u) || !m || m[7] === undefined || isUtcName(m[7]) || /^[+-]/.test(m[7])) return undefined;
   const wall = parseTimestampLine(l.replace(m[7], 'UTC'));
-  if (!wall || isTimestampError(wall)) return undefined;
+  if (!wall || isProblem(wall)) return undefined;
   const off = Math.round((wall.ms - u.ms) / 900000) * 15;
   return Math.abs(off) <= 14 * 60 ? { [m[7]]: off } : undefined;
 }
@@ -264,7 +267,7 @@ function fmtOffset(m: number): string {
  * Wall-clock time in `tz`, with the printed abbreviation if any: the instant, and
  * a note when the time is ambiguous or does not exist there.
  */
-function inZone(wallMs: number, tz: string, abbr: string | undefined, raw: string): { ms: number; note?: string } | TimestampError {
+function inZone(wallMs: number, tz: string, abbr: string | undefined, raw: string): { ms: number; note?: string } | Problem {
   const cands = wallCandidates(wallMs, tz);
   const printed = abbr !== undefined ? ABBREVIATIONS[abbr.toUpperCase()] : undefined;
   if (printed) {
@@ -334,15 +337,15 @@ export function isoFromMs(ms: number, frac?: string): string {
 function build(
   y: number, mo: number, d: number, h: number, mi: number, s: number,
   frac: string | undefined, zone: string | undefined, opts: TimeOptions, raw: string,
-): Timestamp | TimestampError {
+): Timestamp | Problem {
   if (mo < 0 || mo > 11 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) {
-    return { error: `timestamp out of range: ${JSON.stringify(raw)}` };
+    return timeError(`timestamp out of range: ${JSON.stringify(raw)}`);
   }
   if (d > new Date(Date.UTC(y, mo + 1, 0)).getUTCDate()) {
-    return { error: `no such date: ${JSON.stringify(raw)}` };
+    return timeError(`no such date: ${JSON.stringify(raw)}`);
   }
   if (zone !== undefined && /^[+-]\d/.test(zone) && offsetMinutes(zone) === undefined) {
-    return { error: `zone offset out of range in ${JSON.stringify(raw)}` };
+    return timeError(`zone offset out of range in ${JSON.stringify(raw)}`);
   }
   const wall = Date.UTC(y, mo, d, h, mi, s);
   const fracMs = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
@@ -356,17 +359,15 @@ function build(
     ms = wall - opts.zones[zone]! * 60000;
   } else if (zone !== undefined) {
     if (!opts.tz) {
-      return {
-        error: `time zone "${zone}" in ${JSON.stringify(raw)} is not UTC/GMT or a numeric offset; pass --tz ZONE (e.g. --tz Europe/Berlin) to read it`,
-      };
+      return timeError(`time zone "${zone}" in ${JSON.stringify(raw)} is not UTC/GMT or a numeric offset; pass --tz ZONE (e.g. --tz Europe/Berlin) to read it`);
     }
     const r = inZone(wall, opts.tz, zone, raw);
-    if ('error' in r) return r;
+    if (isProblem(r)) return r;
     ms = r.ms;
     note = r.note;
   } else if (opts.tz) {
     const r = inZone(wall, opts.tz, undefined, raw);
-    if ('error' in r) return r;
+    if (isProblem(r)) return r;
     ms = r.ms;
     note = r.note;
   } else if (opts.tzRule !== undefined && posixTz(opts.tzRule)) {
@@ -391,7 +392,7 @@ function plausible(t: string): boolean {
   return ((c >= 97 && c <= 122) || c >= 128) && /\d[:.時]\d\d/.test(t);
 }
 
-function parseCore(t: string, opts: TimeOptions): Timestamp | TimestampError | undefined {
+function parseCore(t: string, opts: TimeOptions): Timestamp | Problem | undefined {
   let m = ISO.exec(t);
   if (m) {
     return build(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, m[7], m[8], opts, t);
@@ -407,7 +408,7 @@ function parseCore(t: string, opts: TimeOptions): Timestamp | TimestampError | u
   m = DATE_C12.exec(t);
   if (m) {
     const h = +m[3]!;
-    if (h < 1 || h > 12) return { error: `timestamp out of range: ${JSON.stringify(t)}` };
+    if (h < 1 || h > 12) return timeError(`timestamp out of range: ${JSON.stringify(t)}`);
     const pm = m[6]!.toUpperCase() === 'PM';
     return build(+m[8]!, MONTHS[m[1]!]!, +m[2]!, (h % 12) + (pm ? 12 : 0), +m[4]!, +m[5]!, undefined, m[7], opts, t);
   }
@@ -442,7 +443,7 @@ const DATE_YMD = new RegExp(`^(\\d{4})\\.\\s*(\\d{1,2}|\\p{L}+)\\.\\s*(\\d{1,2})
 // fi_FI `ke 25.11.2026 04.17.50 +0000`
 const DATE_FI = new RegExp(`^\\p{L}+\\s+(\\d{1,2})\\.(\\d{1,2})\\.(\\d{4})\\s+(\\d{1,2})\\.(\\d{2})\\.(\\d{2})(?:\\s+${ZONE})?$`, 'u');
 
-function localDate(t: string, opts: TimeOptions): Timestamp | TimestampError | undefined {
+function localDate(t: string, opts: TimeOptions): Timestamp | Problem | undefined {
   const c = t.charCodeAt(0);
   if (c < 128 && !(c >= 48 && c <= 57) && !(c >= 65 && c <= 90) && !(c >= 97 && c <= 122)) return undefined;
   let m = DATE_WORDS.exec(t);
@@ -451,7 +452,7 @@ function localDate(t: string, opts: TimeOptions): Timestamp | TimestampError | u
     const year = m[3] ?? m[8];
     if (mon === undefined || year === undefined || (m[3] !== undefined && m[8] !== undefined)) return undefined;
     // id_ID prints a 12-hour clock with an empty AM/PM: two spaces after the time, and no way to tell 00:06 from 12:06.
-    if (/\d:\d\d:\d\d {2}/.test(t)) return { error: `${JSON.stringify(t)} has a 12-hour time without AM or PM (the locale prints none): its hour cannot be placed` };
+    if (/\d:\d\d:\d\d {2}/.test(t)) return timeError(`${JSON.stringify(t)} has a 12-hour time without AM or PM (the locale prints none): its hour cannot be placed`);
     return build(+year, mon, +m[1]!, +m[4]!, +m[5]!, +m[6]!, undefined, m[7], opts, t);
   }
   m = DATE_CJK.exec(t);
@@ -471,7 +472,7 @@ function localDate(t: string, opts: TimeOptions): Timestamp | TimestampError | u
  * Parse a line that may be a timestamp. Returns undefined when the line is not
  * a timestamp, an error when it is one that cannot be placed in time.
  */
-export function parseTimestampLine(line: string, opts: TimeOptions = {}): Timestamp | TimestampError | undefined {
+export function parseTimestampLine(line: string, opts: TimeOptions = {}): Timestamp | Problem | undefined {
   const t = line.trim();
   if (t.length < 9 || t.length > 80 || !plausible(t)) return undefined;
   const direct = parseCore(t, opts);
@@ -484,15 +485,12 @@ export function parseTimestampLine(line: string, opts: TimeOptions = {}): Timest
   return undefined;
 }
 
-export function isTimestampError(x: Timestamp | TimestampError): x is TimestampError {
-  return (x as TimestampError).error !== undefined;
-}
 
 // File names: 2026-11-25T00-44-45Z.sockstat, 2026-11-25_00:44:45.ss-s, 20261125T004445Z.sockstat6
 const NAME_TIME = /(\d{4})-?(\d{2})-?(\d{2})[T_ -]?(\d{2})[-:_.]?(\d{2})[-:_.]?(\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}(?:[:-]?\d{2})?)?/;
 
 /** Time carried in a file name, if any. */
-export function parseFilenameTime(base: string, opts: TimeOptions = {}): Timestamp | TimestampError | undefined {
+export function parseFilenameTime(base: string, opts: TimeOptions = {}): Timestamp | Problem | undefined {
   const m = NAME_TIME.exec(base);
   if (!m) return undefined;
   const zone = m[8]?.replace(/^([+-]\d{2})-(\d{2})$/, '$1$2');

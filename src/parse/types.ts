@@ -4,13 +4,6 @@ export interface Line {
   text: string;
 }
 
-/** A problem found while parsing a section. `error` makes the section unusable. */
-export interface ParseIssue {
-  line: number;
-  severity: 'error' | 'warning';
-  message: string;
-}
-
 /** Parse an integer token the way the kernel prints it (%d, %u, %ld; may be negative). */
 export function parseIntToken(tok: string): number | undefined {
   const n = tok.length;

@@ -1,3 +1,4 @@
+import type { Problem } from '../parse/problem.js';
 /**
  * The report model: the whole result of an analysis, as the json format writes it
  * (schema/report.schema.json). Built by src/analyze.ts, written by the report formats.
@@ -25,10 +26,10 @@ export interface AnalysisReport {
     /** Blocks that became (part of) snapshots: blocks = blocks_in_snapshots + skipped. */
     blocks_in_snapshots: number;
     snapshots: number;
-    skipped: { source: string; reason: string }[];
-    problems: { source: string; reason: string }[];
+    skipped: Problem[];
+    problems: Problem[];
     /** Inputs named on the command line that gave nothing (a subset of problems): named at the top of every report. */
-    failed: { source: string; reason: string }[];
+    failed: Problem[];
     outside_lines: number;
   };
   hosts: HostSummary[];

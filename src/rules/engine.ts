@@ -1,3 +1,4 @@
+import { problem, type Problem } from '../parse/problem.js';
 import type { Field } from '../normalize/fields.js';
 import type { Diagnostic } from '../normalize/types.js';
 import type { ListingSummary } from '../parse/listing.js';
@@ -101,7 +102,7 @@ export interface EngineResult {
   findings: Finding[];
   notEvaluated: NotEvaluated[];
   /** Rules that failed at run time, by rule file (their findings are left out). */
-  problems: { source: string; reason: string }[];
+  problems: Problem[];
   /** Runs past MAX_FINDINGS_PER_SERIES of one rule on one series, counted, not listed. */
   notices: string[];
 }
@@ -698,7 +699,7 @@ function findingLogLines(rule: CompiledRule, ctx: Context, lo: number, hi: numbe
 export function runRules(rules: readonly CompiledRule[], series: readonly HostSeries[], book: LimitBook, logs?: LogBook): EngineResult {
   const findings: Finding[] = [];
   const notEvaluated: NotEvaluated[] = [];
-  const problems: { source: string; reason: string }[] = [];
+  const problems: Problem[] = [];
   const notices: string[] = [];
   const failed = new Set<string>();
   for (const s of series) {
@@ -805,7 +806,7 @@ export function runRules(rules: readonly CompiledRule[], series: readonly HostSe
         // types the data gives) is a reported problem naming its file; the other rules still run.
         failed.add(rule.id);
         const msg = err instanceof ExprError ? err.message.replace(/ at (\d+)$/, ' (character $1 of an expression)') : String((err as Error)?.message ?? err);
-        problems.push({ source: rule.file, reason: `rule ${rule.id} failed on ${s.label}: ${msg}; its findings are left out` });
+        problems.push(problem(rule.file, `rule ${rule.id} failed on ${s.label}: ${msg}; its findings are left out`));
       }
     }
   }

@@ -1,4 +1,5 @@
-import { isTimestampError, parseTimestampLine, type TimeOptions } from '../parse/time.js';
+import { isProblem, problem, type Problem } from '../parse/problem.js';
+import { parseTimestampLine, type TimeOptions } from '../parse/time.js';
 import type { Block, Section } from './types.js';
 
 /** Does this text look like `sadf -j` output? (cheap test on its start) */
@@ -28,15 +29,15 @@ const ACTIVITIES: [string, Section['kind']][] = [
  * `# hostname;interval;timestamp;...` header/row lines sadf -d prints, so
  * normalize reads both forms alike. Lines point at each record's `"timestamp"`.
  */
-export function segmentSadfJson(text: string, file: string, opts: TimeOptions & { host?: string; firstLine?: number } = {}): { blocks: Block[]; error?: string } {
+export function segmentSadfJson(text: string, file: string, opts: TimeOptions & { host?: string; firstLine?: number } = {}): { blocks: Block[]; problem?: Problem } {
   let doc: SadfJson;
   try {
     doc = JSON.parse(text) as SadfJson;
   } catch (e) {
-    return { blocks: [], error: `not valid JSON: ${(e as Error).message}` };
+    return { blocks: [], problem: problem(file, `not valid JSON: ${(e as Error).message}`) };
   }
   const hosts = doc.sysstat?.hosts;
-  if (!Array.isArray(hosts)) return { blocks: [], error: 'sadf -j: no sysstat.hosts' };
+  if (!Array.isArray(hosts)) return { blocks: [], problem: problem(file, 'sadf -j: no sysstat.hosts') };
   // Line of every "timestamp" key, in order: records appear in the same order.
   const tsLines: number[] = [];
   let line = opts.firstLine ?? 1;
@@ -73,8 +74,8 @@ export function segmentSadfJson(text: string, file: string, opts: TimeOptions & 
       const b: Block = { file, line: no, sections, parts: 1 };
       if (host !== undefined) b.host = host;
       const ts = parseTimestampLine(stamp, opts);
-      if (ts && !isTimestampError(ts)) b.time = ts;
-      else b.timeError = ts && isTimestampError(ts) ? ts.error : `sadf -j: cannot read time ${JSON.stringify(stamp)}`;
+      if (ts && !isProblem(ts)) b.time = ts;
+      else b.timeError = ts && isProblem(ts) ? ts.reason : `sadf -j: cannot read time ${JSON.stringify(stamp)}`;
       blocks.push(b);
     }
   }

@@ -1,6 +1,7 @@
+import { isProblem } from '../parse/problem.js';
 import { isSarNumber, parseSarClock, sarSockKind, type SarHeader } from '../parse/sar-text.js';
 import { classify, LineClass } from './classify.js';
-import { isTimestampError, parseTimestampLine, type TimeOptions } from '../parse/time.js';
+import { parseTimestampLine, type TimeOptions } from '../parse/time.js';
 import type { Line } from '../parse/types.js';
 import type { Block, SectionKind } from './types.js';
 
@@ -111,7 +112,7 @@ export class SarTextReader {
     }
     const b: Block = { file: this.file, line: no, sections: [section], parts: 1, host: this.host };
     const ts = parseTimestampLine(stamp, this.opts);
-    if (!ts || isTimestampError(ts)) b.timeError = ts ? ts.error : `cannot place ${stamp}`;
+    if (!ts || isProblem(ts)) b.timeError = ts ? ts.reason : `cannot place ${stamp}`;
     else {
       // With a zone (--tz or the bundle's rule) the note is the time's own (a daylight-saving change).
       const zoned = this.opts.tz !== undefined || this.opts.tzRule !== undefined;

@@ -1,6 +1,7 @@
+import { problem, type Problem, isProblem } from '../parse/problem.js';
 import type { Line } from '../parse/types.js';
 import { classify, gluedOutputAt, isProse, LineClass, lineGroup, promptCaptures, promptHost, sockstatShaped } from './classify.js';
-import { isTimestampError, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from '../parse/time.js';
+import { parseTimestampLine, type TimeOptions, type Timestamp } from '../parse/time.js';
 import type { Block, Section, SectionKind, SegmentStats, SysctlLine } from './types.js';
 import { listingHeader, listingNoise, listingRow, type ListingKind } from '../parse/listing.js';
 import { LINE_FORMATS, type InputFormat } from '../parse/formats/index.js';
@@ -11,7 +12,7 @@ import { MAX_SADF_JSON, SadfJsonCollector, segmentSadfJson, startsSadfJson } fro
 
 export interface SegmentOptions extends TimeOptions {
   /** Time for blocks that carry none (from the file name). */
-  defaultTime?: Timestamp | TimestampError;
+  defaultTime?: Timestamp | Problem;
   /** Host for every block (bundle host name or `--host`); beats prompts. */
   host?: string;
   /**
@@ -24,7 +25,7 @@ export interface SegmentOptions extends TimeOptions {
   /** Number of the line before the first pushed one (to re-read a block from its own line on). */
   firstLine?: number;
   /** Receives a problem with a part of the input that is not a block (`sadf -j` that is no valid JSON). */
-  onProblem?: (source: string, reason: string) => void;
+  onProblem?: (p: Problem) => void;
   /** Sees every line that belongs to no capture (kernel log lines among the captures: parse/kernel-log.ts). */
   onOther?: (raw: string, no: number) => void;
   /** `sadf -d` moments held at most (default MAX_SADF_PENDING). */
@@ -309,7 +310,7 @@ export class Segmenter {
     this.json = undefined;
     const source = `${this.file}:${c.firstLine}`;
     if (c.tooLarge) {
-      this.opts.onProblem?.(source, `sadf -j output larger than ${MAX_SADF_JSON} bytes; not read`);
+      this.opts.onProblem?.(problem(source, `sadf -j output larger than ${MAX_SADF_JSON} bytes; not read`));
       return;
     }
     const o: Parameters<typeof segmentSadfJson>[2] = { firstLine: c.firstLine };
@@ -317,7 +318,7 @@ export class Segmenter {
     else if (this.opts.tzRule !== undefined) o.tzRule = this.opts.tzRule;
     if (this.opts.host !== undefined) o.host = this.opts.host;
     const r = segmentSadfJson(c.text(), this.file, o);
-    if (r.error) this.opts.onProblem?.(source, `sadf -j: ${r.error}`);
+    if (r.problem) this.opts.onProblem?.(problem(source, `sadf -j: ${r.problem.reason}`));
     for (const b of r.blocks) {
       if (this.opts.namespace !== undefined) b.namespace = this.opts.namespace;
       this.stats.blocks++;
@@ -353,7 +354,7 @@ export class Segmenter {
     let b = this.sadfRows.get(key);
     if (!b) {
       b = { file: this.file, line: no, sections: [], parts: 0, host };
-      if (isTimestampError(ts)) b.timeError = ts.error;
+      if (isProblem(ts)) b.timeError = ts.reason;
       else b.time = ts;
       if (this.opts.namespace !== undefined) b.namespace = this.opts.namespace;
       this.sadfRows.set(key, b);
@@ -429,13 +430,13 @@ export class Segmenter {
     this.block!.sections.push(this.section);
   }
 
-  private startBlock(no: number, ts: Timestamp | TimestampError | undefined): void {
+  private startBlock(no: number, ts: Timestamp | Problem | undefined): void {
     this.flush();
     this.timed = ts !== undefined;
     const b: Block = { file: this.file, line: no, sections: [], parts: 1 };
     const time = ts ?? this.opts.defaultTime;
     if (time) {
-      if (isTimestampError(time)) b.timeError = time.error;
+      if (isProblem(time)) b.timeError = time.reason;
       else b.time = time;
     }
     if (this.host !== undefined) b.host = this.host;
@@ -459,11 +460,12 @@ export class Segmenter {
     this.flush();
     if (this.sar) this.endSar();
     if (this.sadfEarly) {
-      this.opts.onProblem?.(
+      this.opts.onProblem?.(problem(
         this.file,
         `sadf -d rows of more than ${this.opts.maxSadfPending ?? MAX_SADF_PENDING} moments: ${this.sadfEarly} moment(s) were let go before the end of the file to bound memory; ` +
           `an activity of those moments met after that (SOCK6 after SOCK) is a row of its own`,
-      );
+        'warning',
+      ));
       this.sadfEarly = 0;
     }
     const rows = [...this.sadfRows.values()].sort((a, b) => (a.time?.ms ?? 0) - (b.time?.ms ?? 0) || a.line - b.line);

@@ -1,13 +1,14 @@
-import { isoFromMs, parseTimestampLine, type TimeOptions, type Timestamp, type TimestampError } from '../../parse/time.js';
+import { problem, type Problem } from '../../parse/problem.js';
+import { isoFromMs, parseTimestampLine, type TimeOptions, type Timestamp } from '../../parse/time.js';
 import { decompress, sniff } from '../decompress.js';
-import type { InputFile, InputProblem } from '../types.js';
+import type { InputFile } from '../types.js';
 import { joinPath, type Tree } from '../tree.js';
 
-export type BundleItems = AsyncGenerator<InputFile | InputProblem>;
+export type BundleItems = AsyncGenerator<InputFile | Problem>;
 
 export interface BundleContext {
   host?: string;
-  time?: Timestamp | TimestampError;
+  time?: Timestamp | Problem;
   timeNote?: string;
   namespace?: string;
   /** The bundle's own zone (bundles/zone.ts), for the local times its files print. */
@@ -22,12 +23,12 @@ export async function exists(tree: Tree, path: string): Promise<boolean> {
 }
 
 /** Time from the text of a `date` file; undefined when it holds none. */
-export function timeFromText(text: string | undefined, opts: TimeOptions): Timestamp | TimestampError | undefined {
+export function timeFromText(text: string | undefined, opts: TimeOptions): Timestamp | Problem | undefined {
   if (text === undefined) return undefined;
   for (const l of text.split('\n')) {
     const t = l.trim();
     if (!t) continue;
-    return parseTimestampLine(t, opts) ?? { error: `cannot read a time in ${JSON.stringify(t.slice(0, 60))}` };
+    return parseTimestampLine(t, opts) ?? problem('', `cannot read a time in ${JSON.stringify(t.slice(0, 60))}`);
   }
   return undefined;
 }

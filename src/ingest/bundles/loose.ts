@@ -36,7 +36,7 @@ export async function* looseMoment(tree: Tree, dir: string, opts: TimeOptions): 
   const dateName = entries.find((e) => DATE_FILE.test(e.name))!.name;
   const t = timeFromText(await tree.readText(joinPath(dir, dateName), 1 << 20), opts);
   if (t) ctx.time = t;
-  else yield { source: tree.label(joinPath(dir, dateName)), reason: 'date file without a time; its directory is read as separate files' };
+  else yield { severity: 'warning', source: tree.label(joinPath(dir, dateName)), reason: 'date file without a time; its directory is read as separate files' };
   const hostName = entries.find((e) => HOSTNAME_FILE.test(e.name))?.name;
   const host = hostName ? firstLine((await tree.readText(joinPath(dir, hostName), 1 << 20)) ?? '') : undefined;
   if (host) ctx.host = host;

@@ -148,7 +148,7 @@ export async function* sosreport(tree: Tree, dir: string, opts: TimeOptions): Bu
     if (n.pid === undefined) continue;
     const same = hostNet !== undefined && (await sameFiles(tree, dir, n.rel, hostNet));
     if (same) {
-      yield { source: tree.label(joinPath(dir, n.rel)), reason: `same content as ${tree.label(joinPath(dir, hostNet))}: the host's network namespace, read once` };
+      yield { severity: 'warning', source: tree.label(joinPath(dir, n.rel)), reason: `same content as ${tree.label(joinPath(dir, hostNet))}: the host's network namespace, read once` };
       continue;
     }
     const nsCtx: BundleContext = { ...ctx, namespace: `pid ${n.pid}` };
@@ -161,9 +161,9 @@ export async function* sosreport(tree: Tree, dir: string, opts: TimeOptions): Bu
         yield f;
       }
     }
-    if (any) yield { source: tree.label(joinPath(dir, n.rel)), reason: `differs from the host's /proc/net${hostNet ? ` (${tree.label(joinPath(dir, hostNet))})` : ' (none in the bundle)'}: read as the network namespace of pid ${n.pid} (namespace "pid ${n.pid}")` };
+    if (any) yield { severity: 'warning', source: tree.label(joinPath(dir, n.rel)), reason: `differs from the host's /proc/net${hostNet ? ` (${tree.label(joinPath(dir, hostNet))})` : ' (none in the bundle)'}: read as the network namespace of pid ${n.pid} (namespace "pid ${n.pid}")` };
   }
-  if (found === 0) yield { source: tree.label(dir), reason: 'sosreport without proc/net/sockstat or sos_commands/networking/ss_-s' };
+  if (found === 0) yield { severity: 'warning', source: tree.label(dir), reason: 'sosreport without proc/net/sockstat or sos_commands/networking/ss_-s' };
   // Socket listings of the same run: they join the snapshot (same host and time).
   for (const sub of LISTING_DIRS) {
     for (const e of await tree.list(joinPath(dir, sub)).catch(() => [])) {

@@ -1,4 +1,5 @@
-import type { Line, ParseIssue } from '../types.js';
+import { lineProblem, type Problem } from '../problem.js';
+import type { Line } from '../types.js';
 import type { Contribution, FormatOutput, InputFormat } from './types.js';
 
 /**
@@ -34,21 +35,21 @@ function readSarSock(label: string) {
   return (lines: readonly Line[]): FormatOutput => {
     const head = lines[0]!;
     const row = lines[1];
-    const issues: ParseIssue[] = [];
+    const issues: Problem[] = [];
     const values: Contribution[] = [];
-    if (!row) return { values, issues: [{ line: head.no, severity: 'error', message: `${label}: header without a row` }] };
+    if (!row) return { values, issues: [lineProblem(head.no, `${label}: header without a row`, 'error')] };
     const names = head.text.slice(1).trim().split(';');
     const vals = row.text.split(';');
     if (vals.length !== names.length) {
       const message = `${label}: row has ${vals.length} field(s) where its header (line ${head.no}) has ${names.length}; not read`;
-      return { values, issues: [{ line: row.no, severity: 'error', message }] };
+      return { values, issues: [lineProblem(row.no, message)] };
     }
     names.forEach((name, i) => {
       const field = SAR_SOCK_FIELDS[name];
       if (!field) return;
       const v = vals[i]!.trim();
       if (!/^\d+(\.\d+)?$/.test(v) || !Number.isSafeInteger(Math.trunc(Number(v)))) {
-        issues.push({ line: row.no, severity: 'warning', message: `sar ${name}: not a socket count: ${JSON.stringify(v.slice(0, 40))}; not used` });
+        issues.push(lineProblem(row.no, `sar ${name}: not a socket count: ${JSON.stringify(v.slice(0, 40))}; not used`, 'warning'));
         return;
       }
       values.push({ field, value: Number(v), line: row.no });

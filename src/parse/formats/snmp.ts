@@ -1,3 +1,4 @@
+import { lineProblem } from '../problem.js';
 import { parseSnmp } from '../snmp.js';
 import { parseCounterPairs } from '../counters.js';
 import type { FormatOutput, InputFormat } from './types.js';
@@ -13,11 +14,11 @@ export const snmp: InputFormat = {
   files: [/(^|\/)proc\/net\/snmp$/, /^snmp(\.txt|\.out|\.log)?$/i],
   read(lines): FormatOutput {
     const p = parseSnmp(lines);
-    const issues = p.issues.map((i) => (i.severity === 'error' ? { ...i, message: `snmp: ${i.message}` } : i));
+    const issues = p.issues.map((i) => (i.severity === 'error' ? { ...i, reason: `snmp: ${i.reason}` } : i));
     const out: FormatOutput = { values: [], issues };
     const tcp = p.groups.Tcp;
     if (tcp && tcp.CurrEstab !== undefined) out.values.push({ field: 'tcp_estab', value: tcp.CurrEstab, line: p.lineOf.Tcp! });
-    else issues.push({ line: lines[0]?.no ?? 0, severity: 'warning', message: 'snmp: no Tcp CurrEstab column' });
+    else issues.push(lineProblem(lines[0]?.no ?? 0, 'snmp: no Tcp CurrEstab column', 'warning'));
     if (!issues.some((i) => i.severity === 'error')) {
       const c = parseCounterPairs(lines);
       for (const name in c.counters) out.values.push({ field: name, value: c.counters[name]!, line: c.lineOf[name]! });

@@ -48,7 +48,7 @@ export function readSockstat(kind: string, lines: readonly Line[]): FormatOutput
       else otherKeys[`${group}.${key}`] = kv[key]!;
     }
   }
-  const issues = p.issues.map((i) => (i.severity === 'error' ? { ...i, message: `${kind}: ${i.message}` } : i));
+  const issues = p.issues.map((i) => (i.severity === 'error' ? { ...i, reason: `${kind}: ${i.reason}` } : i));
   return { values, otherKeys, issues };
 }
 

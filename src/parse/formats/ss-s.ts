@@ -1,3 +1,4 @@
+import { lineProblem, type Problem } from '../problem.js';
 import { parseSsSummary, SS_INET_PARTS, SS_ROWS_SUMMED, type SsSummary } from '../ss.js';
 import type { Contribution, FormatOutput, InputFormat } from './types.js';
 
@@ -14,7 +15,7 @@ export const ssSummary: InputFormat = {
     const p = parseSsSummary(lines);
     const s = p.summary;
     if (!s || p.issues.some((i) => i.severity === 'error')) {
-      const issues = p.issues.length ? p.issues : [{ line: lines[0]?.no ?? 0, severity: 'error' as const, message: 'ss -s unreadable' }];
+      const issues = p.issues.length ? p.issues : [lineProblem(lines[0]?.no ?? 0, 'ss -s unreadable', 'error')];
       return { values: [], issues };
     }
     const values: Contribution[] = [];
@@ -47,18 +48,18 @@ export const ssSummary: InputFormat = {
 };
 
 /** Checks inside one `ss -s` output: row totals and the INET row. */
-function internalChecks(s: SsSummary): { line: number; message: string }[] {
-  const out: { line: number; message: string }[] = [];
+function internalChecks(s: SsSummary): Problem[] {
+  const out: Problem[] = [];
   const r = s.rows;
   for (const name of SS_ROWS_SUMMED) {
     const row = r[name];
     if (row && row.ip !== undefined && row.ipv6 !== undefined && row.total !== row.ip + row.ipv6) {
-      out.push({ line: row.line, message: `ss -s ${name} row: total ${row.total} is not IP ${row.ip} + IPv6 ${row.ipv6}` });
+      out.push(lineProblem(row.line, `ss -s ${name} row: total ${row.total} is not IP ${row.ip} + IPv6 ${row.ipv6}`, 'warning'));
     }
   }
   if (r.INET && SS_INET_PARTS.every((n) => r[n])) {
     const sum = SS_INET_PARTS.reduce((a, n) => a + r[n]!.total, 0);
-    if (sum !== r.INET.total) out.push({ line: r.INET.line, message: `ss -s INET row: total ${r.INET.total} is not ${SS_INET_PARTS.join(' + ')} = ${sum}` });
+    if (sum !== r.INET.total) out.push(lineProblem(r.INET.line, `ss -s INET row: total ${r.INET.total} is not ${SS_INET_PARTS.join(' + ')} = ${sum}`, 'warning'));
   }
   return out;
 }

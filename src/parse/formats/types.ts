@@ -1,4 +1,5 @@
-import type { Line, ParseIssue } from '../types.js';
+import { type Problem } from '../problem.js';
+import type { Line } from '../types.js';
 
 /**
  * The format registry's contract (docs/formats.md, "What sockscope reads").
@@ -31,9 +32,9 @@ export interface FormatOutput {
    * message is the skip's reason, so it names the format); a `warning` becomes a
    * `parse` diagnostic of the snapshot.
    */
-  issues: ParseIssue[];
+  issues: Problem[];
   /** Checks inside this one output that failed (`derive` diagnostics: a row total that is not its parts). */
-  checks?: { line: number; message: string }[];
+  checks?: Problem[];
   /**
    * Values the output printed that the normalizer derives itself and compares
    * (`tcp_closed` of `ss -s`): used when it cannot derive them, reported when they differ.
