@@ -28,6 +28,3 @@ export function isProblem(x: unknown): x is Problem {
 
 /** A parser's problem at a line of its input (the file is added by whoever knows it: `locate`). */
 export const lineProblem = (line: number, reason: string, severity: Severity = 'error'): Problem => ({ source: String(line), reason, severity });
-
-/** The line number of a parser's problem (its source before `locate`). */
-export const lineOf = (p: Problem): number => Number(p.source);
