@@ -123,13 +123,16 @@ function buildReport(
   stats: RunStats, series: HostSeries[], ruleSet: RuleSet, book: LimitBook, findings: Finding[], notEvaluated: NotEvaluated[],
 ): AnalysisReport {
   const hosts: HostSummary[] = series.map((s) => {
-    const timed: number[] = [];
-    for (let i = 0; i < s.length; i++) if (s.timeMs(i) !== undefined) timed.push(i);
+    // The first and last snapshots with a time (those without sort last).
+    let first = 0;
+    while (first < s.length && s.timeMs(first) === undefined) first++;
+    let last = s.length - 1;
+    while (last >= first && s.timeMs(last) === undefined) last--;
     return {
       host: s.host ?? null,
       series: s.label,
-      first: timed.length ? s.time(timed[0]!)! : null,
-      last: timed.length ? s.time(timed[timed.length - 1]!)! : null,
+      first: first < s.length ? s.time(first)! : null,
+      last: last >= first && first < s.length ? s.time(last)! : null,
       snapshots: s.length,
       sparklines: hostSparklines(s),
     };

@@ -230,22 +230,31 @@ class Group {
     if (!c) {
       c = this.cols[k] = new Float64Array(this.cap);
       c.fill(NaN, 0, this.n - 1);
+      if (k >= this.colsEnd) this.colsEnd = k + 1;
     }
     return c;
   }
+  /** Columns from this one on do not exist (yet). */
+  private colsEnd = 0;
 
   add(r: SnapshotRecord, fileId: number, keep: ReadonlySet<string> | undefined): void {
     if (this.n === this.cap) this.grow();
     const i = this.n++;
     const v = r.nums;
     const cols = this.cols;
-    for (let k = 0; k < v.length; k++) {
+    const w = r.width;
+    for (let k = 0; k < w; k++) {
       const x = v[k]!;
       const c = cols[k];
       if (c) c[i] = x;
       else if (x === x) this.col(k)[i] = x;
     }
-    for (const c of this.counters.values()) c[i] = NaN;
+    // Past the record's width every value is absent: only columns that exist get their NaN.
+    for (let k = w; k < this.colsEnd; k++) {
+      const c = cols[k];
+      if (c) c[i] = NaN;
+    }
+    if (this.counters.size) for (const c of this.counters.values()) c[i] = NaN;
     if (r.counters && keep) {
       for (const name in r.counters) {
         if (!keep.has(name)) continue;
