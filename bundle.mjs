@@ -2,7 +2,7 @@
 // export workers first, then loads the CLI as a chunk), the workers dist/cli/parallel/*.js and the
 // library entry dist/index.js, with every dependency, sharing chunks in dist/chunks/.
 // Node 20 loads each ES module file separately (yargs alone is ~40), which cost the CLI
-// ~0.1 s of its ~0.3 s start-up, and as much again for each export worker. And since the
+// a third of its start-up, and as much again for each export worker (bench/RESULTS.md). And since the
 // bundle holds the libraries, the published package has no runtime dependencies: they
 // are devDependencies, and an install is the package alone (well under 5 MB instead of
 // ~25 MB; test/install.test.ts holds the bound). The package ships only these bundles and

@@ -300,8 +300,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
       throw new UsageError(`${msg}\nRun with --help for usage.`);
     });
   // yargs formats a command's whole help each time the command runs, in case it is shown
-  // later; our .fail() never shows it. Skip that work (~60 ms of start-up) unless help is
-  // asked for, as Angular CLI does (angular/angular-cli#34087).
+  // later; our .fail() never shows it. Skip that work (a good part of start-up:
+  // bench/RESULTS.md) unless help is asked for, as Angular CLI does (angular/angular-cli#34087).
   if (!argv.includes('--help') && !argv.includes('-h')) {
     const usage = (parser as unknown as { getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } } }).getInternalMethods().getUsageInstance();
     usage.cacheHelpMessage = () => undefined;

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * The sockscope command. An `export` that will read several big files on several cores
- * starts its worker processes first (parallel/prefork.ts), so that their start-up
- * (~0.15 s each) runs while this process loads the CLI itself, not after it.
+ * starts its worker processes first (parallel/prefork.ts), so that their start-up runs
+ * while this process loads the CLI itself, not after it (what it saves: bench/RESULTS.md).
  */
 import { prefork } from './parallel/prefork.js';
 

@@ -85,11 +85,9 @@ export function findProgram(name: string): string | undefined {
 }
 
 /**
- * xz files up to this many compressed bytes are decoded in process: starting `xz` costs
- * ~20 ms (a fork of this process and two pipes), which the WebAssembly decoder's lower
- * speed (~110 MB/s of output against ~260 MB/s through the pipe) only catches up with past
- * a few MB of output. Measured on 100 small sosreports (~10 kB each): 2.9 s with `xz`, 1.0 s
- * in process (bench/RESULTS.md).
+ * xz files up to this many compressed bytes are decoded in process: starting `xz` (a fork of
+ * this process and two pipes) costs more than the WebAssembly decoder's lower speed loses
+ * on a small file, up to a few MB of output (the figures: bench/RESULTS.md).
  */
 export const SMALL_XZ = 256 << 10;
 

@@ -94,9 +94,9 @@ export class TurnOut implements ExportOutput {
 
   /**
    * Bytes lent by a row writer (RowWriter.lend): written now in its turn, else copied and
-   * held. Holding the writer's own memory instead (returning false) was slower (export of
-   * two 200 MiB files with -j 2: 1.52 s against 1.44 s): the writer then writes its rows
-   * into fresh memory, where a copy reads them from its one buffer, still in cache.
+   * held. Holding the writer's own memory instead (returning false) was slower
+   * (bench/RESULTS.md): the writer then writes its rows into fresh memory, where a copy
+   * reads them from its one buffer, still in cache.
    */
   readonly lend = (b: Uint8Array): boolean => {
     if (this.turn) return this.out.writeNow(b);
