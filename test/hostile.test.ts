@@ -166,10 +166,10 @@ describe('rule expressions cannot reach JavaScript', () => {
     ] as const) {
       const r = compileRule(rule(expr), 'x.yaml');
       expect(r.rule).toBeUndefined();
-      expect(r.issues).toEqual([{ file: 'x.yaml', line: 5, message: `unknown field "${name}" in when` }]);
+      expect(r.issues).toEqual([{ source: 'x.yaml:5', reason: `unknown field "${name}" in when`, severity: 'error' }]);
     }
     const call = compileRule(rule('eval("1") > 0'), 'x.yaml');
-    expect(call.issues[0]!.message).toMatch(/^unknown function "eval" in when/);
+    expect(call.issues[0]!.reason).toMatch(/^unknown function "eval" in when/);
   });
 
   it('very long and very deep expressions are handled without running out of stack', async () => {
@@ -177,9 +177,9 @@ describe('rule expressions cannot reach JavaScript', () => {
     const ok = Array.from({ length: 150 }, () => 'tcp_tw').join(' + ') + ' > 0';
     expect(compileRule(rule(ok), 'x.yaml').rule).toBeDefined();
     const long = Array.from({ length: 20_000 }, () => 'tcp_tw').join(' + ') + ' > 0';
-    expect(compileRule(rule(long), 'x.yaml').issues[0]!.message).toMatch(/nested too deeply/);
+    expect(compileRule(rule(long), 'x.yaml').issues[0]!.reason).toMatch(/nested too deeply/);
     const deep = '('.repeat(5000) + 'tcp_tw' + ')'.repeat(5000) + ' > 0';
-    expect(compileRule(rule(deep), 'x.yaml').issues[0]!.message).toMatch(/nested too deeply/);
+    expect(compileRule(rule(deep), 'x.yaml').issues[0]!.reason).toMatch(/nested too deeply/);
   });
 });
 
@@ -230,8 +230,8 @@ describe('hostile rule files (issue 18 item 19)', () => {
       } finally {
         String.prototype.indexOf = orig;
       }
-      expect(r.issues.filter((i) => i.message.startsWith('unknown field'))).toHaveLength(n);
-      expect(r.issues[n - 1]).toEqual({ file: 'x.yaml', line: 5, message: `unknown field "u${n - 1}" in when` });
+      expect(r.issues.filter((i) => i.reason.startsWith('unknown field'))).toHaveLength(n);
+      expect(r.issues[n - 1]).toEqual({ source: 'x.yaml:5', reason: `unknown field "u${n - 1}" in when`, severity: 'error' });
       return { chars, length: text.length };
     };
     const big = scanned(20_000);
@@ -242,8 +242,8 @@ describe('hostile rule files (issue 18 item 19)', () => {
     const { compileRule } = await import('../src/rules/load.js');
     const text = 'id: x\ntitle: t\nseverity: info\nscope: snapshot\nwhen: >-\n  tcp_tw > 0 &&\n  nope1 > 0 &&\n  tcp_tw > 1 && nope2 > 0\nmessage: m\nexplain: e\nremediation: r\n';
     expect(compileRule(text, 'x.yaml').issues).toEqual([
-      { file: 'x.yaml', line: 7, message: 'unknown field "nope1" in when' },
-      { file: 'x.yaml', line: 8, message: 'unknown field "nope2" in when' },
+      { source: 'x.yaml:7', reason: 'unknown field "nope1" in when', severity: 'error' },
+      { source: 'x.yaml:8', reason: 'unknown field "nope2" in when', severity: 'error' },
     ]);
   });
 });

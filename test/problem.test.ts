@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../src/analyze.js';
 import { normalizeBlock } from '../src/normalize/normalize.js';
+import { compileRule } from '../src/rules/load.js';
 import { parseSockstat } from '../src/parse/sockstat.js';
 import { limitValues } from '../src/parse/sysctl.js';
 import { parseTimestampLine } from '../src/parse/time.js';
@@ -25,6 +26,12 @@ describe('one problem type', () => {
     const { blocks } = segmentText('Wed Nov 25 00:44:45 UTC 2026\nsockets: used 3\nTCP: inuse 3 orphan\n', 'cut.log');
     const r = normalizeBlock(blocks[0]!);
     expect('skip' in r && r.skip).toEqual({ source: 'cut.log:3', reason: expect.stringMatching(/^sockstat: TCP: line is truncated/), severity: 'error' });
+  });
+
+  it('a rule file that does not lint: a Problem at file:line', () => {
+    const r = compileRule('id: x\ntitle: [\n', 'x.yaml');
+    expect(r.issues.map(keys)).toEqual([KEYS]);
+    expect(r.issues[0]).toMatchObject({ source: expect.stringMatching(/^x\.yaml:\d+$/), reason: expect.stringMatching(/^YAML: /), severity: 'error' });
   });
 
   it('a timestamp or a limit that cannot be read is a Problem whose source the caller names', () => {

@@ -118,7 +118,7 @@ describe('the runner, on its own', () => {
       stdin: [{ text: 'x\n' }, { file: 'b' }, { file: 'c' }], limits: { tcp_max_orphans: 5 }, params: {}, expect: { severity: 'warning' },
     }]);
     expect(parseRuleTests(`rule: other\n${text}`, 'x.yaml').cases[0]!.rule).toBe('other');
-    expect(parseRuleTests('cases: [', 'x.yaml').issues[0]).toMatchObject({ file: 'x.yaml', line: 1, message: expect.stringMatching(/^YAML: /) });
-    expect(parseRuleTests('cases: []', 'x.yaml').issues).toEqual([{ file: 'x.yaml', line: 1, message: 'cases: Too small: expected array to have >=1 items' }]);
+    expect(parseRuleTests('cases: [', 'x.yaml').issues[0]).toMatchObject({ source: 'x.yaml:1', reason: expect.stringMatching(/^YAML: /), severity: 'error' });
+    expect(parseRuleTests('cases: []', 'x.yaml').issues).toEqual([{ source: 'x.yaml:1', reason: 'cases: Too small: expected array to have >=1 items', severity: 'error' }]);
   });
 });

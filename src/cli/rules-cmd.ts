@@ -1,10 +1,11 @@
+import type { Problem } from '../parse/problem.js';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { analyze, loadRules } from '../analyze.js';
 import { BUILTIN_RULES_DIR, readRuleFiles, readRuleTestFiles } from '../ingest/rule-files.js';
 import { format } from '../rules/expr.js';
-import { compileRule, type LintIssue } from '../rules/load.js';
+import { compileRule } from '../rules/load.js';
 import { judgeRuleTest, parseRuleTests, type RuleTestCase } from '../rules/rule-tests.js';
 import { UsageError } from './common.js';
 import type { CliIo } from './io.js';
@@ -60,7 +61,7 @@ export async function rulesLint(dir: string, io: CliIo): Promise<number> {
   for (const f of files) {
     const r = compileRule(f.text, f.file);
     for (const i of r.issues) {
-      w(`${i.file}:${i.line}: ${i.message}\n`);
+      w(`${i.source}: ${i.reason}\n`);
       bad++;
     }
     if (r.rule) {
@@ -85,7 +86,7 @@ export interface RuleTests {
   files: number;
   cases: RuleTestCase[];
   /** Broken test files (YAML, unknown fields, ...), with file:line. */
-  issues: LintIssue[];
+  issues: Problem[];
   /** Rules defined in DIR that no test names. */
   untested: string[];
 }
@@ -94,7 +95,7 @@ export interface RuleTests {
 export async function loadRuleTests(dir: string): Promise<RuleTests> {
   const testFiles = await readRuleTestFiles(dir);
   const cases: RuleTestCase[] = [];
-  const issues: LintIssue[] = [];
+  const issues: Problem[] = [];
   for (const f of testFiles) {
     const r = parseRuleTests(f.text, f.file);
     cases.push(...r.cases);
@@ -143,7 +144,7 @@ export async function rulesTest(dir: string, io: CliIo): Promise<number> {
   } catch (e) {
     throw new UsageError(`rules test ${dir}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  for (const i of t.issues) w(`${i.file}:${i.line}: ${i.message}\n`);
+  for (const i of t.issues) w(`${i.source}: ${i.reason}\n`);
   if (t.files === 0) {
     w(`${dir}: no rule tests (one file per rule: ${join(dir, 'tests', '<rule id>.yaml')})\n`);
     return 2;

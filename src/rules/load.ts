@@ -1,3 +1,4 @@
+import { problem, type Problem } from '../parse/problem.js';
 import { isMap, isScalar, LineCounter, parseDocument, Scalar, visit, type Document } from 'yaml';
 import { children, ExprError, parseExpr, references, type Expr } from './expr.js';
 import { LOG_FUNCTIONS } from './functions.js';
@@ -5,11 +6,8 @@ import { FIELD_ARG_FUNCTIONS, functionsFor, isValueName, LIMIT_IDENTS } from './
 import { RuleSchema, type RuleFile, type Severity } from './schema.js';
 import { parseTemplate, type TemplatePart } from './template.js';
 
-export interface LintIssue {
-  file: string;
-  line: number;
-  message: string;
-}
+/** A problem in a rule file (or a rule test file), at `file:line`. */
+export const issue = (file: string, line: number, reason: string): Problem => problem(`${file}:${line}`, reason);
 
 export interface ParamInfo {
   default: number;
@@ -123,12 +121,12 @@ export function compileRule(
   text: string,
   file: string,
   overrides: Record<string, Record<string, number>> = {},
-): { rule?: CompiledRule; issues: LintIssue[] } {
-  const issues: LintIssue[] = [];
+): { rule?: CompiledRule; issues: Problem[] } {
+  const issues: Problem[] = [];
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
   const cache: LineCache = { src: new Map(), raw: new Map() };
-  for (const e of doc.errors) issues.push({ file, line: e.linePos?.[0].line ?? 1, message: `YAML: ${e.message.split('\n')[0]}` });
+  for (const e of doc.errors) issues.push(issue(file, e.linePos?.[0].line ?? 1, `YAML: ${e.message.split('\n')[0]}`));
   if (issues.length) return { issues };
   let js: unknown;
   try {
@@ -138,16 +136,16 @@ export function compileRule(
     // file is one lint error at its first alias, and the other files are still read.
     let at: number | undefined;
     visit(doc, { Alias: (_k, n) => ((at = n.range?.[0]), visit.BREAK) });
-    issues.push({ file, line: at !== undefined ? lc.linePos(at).line : 1, message: `YAML: ${(err as Error).message}` });
+    issues.push(issue(file, at !== undefined ? lc.linePos(at).line : 1, `YAML: ${(err as Error).message}`));
     return { issues };
   }
   const parsed = RuleSchema.safeParse(js);
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
       if (i.code === 'unrecognized_keys') {
-        for (const k of i.keys) issues.push({ file, line: lineOf(doc, lc, [...(i.path as Path), k]), message: `unknown field "${[...i.path, k].join('.')}"` });
+        for (const k of i.keys) issues.push(issue(file, lineOf(doc, lc, [...(i.path as Path), k]), `unknown field "${[...i.path, k].join('.')}"`));
       } else {
-        issues.push({ file, line: lineOf(doc, lc, i.path as Path), message: `${i.path.join('.') || '(rule)'}: ${i.message}` });
+        issues.push(issue(file, lineOf(doc, lc, i.path as Path), `${i.path.join('.') || '(rule)'}: ${i.message}`));
       }
     }
     return { issues };
@@ -176,10 +174,10 @@ export function compileRule(
       try {
         entry.match = new RegExp(p.match);
       } catch (err) {
-        issues.push({ file, line: lineOf(doc, lc, ['log', i, 'match']), message: `log.${i}.match: ${(err as Error).message}` });
+        issues.push(issue(file, lineOf(doc, lc, ['log', i, 'match']), `log.${i}.match: ${(err as Error).message}`));
       }
     }
-    if (log.some((x) => x.name === p.name)) issues.push({ file, line: lineOf(doc, lc, ['log', i, 'name']), message: `log pattern "${p.name}" named twice` });
+    if (log.some((x) => x.name === p.name)) issues.push(issue(file, lineOf(doc, lc, ['log', i, 'name']), `log pattern "${p.name}" named twice`));
     log.push(entry);
   });
   const logFns = new Set<string>(LOG_FUNCTIONS);
@@ -188,10 +186,10 @@ export function compileRule(
     if (e.kind === 'call' && logFns.has(e.name)) {
       const a = e.args[0];
       if (!a || a.kind !== 'str' || !log.some((p) => p.name === a.value)) {
-        issues.push({
-          file, line: lineOf(doc, lc, path, base + e.start, src, text, cache),
-          message: `${e.name} in ${path.join('.')}: its first argument must name one of this rule's log patterns as a string (${log.map((p) => JSON.stringify(p.name)).join(', ') || 'the rule has none'})`,
-        });
+        issues.push(issue(
+          file, lineOf(doc, lc, path, base + e.start, src, text, cache),
+          `${e.name} in ${path.join('.')}: its first argument must name one of this rule's log patterns as a string (${log.map((p) => JSON.stringify(p.name)).join(', ') || 'the rule has none'})`,
+        ));
       }
     }
     for (const c of children(e)) checkLog(c, path, src, base);
@@ -205,14 +203,14 @@ export function compileRule(
         n.startsWith('params.') ? params[n.slice(7)] !== undefined : n.startsWith('limits.') ? LIMIT_IDENTS.has(n) : isValueName(n);
       if (!ok) {
         const what = n.startsWith('params.') ? 'param' : n.startsWith('limits.') ? 'limit' : 'field';
-        issues.push({ file, line: lineOf(doc, lc, path, base + id.start, src, text, cache), message: `unknown ${what} "${n}" in ${path.join('.')}` });
+        issues.push(issue(file, lineOf(doc, lc, path, base + id.start, src, text, cache), `unknown ${what} "${n}" in ${path.join('.')}`));
       }
       if (n.startsWith('limits.')) limits.add(n);
       else if (!n.startsWith('params.')) reads.add(n);
     }
     for (const c of refs.calls) {
       if (!fns.has(c.name)) {
-        issues.push({ file, line: lineOf(doc, lc, path, base + c.start, src, text, cache), message: `unknown function "${c.name}" in ${path.join('.')} (${def.scope} rules have: ${[...fns].join(', ')})` });
+        issues.push(issue(file, lineOf(doc, lc, path, base + c.start, src, text, cache), `unknown function "${c.name}" in ${path.join('.')} (${def.scope} rules have: ${[...fns].join(', ')})`));
       }
     }
   };
@@ -223,7 +221,7 @@ export function compileRule(
       return e;
     } catch (err) {
       if (!(err instanceof ExprError)) throw err;
-      issues.push({ file, line: lineOf(doc, lc, path, err.offset, src, text, cache), message: `${path.join('.')}: ${err.message}` });
+      issues.push(issue(file, lineOf(doc, lc, path, err.offset, src, text, cache), `${path.join('.')}: ${err.message}`));
       return undefined;
     }
   };
@@ -240,7 +238,7 @@ export function compileRule(
       for (const p of parts) if ('expr' in p) check(p.expr, path, m.text, p.offset);
     } catch (err) {
       if (!(err instanceof ExprError)) throw err;
-      issues.push({ file, line: lineOf(doc, lc, path, err.offset, m.text, text, cache), message: `${path.join('.')}: ${err.message}` });
+      issues.push(issue(file, lineOf(doc, lc, path, err.offset, m.text, text, cache), `${path.join('.')}: ${err.message}`));
     }
     const out: { when?: Expr; parts: TemplatePart[] } = { parts };
     if (m.when !== undefined) {
@@ -256,13 +254,13 @@ export function compileRule(
       for (const p of attribution) if ('expr' in p) check(p.expr, ['attribution'], def.attribution, p.offset);
     } catch (err) {
       if (!(err instanceof ExprError)) throw err;
-      issues.push({ file, line: lineOf(doc, lc, ['attribution'], err.offset, def.attribution, text, cache), message: `attribution: ${err.message}` });
+      issues.push(issue(file, lineOf(doc, lc, ['attribution'], err.offset, def.attribution, text, cache), `attribution: ${err.message}`));
     }
   }
   const values = def.values ?? [];
   values.forEach((v, i) => {
     const ok = isValueName(v) || LIMIT_IDENTS.has(v);
-    if (!ok) issues.push({ file, line: lineOf(doc, lc, ['values', i]), message: `values: unknown name "${v}"` });
+    if (!ok) issues.push(issue(file, lineOf(doc, lc, ['values', i]), `values: unknown name "${v}"`));
     if (v.startsWith('limits.')) limits.add(v);
     else reads.add(v);
   });

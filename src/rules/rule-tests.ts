@@ -1,3 +1,4 @@
+import type { Problem } from '../parse/problem.js';
 /**
  * Rule tests as data: `<rules dir>/tests/<rule id>.yaml` (format in docs/rules.md, "Rule
  * tests"). This module is pure: it reads the text of a test file into cases and judges the
@@ -7,7 +8,7 @@
 import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import type { Finding, NotEvaluated } from './engine.js';
-import type { LintIssue } from './load.js';
+import { issue } from './load.js';
 import { SEVERITIES } from './schema.js';
 
 /** A string compared exactly, or by a part it contains, or by a regular expression. */
@@ -113,20 +114,20 @@ function lineOf(doc: Document, lc: LineCounter, path: Path): number {
 
 /**
  * Parse one test file. The rule under test is `rule:`, else the file name without `.yaml`.
- * Every problem is a LintIssue with its line; cases are returned only when there is none.
+ * Every problem is a Problem with its line; cases are returned only when there is none.
  */
-export function parseRuleTests(text: string, file: string): { cases: RuleTestCase[]; issues: LintIssue[] } {
+export function parseRuleTests(text: string, file: string): { cases: RuleTestCase[]; issues: Problem[] } {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
-  const issues: LintIssue[] = doc.errors.map((e) => ({ file, line: e.linePos?.[0].line ?? 1, message: `YAML: ${e.message.split('\n')[0]}` }));
+  const issues: Problem[] = doc.errors.map((e) => issue(file, e.linePos?.[0].line ?? 1, `YAML: ${e.message.split('\n')[0]}`));
   if (issues.length) return { cases: [], issues };
   const parsed = TestFile.safeParse(doc.toJS());
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
       if (i.code === 'unrecognized_keys') {
-        for (const k of i.keys) issues.push({ file, line: lineOf(doc, lc, [...(i.path as Path), k]), message: `unknown field "${[...i.path, k].join('.')}"` });
+        for (const k of i.keys) issues.push(issue(file, lineOf(doc, lc, [...(i.path as Path), k]), `unknown field "${[...i.path, k].join('.')}"`));
       } else {
-        issues.push({ file, line: lineOf(doc, lc, i.path as Path), message: `${i.path.join('.') || '(test file)'}: ${i.message}` });
+        issues.push(issue(file, lineOf(doc, lc, i.path as Path), `${i.path.join('.') || '(test file)'}: ${i.message}`));
       }
     }
     return { cases: [], issues };

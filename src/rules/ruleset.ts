@@ -1,5 +1,6 @@
+import type { Problem } from '../parse/problem.js';
 import type { TextFile } from '../ingest/rule-files.js';
-import { compileRule, type CompiledRule, type LintIssue } from './load.js';
+import { compileRule, type CompiledRule } from './load.js';
 
 export interface RuleSetOptions {
   /** `--param id.name=value`, as { id: { name: value } }. */
@@ -14,7 +15,7 @@ export interface RuleSet {
   notices: string[];
   /** Errors that stop a run: broken rule files, unknown ids or params on the command line. */
   errors: string[];
-  issues: LintIssue[];
+  issues: Problem[];
 }
 
 /**
@@ -25,12 +26,12 @@ export function buildRuleSet(builtin: TextFile[], custom: TextFile[][], opts: Ru
   const byId = new Map<string, CompiledRule>();
   const notices: string[] = [];
   const errors: string[] = [];
-  const issues: LintIssue[] = [];
+  const issues: Problem[] = [];
   const add = (f: TextFile, isCustom: boolean) => {
     const r = compileRule(f.text, f.file, opts.params ?? {});
     issues.push(...r.issues);
     if (!r.rule) {
-      errors.push(...r.issues.map((i) => `${i.file}:${i.line}: ${i.message}`));
+      errors.push(...r.issues.map((i) => `${i.source}: ${i.reason}`));
       return;
     }
     const old = byId.get(r.rule.id);
