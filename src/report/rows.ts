@@ -57,6 +57,23 @@ export interface RowWriter {
 
 const CHUNK = 1 << 20;
 
+/** The decimal digits of 0 < x <= 2^31 - 1 into buf at p (last to first with integer arithmetic, then turned round); the end. */
+function digits(buf: Buffer, p: number, x: number): number {
+  let e = p;
+  let y = x | 0;
+  while (y > 0) {
+    const q = (y / 10) | 0;
+    buf[e++] = 48 + y - q * 10;
+    y = q;
+  }
+  for (let a = p, z = e - 1; a < z; a++, z--) {
+    const t = buf[a]!;
+    buf[a] = buf[z]!;
+    buf[z] = t;
+  }
+  return e;
+}
+
 /** Output bytes written in place, row after row (no string per row to build, join and encode). */
 class ByteOut {
   private buf = Buffer.allocUnsafe(CHUNK);
@@ -136,20 +153,7 @@ class ByteOut {
       buf[p++] = 48 + v;
       this.pos = p;
     } else if (v <= 0x7fffffff) {
-      // Digits last to first with integer arithmetic, then turned round.
-      let e = p;
-      let x = v | 0;
-      while (x > 0) {
-        const q = (x / 10) | 0;
-        buf[e++] = 48 + x - q * 10;
-        x = q;
-      }
-      for (let a = p, z = e - 1; a < z; a++, z--) {
-        const t = buf[a]!;
-        buf[a] = buf[z]!;
-        buf[z] = t;
-      }
-      this.pos = e;
+      this.pos = digits(buf, p, v);
     } else {
       this.pos = p;
       this.ascii(String(v));
@@ -170,20 +174,7 @@ class ByteOut {
           buf[p++] = 48 + x;
           continue;
         }
-        // Digits last to first with integer arithmetic, then turned round.
-        let e = p;
-        let y = x | 0;
-        while (y > 0) {
-          const q = (y / 10) | 0;
-          buf[e++] = 48 + y - q * 10;
-          y = q;
-        }
-        for (let a = p, z = e - 1; a < z; a++, z--) {
-          const t = buf[a]!;
-          buf[a] = buf[z]!;
-          buf[z] = t;
-        }
-        p = e;
+        p = digits(buf, p, x);
       } else {
         p += buf.write(String(x), p, 'latin1');
       }

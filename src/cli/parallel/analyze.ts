@@ -5,6 +5,7 @@ import type { Snapshot } from '../../normalize/types.js';
 import { emptyStats, readSnapshots, type ReadOptions, type RunStats, type SnapshotSink } from '../../pipeline.js';
 import type { RuleSetOptions } from '../../rules/ruleset.js';
 import { SnapshotRecord } from '../../normalize/record.js';
+import { unitOptions, type UnitOptions } from './job.js';
 
 /**
  * `analyze -j N` over many inputs: each input named on the command line (a bundle, a log, a
@@ -26,7 +27,7 @@ import { SnapshotRecord } from '../../normalize/record.js';
 export interface AnalyzeUnit {
   id: number;
   input: string;
-  opts: Pick<ReadOptions, 'tz' | 'host' | 'sinceMs' | 'untilMs' | 'archiveLimits' | 'fast'>;
+  opts: UnitOptions;
   rules: { rulesDirs?: string[] } & RuleSetOptions;
 }
 
@@ -129,13 +130,7 @@ export async function recordInput(input: string, opts: ReadOptions, send: (event
 
 /** Every input read by this process or a worker (`jobs - 1` of them), each taking the next input when done; the result in input order. */
 async function readUnits(inputs: readonly string[], opts: ReadOptions, p: ParallelReadOptions): Promise<{ events: SinkEvent[]; stats: RunStats }[]> {
-  const o: AnalyzeUnit['opts'] = {};
-  if (opts.tz) o.tz = opts.tz;
-  if (opts.host) o.host = opts.host;
-  if (opts.sinceMs !== undefined) o.sinceMs = opts.sinceMs;
-  if (opts.untilMs !== undefined) o.untilMs = opts.untilMs;
-  if (opts.archiveLimits) o.archiveLimits = opts.archiveLimits;
-  if (opts.fast === false) o.fast = false;
+  const o = unitOptions(opts);
   const results: { events: SinkEvent[]; stats?: RunStats }[] = inputs.map(() => ({ events: [] }));
   const n = Math.min(p.jobs, inputs.length) - 1;
   const workers: ChildProcess[] = [];

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { emptyStats, mergeStats, type ReadOptions, type RunStats } from '../../pipeline.js';
 import { csvHeader } from '../../report/rows.js';
-import { fdOut, HoldBudget, runJob, stdoutOut, TurnOut, type WorkerJob } from './job.js';
+import { fdOut, HoldBudget, runJob, stdoutOut, TurnOut, unitOptions, type WorkerJob } from './job.js';
 import type { FromWorker, ToWorker } from './worker.js';
 
 /** A unit of work: one input, read whole by one process. */
@@ -39,13 +39,7 @@ export async function exportParallel(
   fd: number,
   more: ParallelOptions,
 ): Promise<RunStats> {
-  const o: WorkerJob['opts'] = {};
-  if (opts.tz) o.tz = opts.tz;
-  if (opts.host) o.host = opts.host;
-  if (opts.sinceMs !== undefined) o.sinceMs = opts.sinceMs;
-  if (opts.untilMs !== undefined) o.untilMs = opts.untilMs;
-  if (opts.archiveLimits) o.archiveLimits = opts.archiveLimits;
-  if (opts.fast === false) o.fast = false;
+  const o = unitOptions(opts);
 
   // Workers start first: their start-up overlaps the planning and this process's first unit.
   const want = Math.max(0, jobs - 1);

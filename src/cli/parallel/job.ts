@@ -8,11 +8,26 @@ import { exportRows, type ExportOutput } from '../../export.js';
  * output when it is the unit's turn (every unit before it written), holding them till then.
  */
 
+/** The reading options a unit of work takes to another process (plain data). */
+export type UnitOptions = Pick<ReadOptions, 'tz' | 'host' | 'sinceMs' | 'untilMs' | 'archiveLimits' | 'fast'>;
+
+/** The run's reading options as a unit of work (export -j, analyze -j) takes them. */
+export function unitOptions(opts: ReadOptions): UnitOptions {
+  const o: UnitOptions = {};
+  if (opts.tz) o.tz = opts.tz;
+  if (opts.host) o.host = opts.host;
+  if (opts.sinceMs !== undefined) o.sinceMs = opts.sinceMs;
+  if (opts.untilMs !== undefined) o.untilMs = opts.untilMs;
+  if (opts.archiveLimits) o.archiveLimits = opts.archiveLimits;
+  if (opts.fast === false) o.fast = false;
+  return o;
+}
+
 /** One export job: one input, read whole. */
 export interface WorkerJob {
   input: string;
   format: 'csv' | 'jsonl';
-  opts: Pick<ReadOptions, 'tz' | 'host' | 'sinceMs' | 'untilMs' | 'archiveLimits' | 'fast'>;
+  opts: UnitOptions;
 }
 
 /** Where rows go: the export's output, shared by every process in input order. */
