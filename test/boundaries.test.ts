@@ -287,9 +287,9 @@ describe('stage boundaries (docs/architecture.md)', () => {
     expect(scanSource("const s = 'a process'; // process.env").usesProcessGlobal).toBe(false);
     expect(orderViolations([
       { from: 'src/parse/ss.ts', to: 'src/segment/segmenter.ts', dynamic: false },
-      { from: 'src/segment/fast.ts', to: 'src/parse/listing.ts', dynamic: false },
+      { from: 'src/fast/scanner.ts', to: 'src/parse/listing.ts', dynamic: false },
       { from: 'src/version.ts', to: 'src/parse/ss.ts', dynamic: false },
-      { from: 'src/normalize/fast.ts', to: 'src/normalize/merge.ts', dynamic: false },
+      { from: 'src/normalize/record.ts', to: 'src/normalize/merge.ts', dynamic: false },
     ])).toEqual(['src/parse/ss.ts -> src/segment/segmenter.ts', 'src/version.ts -> src/parse/ss.ts']);
     expect(ioViolations(new Map([
       ['src/series/series.ts', new Set(['files'])],

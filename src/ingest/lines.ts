@@ -77,7 +77,7 @@ export async function readLines(stream: Readable, sink: LineSink): Promise<ReadR
   return { bytes, binary: false, longLines };
 }
 
-/** Reads lines out of bytes (segment/fast.ts): what `scanLines` feeds. */
+/** Reads lines out of bytes (fast/scanner.ts): what `scanLines` feeds. */
 export interface ByteScanner {
   /**
    * Read the complete lines of `buf` from `pos`; return the offset of the first byte

@@ -107,7 +107,7 @@ export class Segmenter {
   }
 
   /**
-   * The fast path (segment/fast.ts) read `lines` lines itself (`blank` of them blank)
+   * The byte-level path (fast/scanner.ts) read `lines` lines itself (`blank` of them blank)
    * and made one block of them: count them, and emit the block still open here first,
    * as starting that block's timestamp line would have.
    */

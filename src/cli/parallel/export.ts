@@ -21,8 +21,7 @@ export interface ParallelOptions {
 }
 
 /**
- * Export on several cores. Each input is a unit of work, and a big plain-text log is cut
- * into pieces (parallel/split.ts cuts only where the pieces read exactly as the whole).
+ * Export on several cores. Each input is a unit of work, read whole by one process.
  * This process reads units itself, and `jobs - 1` worker processes (parallel/worker.ts),
  * started at once (or already, by parallel/prefork.ts), read the others; each takes the
  * next unit as soon as it has read one. Every unit writes to the output itself, in input
