@@ -50,7 +50,7 @@ describe('the installed package', () => {
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).trim().split('\n');
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     // Only the bundles run: tsc's per-stage .js files (which import the libraries) stay out.
-    expect(files.filter((f) => f.endsWith('.js') && !/^package\/dist\/(index\.js|cli\/main\.js|cli\/parallel\/worker\.js|chunks\/)/.test(f))).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.js') && !/^package\/dist\/(index\.js|cli\/main\.js|cli\/parallel\/(analyze-)?worker\.js|chunks\/)/.test(f))).toEqual([]);
   });
 
   it('the installed bin prints its version and analyzes a sample', () => {
@@ -60,6 +60,12 @@ describe('the installed package', () => {
     const r = run(['analyze', '-q', 'samples/kernel-6.18/unconnected-leak/timeline-date.log']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^CRITICAL tcp-unhashed-sockets: /m);
+    // analyze -j forks its workers from the installed package (they were left out of it once).
+    const two = ['samples/kernel-6.18/idle/timeline-date.log', 'samples/kernel-6.18/orphans/timeline-date.log'];
+    const j2 = run(['analyze', '-q', '-j', '2', '--format', 'json', ...two]);
+    const j1 = run(['analyze', '-q', '-j', '1', '--format', 'json', ...two]);
+    expect([j2.status, j2.stderr]).toEqual([0, '']);
+    expect(j2.stdout).toBe(j1.stdout);
     // The built-in rules resolve inside the installed package, from another directory too.
     const list = run(['rules', 'list'], dir);
     expect(list.stdout).toMatch(/^tcp-unhashed-sockets +warning +snapshot /m);
