@@ -10,6 +10,10 @@
 # by default without -p; -d leaves out the program, library and directory rows, which hold
 # paths of this machine) to keep the files small (sos lists every process).
 # Usage (root): make.sh   (writes sosreport-vm-listing/ and lsof-nP.txt here)
+# The files kept here come from the second of two runs a few seconds apart (the first run's
+# connections are the second's TIME-WAIT sockets), made in a private mount namespace
+# (`unshare -m`) from which the mounts of the capturing tools were unmounted first: sos's
+# `lsof -b` prints a warning naming every mount point it will not stat.
 set -eu
 cd "$(dirname "$0")"
 R=sosreport-vm-listing
