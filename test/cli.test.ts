@@ -49,7 +49,7 @@ describe('explain', () => {
 });
 
 describe('export', () => {
-  it('CSV: the DESIGN §3 columns in order, absent values empty', async () => {
+  it('CSV: the columns of docs/formats.md in order, absent values empty', async () => {
     const r = await run(['export', samplePath('kernel-6.18/unconnected-leak/timeline-iso.log')]);
     expect(r.code).toBe(0);
     const parsed = Papa.parse<string[]>(r.out.trim());
