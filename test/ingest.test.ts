@@ -8,7 +8,8 @@ import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import yazl from 'yazl';
-import { expandInputs, isProblem } from '../src/ingest/sources.js';
+import { expandInputs } from '../src/ingest/sources.js';
+import { isProblem } from '../src/parse/problem.js';
 import { collectSnapshots } from '../src/pipeline.js';
 import { ROOT, sample, samplePath } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { isUtcName, parseTimestampLine, type TimeOptions } from '../parse/time.j
 import { ALL_FIELDS } from '../normalize/fields.js';
 import { isoOfMs, SnapshotRecord } from '../normalize/record.js';
 import { formatList } from '../normalize/normalize.js';
-import { agrees, FAST_WIDTH, fillColumns, FORMAT_BITS, HOLE_NAMES, TEMPLATE, TEMPLATE_LINES } from './template.js';
+import { fastTables, FORMAT_BITS, HOLE_NAMES, TEMPLATE, TEMPLATE_LINES } from './template.js';
 
 /** The sections of every block this path reads. */
 export const FAST_KINDS: readonly string[] = TEMPLATE.map((s) => s.kind);
@@ -241,7 +241,7 @@ export class FastScanner {
   private static block(): FastBlock {
     const record = new SnapshotRecord();
     record.formats = formatList(FORMAT_BITS);
-    record.width = FAST_WIDTH;
+    record.width = fastTables().width;
     record.bytePath = true;
     return { fast: true as const, record, buf: EMPTY, start: 0, end: 0 };
   }
@@ -345,8 +345,9 @@ export class FastScanner {
       lines++;
       p = i + 1;
     }
-    fillColumns(holes, this.cols);
-    if (!agrees(holes, this.cols)) return NOT_FAST;
+    const t = fastTables();
+    t.fill(holes, this.cols);
+    if (!t.agree(holes, this.cols)) return NOT_FAST;
     this.lines = lines;
     this.blank = blank;
     this.dateEnd = dateEnd;

@@ -71,7 +71,7 @@ function hole(name: string): number {
 }
 
 /** A linear combination of counts: [hole, coefficient] pairs. */
-type Combo = [number, number][];
+export type Combo = [number, number][];
 
 interface Read {
   /** Field → each format's value for it, by format kind. */
@@ -104,7 +104,7 @@ function readWith(counts: readonly number[]): Read {
 /**
  * What the counts give, found by reading the template with each count 1 and the others 0
  * (the readers' arithmetic is linear: `ss -s` alloc is TCP - timewait), then checked with
- * other counts at load.
+ * other counts.
  */
 function derive(): { values: Map<string, Map<string, Combo>>; printed: Map<string, Combo> } {
   const n = HOLE_NAMES.length;
@@ -155,52 +155,7 @@ function derive(): { values: Map<string, Map<string, Combo>>; printed: Map<strin
   return { values, printed };
 }
 
-const DERIVED = derive();
 const priority = (kind: string): number => formatOf(kind)!.priority;
-
-/**
- * The canonical columns of a block, as a program over its counts: for each field a format
- * gives, its record column and the value of the format normalize keeps (the lowest
- * priority): `[column, terms, (hole, coefficient) × terms]`, one after the other.
- */
-export const VALUE_PROGRAM: Int32Array = (() => {
-  const out: number[] = [];
-  for (const [field, by] of DERIVED.values) {
-    const col = FIELD_INDEX.get(field);
-    if (col === undefined) throw new Error(`internal: the fast template gives ${field}, which is no field`);
-    const kind = [...by.keys()].sort((a, b) => priority(a) - priority(b))[0]!;
-    const combo = by.get(kind)!;
-    out.push(col, combo.length, ...combo.flat());
-  }
-  return Int32Array.from(out);
-})();
-
-/**
- * The checks a block must pass for the general path to report nothing, as pairs of
- * combinations that must be equal: `[termsA, (hole, coef)…, termsB, (hole, coef)…]`.
- *  - every field two formats give has one value (normalize's `disagree`);
- *  - the `ss -s` transport table adds up (its reader's checks, parse/ss.ts).
- */
-export const EQUAL_PROGRAM: Int32Array = (() => {
-  const out: number[] = [];
-  const pair = (a: Combo, b: Combo): void => {
-    out.push(a.length, ...a.flat(), b.length, ...b.flat());
-  };
-  for (const by of DERIVED.values.values()) {
-    const combos = [...by.values()];
-    for (let i = 1; i < combos.length; i++) pair(combos[0]!, combos[i]!);
-  }
-  for (const row of SS_ROWS_SUMMED) pair([[hole(`ss/${row}.total`), 1]], [[hole(`ss/${row}.ip`), 1], [hole(`ss/${row}.ipv6`), 1]]);
-  pair([[hole('ss/INET.total'), 1]], SS_INET_PARTS.map((r) => [hole(`ss/${r}.total`), 1]));
-  return Int32Array.from(out);
-})();
-
-/** The value `ss -s` printed for tcp_closed, which normalize derives and compares. */
-export const PRINTED_CLOSED: Int32Array = (() => {
-  const c = DERIVED.printed.get('tcp_closed');
-  if (!c || [...DERIVED.printed.keys()].some((k) => k !== 'tcp_closed')) throw new Error('internal: the fast template prints other derived values than tcp_closed');
-  return Int32Array.from([c.length, ...c.flat()]);
-})();
 
 const COL = (f: string): number => FIELD_INDEX.get(f)!;
 const ALLOC = COL('tcp_alloc');
@@ -210,67 +165,81 @@ const TW = COL('tcp_tw');
 const CLOSED = COL('tcp_closed');
 const UNHASHED = COL('tcp_unhashed');
 
-/** Columns past this one a block never fills. */
-export const FAST_WIDTH = (() => {
-  let w = Math.max(CLOSED, UNHASHED) + 1;
-  for (let p = 0; p < VALUE_PROGRAM.length; p += 2 + 2 * VALUE_PROGRAM[p + 1]!) w = Math.max(w, VALUE_PROGRAM[p]! + 1);
-  return w;
-})();
-
 /** Registry bits of the formats a block has (the record's `formats`). */
 export const FORMAT_BITS = TEMPLATE.reduce((m, s) => m | formatBit(s.kind), 0);
 
-/** A combination as JavaScript over the counts `h` (`h[3] - h[7]`). */
-function comboJs(prog: Int32Array, p: number): { js: string; end: number } {
-  const n = prog[p]!;
-  const terms: string[] = [];
-  let q = p + 1;
-  for (let t = 0; t < n; t++, q += 2) {
-    const k = prog[q + 1]!;
-    const h = `h[${prog[q]!}]`;
-    terms.push(terms.length === 0 ? (k === 1 ? h : `${k} * ${h}`) : k === 1 ? `+ ${h}` : k === -1 ? `- ${h}` : `+ ${k} * ${h}`);
-  }
-  return { js: terms.length ? `(${terms.join(' ')})` : '0', end: q };
+/** What the byte-level path knows of a block, derived from the readers (see derive). */
+export interface FastTables {
+  /**
+   * The canonical columns of a block: for each field a format gives, its record column and
+   * the value of the format normalize keeps (the lowest priority).
+   */
+  values: readonly { col: number; combo: Combo }[];
+  /**
+   * The checks a block must pass for the general path to report nothing, as pairs of
+   * combinations that must be equal: every field two formats give has one value
+   * (normalize's `disagree`); the `ss -s` transport table adds up (its reader's checks,
+   * parse/ss.ts). Besides these, the closed `ss -s` printed must be the one normalize computes.
+   */
+  equals: readonly [Combo, Combo][];
+  /** Columns past this one a block never fills. */
+  width: number;
+  /** The record's columns from the counts (the other columns stay as they are: NaN). */
+  fill(h: Float64Array, cols: Float64Array): void;
+  /** The counts and the columns `fill` made pass every check. */
+  agree(h: Float64Array, cols: Float64Array): boolean;
 }
 
+let built: FastTables | undefined;
+
 /**
- * The programs above compiled once into plain functions (the same code a hand-written
- * matcher would be: a block is checked in a few dozen comparisons).
+ * The tables, derived on first use: reading the template some forty times costs a few ms,
+ * spent only by a run that meets the capture loop's block.
  */
-function compile(): { fill: (h: Float64Array, cols: Float64Array) => void; agree: (h: Float64Array, cols: Float64Array) => boolean } {
-  const fill: string[] = [];
-  for (let p = 0; p < VALUE_PROGRAM.length; ) {
-    const col = VALUE_PROGRAM[p]!;
-    const c = comboJs(VALUE_PROGRAM, p + 1);
-    fill.push(`cols[${col}] = ${c.js};`);
-    p = c.end;
-  }
-  const eq: string[] = [];
-  for (let p = 0; p < EQUAL_PROGRAM.length; ) {
-    const a = comboJs(EQUAL_PROGRAM, p);
-    const b = comboJs(EQUAL_PROGRAM, a.end);
-    eq.push(`${a.js} === ${b.js}`);
-    p = b.end;
-  }
-  eq.push(`${comboJs(PRINTED_CLOSED, 0).js} === cols[${CLOSED}]`);
+export function fastTables(): FastTables {
+  return (built ??= build());
+}
+
+function build(): FastTables {
+  const derived = derive();
+  const values = [...derived.values].map(([field, by]) => {
+    const col = FIELD_INDEX.get(field);
+    if (col === undefined) throw new Error(`internal: the fast template gives ${field}, which is no field`);
+    const kind = [...by.keys()].sort((a, b) => priority(a) - priority(b))[0]!;
+    return { col, combo: by.get(kind)! };
+  });
+  const equals: [Combo, Combo][] = [
+    ...[...derived.values.values()].flatMap((by) => {
+      const combos = [...by.values()];
+      return combos.slice(1).map((c): [Combo, Combo] => [combos[0]!, c]);
+    }),
+    ...SS_ROWS_SUMMED.map((row): [Combo, Combo] => [[[hole(`ss/${row}.total`), 1]], [[hole(`ss/${row}.ip`), 1], [hole(`ss/${row}.ipv6`), 1]]]),
+    [[[hole('ss/INET.total'), 1]], SS_INET_PARTS.map((r): [number, number] => [hole(`ss/${r}.total`), 1])],
+  ];
+  const printedClosed = derived.printed.get('tcp_closed');
+  if (!printedClosed || [...derived.printed.keys()].some((k) => k !== 'tcp_closed')) throw new Error('internal: the fast template prints other derived values than tcp_closed');
+  // Compiled into plain functions: the same code a hand-written matcher would be.
+  const fillJs = values.map((v) => `cols[${v.col}] = ${comboJs(v.combo)};`);
+  const eqJs = equals.map(([x, y]) => `${comboJs(x)} === ${comboJs(y)}`);
+  eqJs.push(`${comboJs(printedClosed)} === cols[${CLOSED}]`);
+  const fillValues = new Function('h', 'cols', fillJs.join('\n')) as (h: Float64Array, cols: Float64Array) => void;
   return {
-    fill: new Function('h', 'cols', fill.join('\n')) as (h: Float64Array, cols: Float64Array) => void,
-    agree: new Function('h', 'cols', `return ${eq.join(' &&\n  ')};`) as (h: Float64Array, cols: Float64Array) => boolean,
+    values,
+    equals,
+    width: Math.max(CLOSED + 1, UNHASHED + 1, ...values.map((v) => v.col + 1)),
+    fill(h, cols) {
+      fillValues(h, cols);
+      const closed = tcpClosedOf(cols[ALLOC]!, cols[IN4]!, cols[IN6]!, cols[TW]!);
+      cols[CLOSED] = closed;
+      cols[UNHASHED] = tcpUnhashedOf(closed, cols[TW]!);
+    },
+    agree: new Function('h', 'cols', `return ${eqJs.join(' &&\n  ')};`) as (h: Float64Array, cols: Float64Array) => boolean,
   };
 }
-const COMPILED = compile();
 
-/**
- * The counts of a matched block pass every check of the general path: its fields agree
- * across formats, the `ss -s` table adds up, and the closed it printed is the one
- * normalize computes from the columns (`cols`, filled by fillColumns).
- */
-export const agrees = COMPILED.agree;
-
-/** The record's columns from the counts (the other columns stay as they are: NaN). */
-export function fillColumns(h: Float64Array, cols: Float64Array): void {
-  COMPILED.fill(h, cols);
-  const closed = tcpClosedOf(cols[ALLOC]!, cols[IN4]!, cols[IN6]!, cols[TW]!);
-  cols[CLOSED] = closed;
-  cols[UNHASHED] = tcpUnhashedOf(closed, cols[TW]!);
+/** A combination as JavaScript over the counts `h` (`(h[3] - h[7])`). */
+function comboJs(c: Combo): string {
+  if (c.length === 0) return '0';
+  const terms = c.map(([h, k], t) => (k === 1 ? `${t ? '+ ' : ''}h[${h}]` : k === -1 ? `- h[${h}]` : `${t ? '+ ' : ''}${k} * h[${h}]`));
+  return `(${terms.join(' ')})`;
 }

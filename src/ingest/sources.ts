@@ -10,7 +10,6 @@ import { decompress, packing, peekStream, sniff, SNIFF_BYTES } from './decompres
 import { DiskTree, joinPath, type MemTree, type Tree, type TreeEntry } from './tree.js';
 
 export type { InputFile } from './types.js';
-export { isProblem, type Problem } from '../parse/problem.js';
 
 export interface ExpandOptions {
   /** stdin stream for `-` (the CLI passes process.stdin; ingest never touches process). */

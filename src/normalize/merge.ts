@@ -61,19 +61,29 @@ export class BlockMerger<F = never> {
     return this.isOther(b) ? this.other!.toBlock(b) : (b as Block);
   }
 
+  /** Its time (epoch ms). */
+  private ms(b: Block | F): number | undefined {
+    return this.isOther(b) ? this.other!.moment(b).timeMs : (b as Block).time?.ms;
+  }
+
+  /** Its host and namespace: the other reader's own record, or the Block itself (nothing made per call). */
+  private at(b: Block | F): Moment | Block {
+    return this.isOther(b) ? this.other!.moment(b) : (b as Block);
+  }
+
+  private kinds(b: Block | F): readonly SectionKind[] {
+    return this.isOther(b) ? this.other!.kinds : (b as Block).sections.map((s) => s.kind);
+  }
+
   private canMerge(a: Block | F, b: Block | F): boolean {
-    const o = this.other;
-    const oa = o !== undefined && o.is(a);
-    const ob = o !== undefined && o.is(b);
-    if (oa && ob) return false; // the same sections twice
-    const ma: Moment | Block = oa ? o!.moment(a as F) : (a as Block);
-    const mb: Moment | Block = ob ? o!.moment(b as F) : (b as Block);
-    const ta = oa ? (ma as Moment).timeMs : (a as Block).time?.ms;
-    const tb = ob ? (mb as Moment).timeMs : (b as Block).time?.ms;
-    if (ta === undefined || tb === undefined || ta !== tb) return false;
-    if (ma.host !== mb.host || ma.namespace !== mb.namespace) return false;
-    const ka = oa ? o!.kinds : (a as Block).sections.map((s) => s.kind);
-    const kb = ob ? o!.kinds : (b as Block).sections.map((s) => s.kind);
+    if (this.isOther(a) && this.isOther(b)) return false; // the same sections twice
+    const ta = this.ms(a);
+    if (ta === undefined || ta !== this.ms(b)) return false;
+    const wa = this.at(a);
+    const wb = this.at(b);
+    if (wa.host !== wb.host || wa.namespace !== wb.namespace) return false;
+    const ka = this.kinds(a);
+    const kb = this.kinds(b);
     if (ka.length === 0 || kb.length === 0) return false;
     // Several listings of one moment belong together (a sosreport keeps ss, netstat and lsof).
     return !kb.some((k) => k !== 'listing' && ka.includes(k));

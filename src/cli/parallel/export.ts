@@ -53,23 +53,15 @@ export async function exportParallel(
     workers = Array.from({ length: want }, () => new Worker(fork(script, [], { stdio: ['ignore', fd, 'inherit', 'ipc'] })));
   }
   try {
-    return await exportWith(workers, inputs, opts, format, jobs, fd, more, o);
+    return await exportWith(workers, inputs, format, fd, o);
   } finally {
     // Every way out, a write error (a full disk) included, ends the workers.
     for (const w of workers) w.end();
   }
 }
 
-async function exportWith(
-  workers: Worker[],
-  inputs: readonly string[],
-  opts: ReadOptions,
-  format: 'csv' | 'jsonl',
-  jobs: number,
-  fd: number,
-  more: ParallelOptions,
-  o: WorkerJob['opts'],
-): Promise<RunStats> {
+/** The inputs as units, taken in turn by this process and the workers; rows written in input order. */
+async function exportWith(workers: Worker[], inputs: readonly string[], format: 'csv' | 'jsonl', fd: number, o: WorkerJob['opts']): Promise<RunStats> {
   const out = fd === 1 ? stdoutOut() : fdOut(fd);
   if (format === 'csv') out.writeNow(Buffer.from(csvHeader()));
 
